@@ -1,0 +1,109 @@
+"""Federated customer-360 benchmark: one query across the ERP, the CRM and the shop.
+
+Runs the federated customer-360 query (the customer, its CRM profile, its shop account
+and shop orders, and 50 ERP orders with lines, products, stock and shop listings)
+against a gateway in front of the Odoo, HubSpot and WooCommerce emulators, each its own
+process started with `--latency-ms 10`. It prints:
+
+- the backend calls per query, per system;
+- the median latency, next to each system's branch queried alone: the whole should
+  cost about the slowest branch, not the sum;
+- the critical path: how many dependent backend calls the slowest chain makes,
+  measured as the slope of the median latency between `--latency-ms` and
+  `--slope-latency-ms` (CPU time is the same in both runs, so the difference is
+  latency x depth), and the critical-path latency it implies.
+
+    .venv/bin/python -m bench.federated_360 [--runs 20] [--latency-ms 10] [--slope-latency-ms 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+import httpx
+
+from bench.harness import Runs, sandbox, timed_runs
+from gateway.app import create_app
+from gateway.server import serve_in_thread
+from tests.harness import EmulatorCalls, federated_settings
+from tests.resolvers.queries import FEDERATED_360
+
+ROLES = {"erp": "odoo", "crm": "hubspot", "shop": "woocommerce"}
+FIND_CUSTOMER = """{ customers(first: 100) { nodes {
+    id crm { contactId } shop { id } orders(first: 0) { totalCount } } } }"""
+BRANCHES = {
+    "erp": """query($id: ID!) { customer(id: $id) { orders(first: 50) { nodes {
+              number total { amount } lines { product { sku stock { available { value } } } }
+              invoices { number payments { number } } } } } }""",
+    "crm": """query($id: ID!) { customer(id: $id) { crm { contactId companyName
+              accountManager { name } openDeals { name amount { amount } } } } }""",
+    "shop": """query($id: ID!) { customer(id: $id) { shop { email orders(first: 20) {
+               nodes { number status total { amount } } } } } }""",
+}
+
+
+@contextmanager
+def federation(latency_ms: float) -> Iterator[tuple[str, dict[str, EmulatorCalls]]]:
+    """The three emulators (own processes) and the gateway; yields its URL and counters."""
+    with ExitStack() as stack:
+        urls = {role: stack.enter_context(sandbox(system, latency_ms))
+                for role, system in ROLES.items()}  # fmt: skip
+        settings = federated_settings(urls["erp"], urls["crm"], urls["shop"])
+        gateway = stack.enter_context(serve_in_thread(create_app(settings)))
+        yield gateway, {role: EmulatorCalls(url) for role, url in urls.items()}
+
+
+def customer_known_everywhere(gateway: str) -> str:
+    """Of the customers that the CRM and the shop know too, the one with most orders."""
+    answer = httpx.post(f"{gateway}/graphql", json={"query": FIND_CUSTOMER}, timeout=60).json()
+    known = [n for n in answer["data"]["customers"]["nodes"] if n["crm"] and n["shop"]]
+    return str(max(known, key=lambda n: n["orders"]["totalCount"])["id"])
+
+
+def measure(latency_ms: float, runs: int, with_branches: bool) -> tuple[Runs, dict[str, Runs]]:
+    with federation(latency_ms) as (gateway, counters):
+        customer = customer_known_everywhere(gateway)
+        whole = {"query": FEDERATED_360, "variables": {"id": customer, "first": 50}}
+        result = timed_runs(gateway, whole, runs, counters)
+        branches = {}
+        if with_branches:
+            for role, query in BRANCHES.items():
+                body = {"query": query, "variables": {"id": customer}}
+                branches[role] = timed_runs(gateway, body, runs, counters)
+    return result, branches
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--latency-ms", type=float, default=10.0)
+    parser.add_argument("--slope-latency-ms", type=float, default=60.0)
+    args = parser.parse_args()
+
+    base, branches = measure(args.latency_ms, args.runs, with_branches=True)
+    slow, _ = measure(args.slope_latency_ms, args.runs, with_branches=False)
+
+    calls = {role: base.median_calls(role) for role in ROLES}
+    depth = (slow.median_ms - base.median_ms) / (args.slope_latency_ms - args.latency_ms)
+    print(f"federated customer-360 query (ERP Odoo, CRM HubSpot, shop WooCommerce), 50 orders "
+          f"deep, each emulator --latency-ms {args.latency_ms:g}, {args.runs} runs after 3 "
+          f"warm-up")  # fmt: skip
+    print("backend calls per query: " + ", ".join(f"{r} {c:g}" for r, c in calls.items())
+          + f" (total {sum(calls.values()):g})")  # fmt: skip
+    print(f"median latency: {base.median_ms:.1f} ms ({base.spread()})")
+    for role, runs in branches.items():
+        print(f"  {role} branch alone: {runs.median_ms:.1f} ms")
+    branch_sum = sum(runs.median_ms for runs in branches.values())
+    print(f"  sum of the branches: {branch_sum:.1f} ms; slowest branch: "
+          f"{max(r.median_ms for r in branches.values()):.1f} ms")  # fmt: skip
+    print(f"critical path: {depth:.1f} dependent calls (median {slow.median_ms:.1f} ms at "
+          f"--latency-ms {args.slope_latency_ms:g})")  # fmt: skip
+    print(f"critical-path latency: {depth:.1f} x {args.latency_ms:g} ms = "
+          f"{depth * args.latency_ms:.0f} ms; all {sum(calls.values()):g} calls one after "
+          f"another: {sum(calls.values()) * args.latency_ms:.0f} ms")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

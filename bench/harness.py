@@ -1,0 +1,87 @@
+"""What the benchmarks share: emulators as their own processes, and timed query runs."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+
+from gateway.server import bind
+from tests.harness import EmulatorCalls
+
+SYSTEM_NAMES = {"odoo": "Odoo", "hubspot": "HubSpot", "woocommerce": "WooCommerce"}
+
+
+@contextmanager
+def sandbox(system: str, latency_ms: float) -> Iterator[str]:
+    """`erp-gateway sandbox <system>` on a free port, as its own process, as a real
+    backend would be; yields its URL."""
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    sock.close()
+    command = [sys.executable, "-m", "gateway", "sandbox", system, "--port", str(port),
+               "--latency-ms", str(latency_ms)]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(f"{SYSTEM_NAMES[system]} emulator"):
+                break
+        else:
+            raise SystemExit(f"the {system} emulator did not start")
+        # Keep reading its access log: a full pipe would block the emulator mid-benchmark.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@dataclass
+class Runs:
+    timings_ms: list[float]
+    calls: list[dict[str, int]]  # per run: backend role -> calls it received
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.timings_ms)
+
+    def percentile(self, pct: int) -> float:
+        ordered = sorted(self.timings_ms)
+        return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+    def median_calls(self, role: str) -> float:
+        return statistics.median(run[role] for run in self.calls)
+
+    def spread(self) -> str:
+        return f"p10 {self.percentile(10):.1f}, p90 {self.percentile(90):.1f}"
+
+
+def timed_runs(
+    gateway: str, body: dict, runs: int, backends: Mapping[str, EmulatorCalls], *, warm_up: int = 3
+) -> Runs:
+    """Send `body` `runs` times after `warm_up` runs, timing each and counting the calls
+    each backend received for it."""
+    timings, calls = [], []
+    with httpx.Client(base_url=gateway, timeout=60) as client:
+        for _ in range(warm_up):  # logins, field names, reference codes, owner lists
+            client.post("/graphql", json=body).raise_for_status()
+        for _ in range(runs):
+            for counter in backends.values():
+                counter.reset()
+            started = time.perf_counter()
+            answer = client.post("/graphql", json=body).json()
+            timings.append((time.perf_counter() - started) * 1000)
+            if "errors" in answer:
+                raise SystemExit(f"the query failed: {answer['errors']}")
+            calls.append({role: counter.total() for role, counter in backends.items()})
+    return Runs(timings, calls)

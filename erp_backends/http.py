@@ -1,0 +1,189 @@
+"""HTTP to a backend, made resilient once for every system.
+
+`BackendHttp` sends a system client's requests and owns what every backend needs:
+the rate limit, the timeout, retries of reads (timeouts, connection failures, HTTP 429
+and 502/503/504) with exponential backoff, full jitter and the server's `Retry-After`,
+and a circuit breaker that fails fast while a system is down and lets one probe
+through now and then. Transport failures come out as `erp_backends.errors`; every
+other answer, 4xx and 500 included, goes back to the system client to interpret
+(a 500 is usually the system's own error object, which a retry would not change).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from erp_backends.errors import (
+    BackendError,
+    BackendRateLimited,
+    BackendTimeout,
+    BackendUnavailable,
+)
+from erp_backends.rate_limit import TokenBucket
+
+RETRIED_STATUSES = frozenset({429, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class Resilience:
+    """How hard to try a backend; the defaults suit an interactive API gateway."""
+
+    timeout_s: float = 10.0
+    retries: int = 2  # further attempts of a read after the first one fails
+    backoff_s: float = 0.2  # the first retry waits up to this; each further one doubles it
+    max_backoff_s: float = 5.0  # a longer Retry-After is not waited for: the call fails
+    circuit_failures: int = 5  # consecutive failures that open the circuit
+    circuit_reset_s: float = 30.0  # how long it stays open before one probe
+
+
+class CircuitOpen(BackendUnavailable):
+    """The circuit is open: the backend failed repeatedly and is not called for a while."""
+
+
+class CircuitBreaker:
+    """Closed: calls go through. After `failures` consecutive failures it opens: calls
+    fail at once. After `reset_s` one call probes (half-open); its outcome closes the
+    circuit or opens it again for another `reset_s`."""
+
+    def __init__(
+        self, failures: int, reset_s: float, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._threshold = failures
+        self._reset_s = reset_s
+        self._clock = clock
+        self._failures = 0
+        self._opened_at: float | None = None
+        self._probing = False
+
+    @property
+    def state(self) -> str:
+        if self._opened_at is None:
+            return "closed"
+        return "half-open" if self._probing else "open"
+
+    def retry_in(self) -> float | None:
+        """None when a call may go through now, else the seconds until the next probe."""
+        if self._opened_at is None:
+            return None
+        wait = self._opened_at + self._reset_s - self._clock()
+        if wait > 0 or self._probing:
+            return max(wait, 0.0)
+        self._probing = True
+        return None
+
+    def succeeded(self) -> None:
+        self._failures, self._opened_at, self._probing = 0, None, False
+
+    def failed(self) -> None:
+        self._failures += 1
+        if self._probing or self._failures >= self._threshold:
+            self._opened_at, self._probing = self._clock(), False
+
+
+class BackendHttp:
+    """One backend's HTTP client, with its rate limit, retries and circuit breaker."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        *,
+        backend: str,
+        system: str,
+        resilience: Resilience = Resilience(),
+        rate_limiter: TokenBucket | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.backend = backend
+        self.base_url = base_url.rstrip("/")
+        self._client = client
+        self._system = system
+        self._policy = resilience
+        self._rate_limiter = rate_limiter
+        self._sleep = sleep
+        self.breaker = CircuitBreaker(
+            resilience.circuit_failures, resilience.circuit_reset_s, clock=clock
+        )
+
+    async def request(self, method: str, path: str, *, read: bool, **kwargs: Any) -> httpx.Response:
+        """Send, retrying reads; writes are sent once (their idempotency is the caller's)."""
+        attempts = 1 + (self._policy.retries if read else 0)
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._attempt(method, path, kwargs)
+            except CircuitOpen:
+                raise
+            except BackendError as error:
+                delay = self._backoff(attempt, error)
+                if attempt == attempts or delay is None:
+                    raise
+            await self._sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _attempt(self, method: str, path: str, kwargs: dict[str, Any]) -> httpx.Response:
+        wait = self.breaker.retry_in()
+        if wait is not None:
+            raise CircuitOpen(
+                f"{self._system} failed repeatedly; the next try is in {wait:.0f}s",
+                backend=self.backend,
+            )
+        if self._rate_limiter is not None:
+            await self._rate_limiter.acquire()
+        try:
+            response = await self._client.request(
+                method, self.base_url + path, timeout=self._policy.timeout_s, **kwargs
+            )
+        except httpx.TimeoutException as exc:
+            self.breaker.failed()
+            raise BackendTimeout(
+                f"{self._system} did not answer within {self._policy.timeout_s:g}s",
+                backend=self.backend,
+            ) from exc
+        except httpx.TransportError as exc:
+            self.breaker.failed()
+            raise BackendUnavailable(
+                f"{self._system} at {self.base_url} is unreachable ({type(exc).__name__})",
+                backend=self.backend,
+            ) from exc
+        return self._checked(response, f"{method} {path}")
+
+    def _checked(self, response: httpx.Response, what: str) -> httpx.Response:
+        if response.status_code == 429:
+            # A throttle is not an outage: it does not count towards opening the circuit.
+            raise BackendRateLimited(
+                f"{self._system} rate-limited {what}",
+                backend=self.backend,
+                retry_after=retry_after(response),
+            )
+        if response.status_code in RETRIED_STATUSES:
+            self.breaker.failed()
+            raise BackendUnavailable(
+                f"{self._system} answered {what} with HTTP {response.status_code}",
+                backend=self.backend,
+            )
+        self.breaker.succeeded()
+        return response
+
+    def _backoff(self, attempt: int, error: BackendError) -> float | None:
+        """Seconds to wait before the next attempt, or None when waiting is pointless."""
+        if isinstance(error, BackendRateLimited) and error.retry_after is not None:
+            hint = error.retry_after
+            return hint if hint <= self._policy.max_backoff_s else None
+        ceiling = min(self._policy.max_backoff_s, self._policy.backoff_s * 2 ** (attempt - 1))
+        return random.uniform(0, ceiling)  # noqa: S311 - jitter, not cryptography
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """The `Retry-After` header in seconds, when it is a number."""
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None

@@ -1,0 +1,196 @@
+"""HubSpot's CRM API on the wire: v3 objects, v4 associations and v3 owners.
+
+Wire calls only; mapping to the canonical model lives in `adapter.py`. Every call goes
+through `BackendHttp` with the private app token as `Authorization: Bearer pat-...`.
+Batch reads are POSTs that only read, so they are retried like GETs. A batch takes at
+most 100 inputs: longer lists are split and the chunks sent concurrently. HubSpot
+answers 207 when it did not find some inputs and names them in `errors[]`; those are
+simply absent from the result, while any other per-input error fails the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from erp_backends.errors import BackendDataError
+from erp_backends.http import BackendHttp
+from erp_backends.hubspot.errors import hubspot_error
+
+Json = dict[str, Any]
+BATCH_LIMIT = 100  # inputs per batch call, for objects and associations alike
+OWNERS_PAGE = 100
+# Per-input errors of a 207 that mean "nothing there": an unknown record, or a record
+# without associations of the asked type (subCategory crm.associations.NO_ASSOCIATIONS_FOUND).
+ABSENT_CATEGORIES = frozenset({"OBJECT_NOT_FOUND"})
+
+
+@dataclass(frozen=True, slots=True)
+class Associated:
+    """One associated record: its id and the association types linking it (v4)."""
+
+    id: str
+    type_ids: frozenset[int]
+    labels: frozenset[str]
+
+
+class HubSpotClient:
+    """Reads HubSpot CRM objects, associations and owners.
+
+    Raises only `erp_backends.errors.BackendError` subclasses (HubSpot's own error
+    bodies as the typed ones in `erp_backends.hubspot.errors`).
+    """
+
+    def __init__(self, http: BackendHttp, token: str) -> None:
+        self._http = http
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._backend = http.backend
+
+    async def batch_read(
+        self,
+        object_type: str,
+        ids: Sequence[str],
+        properties: Sequence[str],
+        *,
+        id_property: str | None = None,
+    ) -> list[Json]:
+        """The records with these ids (or values of the unique `id_property`) that exist.
+
+        Duplicates are sent once: HubSpot refuses a batch that names an id twice.
+        """
+        path = f"/crm/v3/objects/{object_type}/batch/read"
+        what = f"POST {path}"
+
+        async def read(chunk: Sequence[str]) -> list[Json]:
+            body: Json = {"inputs": [{"id": key} for key in chunk], "properties": list(properties)}
+            if id_property is not None:
+                body["idProperty"] = id_property
+            return self._results(await self._batch(path, body, what), what)
+
+        unique = list(dict.fromkeys(ids))
+        answers = await asyncio.gather(*(read(chunk) for chunk in _chunks(unique)))
+        return [record for answer in answers for record in answer]
+
+    async def associations(
+        self, from_type: str, to_type: str, ids: Sequence[str]
+    ) -> dict[str, list[Associated]]:
+        """The `to_type` records associated with each id; ids without any are absent.
+
+        HubSpot pages each input's associations on its own; a page with more is read
+        again with that input's `after`, so calls grow only for very linked records.
+        """
+        path = f"/crm/v4/associations/{from_type}/{to_type}/batch/read"
+        what = f"POST {path}"
+        found: dict[str, list[Associated]] = {}
+        pending: list[Json] = [{"id": key} for key in dict.fromkeys(ids)]
+        while pending:
+            answers = await asyncio.gather(
+                *(self._batch(path, {"inputs": chunk}, what) for chunk in _chunks(pending))
+            )
+            pending = []
+            for result in (r for answer in answers for r in self._results(answer, what)):
+                source = self._from_id(result, what)
+                found.setdefault(source, []).extend(self._associated(result, what))
+                after = self._next_after(result, what)
+                if after is not None:
+                    pending.append({"id": source, "after": after})
+        return found
+
+    async def owners(self) -> list[Json]:
+        """Every active owner (the users records can be assigned to), all pages."""
+        path = "/crm/v3/owners/"
+        owners: list[Json] = []
+        after: str | None = None
+        while True:
+            params: Json = {"limit": OWNERS_PAGE, **({"after": after} if after else {})}
+            response = await self._http.request(
+                "GET", path, read=True, params=params, headers=self._headers
+            )
+            answer = self._answer(response, f"GET {path}", ok=(200,))
+            owners += self._results(answer, f"GET {path}")
+            after = self._next_after(answer, f"GET {path}")
+            if after is None:
+                return owners
+
+    async def _batch(self, path: str, body: Json, what: str) -> Json:
+        response = await self._http.request(
+            "POST", path, read=True, json=body, headers=self._headers
+        )
+        answer = self._answer(response, what, ok=(200, 207))
+        errors = answer.get("errors", [])
+        if not isinstance(errors, list) or not all(isinstance(e, dict) for e in errors):
+            raise self._bad(what, "errors", errors)
+        for error in errors:
+            if error.get("category") not in ABSENT_CATEGORIES:
+                raise hubspot_error(207, error, what=what, backend=self._backend)
+        return answer
+
+    def _answer(self, response: httpx.Response, what: str, *, ok: tuple[int, ...]) -> Json:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code not in ok:
+            raise hubspot_error(response.status_code, body, what=what, backend=self._backend)
+        if not isinstance(body, dict):
+            raise self._bad(what, "body", response.text)
+        return body
+
+    def _results(self, answer: Json, what: str) -> list[Json]:
+        results = answer.get("results")
+        if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+            raise self._bad(what, "results", results)
+        return results
+
+    def _from_id(self, result: Json, what: str) -> str:
+        source = result.get("from")
+        key = source.get("id") if isinstance(source, dict) else None
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            raise self._bad(what, "from.id", source)
+        return str(key)
+
+    def _associated(self, result: Json, what: str) -> list[Associated]:
+        targets = result.get("to")
+        if not isinstance(targets, list):
+            raise self._bad(what, "to", targets)
+        return [self._target(target, what) for target in targets]
+
+    def _target(self, target: Any, what: str) -> Associated:
+        # toObjectId is a JSON number in HubSpot's answers; newer docs show a string.
+        key = target.get("toObjectId") if isinstance(target, dict) else None
+        types = target.get("associationTypes") if isinstance(target, dict) else None
+        if not isinstance(key, str | int) or isinstance(key, bool) or not isinstance(types, list):
+            raise self._bad(what, "to[].toObjectId/associationTypes", target)
+        if not all(isinstance(t, dict) and _is_int(t.get("typeId")) for t in types):
+            raise self._bad(what, "to[].associationTypes[].typeId", types)
+        labels = frozenset(t["label"] for t in types if isinstance(t.get("label"), str))
+        return Associated(str(key), frozenset(int(t["typeId"]) for t in types), labels)
+
+    def _next_after(self, holder: Json, what: str) -> str | None:
+        """The cursor of the next page; None on the last page (no `paging.next`)."""
+        paging = holder.get("paging")
+        following = paging.get("next") if isinstance(paging, dict) else paging
+        if following is None:
+            return None
+        after = following.get("after") if isinstance(following, dict) else None
+        if not isinstance(after, str | int) or isinstance(after, bool):
+            raise self._bad(what, "paging.next.after", paging)
+        return str(after)
+
+    def _bad(self, what: str, field: str, got: Any) -> BackendDataError:
+        return BackendDataError(
+            f"HubSpot answered {what} with an unexpected {field}: {str(got)[:80]!r}",
+            backend=self._backend,
+        )
+
+
+def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
+    return [items[start : start + BATCH_LIMIT] for start in range(0, len(items), BATCH_LIMIT)]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

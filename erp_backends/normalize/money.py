@@ -1,0 +1,61 @@
+"""Money: ISO 4217 currencies and exact decimal amounts.
+
+Backends send amounts as JSON floats (Odoo), strings (WooCommerce, SAP) or integers of
+minor units (Stripe-style). All become `Decimal`, rounded half-up to the currency's
+minor unit, never a float.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import pycountry
+
+from erp_backends.models import Money
+from erp_backends.normalize.errors import NormalizationError
+
+# ISO 4217 minor units that are not 2. pycountry has the codes but not the exponents.
+_MINOR_UNITS = {
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys("CLF UYW".split(), 4),
+}
+
+
+def currency_code(code: str) -> str:
+    cleaned = code.strip().upper()
+    if pycountry.currencies.get(alpha_3=cleaned) is None:
+        raise NormalizationError(f"unknown ISO 4217 currency code {code!r}")
+    return cleaned
+
+
+def minor_units(currency: str) -> int:
+    return _MINOR_UNITS.get(currency, 2)
+
+
+def to_decimal(value: object, *, what: str) -> Decimal:
+    """An exact Decimal from a JSON number or numeric string; floats go through repr.
+
+    repr gives the shortest string that round-trips, so 1740.1 becomes Decimal("1740.1")
+    rather than 1740.09999999999990905052982270717620849609375.
+    """
+    if isinstance(value, bool):
+        raise NormalizationError(f"{what}: expected a number, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise NormalizationError(f"{what}: expected a finite number, got {value!r}")
+    if isinstance(value, int | float | str):
+        try:
+            return Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+        except InvalidOperation:
+            pass
+    raise NormalizationError(f"{what}: expected a number, got {value!r}")
+
+
+def money(amount: object, currency: str, *, what: str = "amount") -> Money:
+    code = currency_code(currency)
+    exponent = Decimal(1).scaleb(-minor_units(code))
+    exact = to_decimal(amount, what=what).quantize(exponent, rounding=ROUND_HALF_UP)
+    return Money(exact, code)

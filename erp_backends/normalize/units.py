@@ -1,0 +1,96 @@
+"""Units of measure as UN/ECE Recommendation 20 codes, and conversion between them.
+
+Each system names units its own way (Odoo "Units", "Dozens", "kg"; ERPNext "Nos",
+"Kg"; WooCommerce none at all). `unit_code` maps those names to one code; `convert`
+changes a quantity's unit within a dimension (count, mass, volume, length, time) and
+refuses to convert across dimensions or into units it does not know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from erp_backends.models import Quantity
+from erp_backends.normalize.errors import NormalizationError
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    code: str
+    name: str
+    dimension: str
+    factor: Decimal  # how many of the dimension's base unit one of this unit is
+
+
+def _unit(code: str, name: str, dimension: str, factor: str) -> Unit:
+    return Unit(code, name, dimension, Decimal(factor))
+
+
+UNITS: dict[str, Unit] = {
+    u.code: u
+    for u in (
+        _unit("C62", "unit", "count", "1"),
+        _unit("PR", "pair", "count", "2"),
+        _unit("DZN", "dozen", "count", "12"),
+        _unit("KGM", "kilogram", "mass", "1"),
+        _unit("GRM", "gram", "mass", "0.001"),
+        _unit("TNE", "tonne", "mass", "1000"),
+        _unit("LBR", "pound", "mass", "0.45359237"),
+        _unit("ONZ", "ounce", "mass", "0.028349523125"),
+        _unit("LTR", "litre", "volume", "1"),
+        _unit("MLT", "millilitre", "volume", "0.001"),
+        _unit("MTQ", "cubic metre", "volume", "1000"),
+        _unit("MTR", "metre", "length", "1"),
+        _unit("CMT", "centimetre", "length", "0.01"),
+        _unit("MMT", "millimetre", "length", "0.001"),
+        _unit("KMT", "kilometre", "length", "1000"),
+        _unit("HUR", "hour", "time", "1"),
+        _unit("DAY", "day", "time", "24"),
+    )
+}
+
+# Names systems use for these units, lower-cased. Codes themselves are accepted too.
+_ALIASES = {
+    "units": "C62", "unit": "C62", "unit(s)": "C62", "nos": "C62", "pcs": "C62",
+    "piece": "C62", "pieces": "C62", "each": "C62", "ea": "C62",
+    "pair": "PR", "pairs": "PR",
+    "dozens": "DZN", "dozen": "DZN",
+    "kg": "KGM", "g": "GRM", "t": "TNE", "lb": "LBR", "lbs": "LBR", "oz": "ONZ",
+    "l": "LTR", "liter": "LTR", "litre": "LTR", "ml": "MLT", "m³": "MTQ", "m3": "MTQ",
+    "m": "MTR", "cm": "CMT", "mm": "MMT", "km": "KMT",
+    "hours": "HUR", "hour": "HUR", "h": "HUR", "days": "DAY", "day": "DAY",
+}  # fmt: skip
+
+
+def unit_code(name: str) -> str:
+    """The Rec 20 code for a unit named by a system, e.g. "Dozens" -> "DZN"."""
+    cleaned = name.strip()
+    if cleaned.upper() in UNITS:
+        return cleaned.upper()
+    code = _ALIASES.get(cleaned.lower())
+    if code is None:
+        raise NormalizationError(f"unknown unit of measure {name!r}")
+    return code
+
+
+def unit_name(code: str) -> str:
+    return _known(code).name
+
+
+def convert(quantity: Quantity, to_unit: str) -> Quantity:
+    """The same amount in another unit of the same dimension ("1 DZN" -> "12 C62")."""
+    source, target = _known(quantity.unit), _known(to_unit)
+    if source.dimension != target.dimension:
+        raise NormalizationError(
+            f"cannot convert {source.name} ({source.dimension}) to {target.name} "
+            f"({target.dimension})"
+        )
+    return Quantity(quantity.value * source.factor / target.factor, target.code)
+
+
+def _known(code: str) -> Unit:
+    unit = UNITS.get(code)
+    if unit is None:
+        raise NormalizationError(f"unknown unit of measure code {code!r}")
+    return unit

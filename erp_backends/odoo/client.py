@@ -1,0 +1,208 @@
+"""Odoo's external API on the wire: JSON-RPC (`/jsonrpc`, Odoo <= 19) and JSON-2
+(`/json/2/<model>/<method>`, Odoo 19+). Wire calls only; mapping lives in `adapter.py`.
+
+Both protocols are driven through `OdooClient.call(model, method, ids, **named)`: JSON-2
+takes named arguments only, and JSON-RPC's `execute_kw` accepts them as its kwargs, so
+the adapter writes every call once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+
+from erp_backends.errors import (
+    BackendDataError,
+    BackendError,
+    BackendRequestError,
+    BackendUnavailable,
+)
+from erp_backends.http import BackendHttp
+from erp_backends.odoo.errors import OdooAccessDenied, odoo_error
+
+Protocol = Literal["jsonrpc", "json2"]
+# The ORM methods that only read: safe to retry after a timeout or a lost connection.
+READ_METHODS = frozenset(
+    {"search_read", "read", "search", "search_count", "fields_get", "name_search", "context_get"}
+)
+Domain = list[Any]
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class OdooConnection:
+    """Which database and as whom; `api_key` is a password or an API key."""
+
+    database: str
+    login: str
+    api_key: str = field(repr=False)
+    protocol: Protocol = "jsonrpc"
+
+
+class OdooClient:
+    """Calls Odoo's ORM methods over the configured protocol.
+
+    Raises only `erp_backends.errors.BackendError` subclasses (Odoo's own errors as the
+    typed ones in `erp_backends.odoo.errors`).
+    """
+
+    def __init__(self, http: BackendHttp, connection: OdooConnection) -> None:
+        self._http = http
+        self._conn = connection
+        self._backend = http.backend
+        self._uid: int | None = None
+        self._login_lock = asyncio.Lock()
+        self._ids = itertools.count(1)
+
+    async def call(
+        self, model: str, method: str, ids: list[int] | None = None, **named: Any
+    ) -> Any:
+        """Call `method` of `model`; only the ORM's read methods are ever retried."""
+        read = method in READ_METHODS
+        if self._conn.protocol == "json2":
+            return await self._call_json2(model, method, ids, named, read=read)
+        uid = await self._login()
+        args = [ids] if ids is not None else []
+        return await self._jsonrpc(
+            "object",
+            "execute_kw",
+            [self._conn.database, uid, self._conn.api_key, model, method, args, named],
+            read=read,
+        )
+
+    async def search_read(
+        self,
+        model: str,
+        domain: Domain,
+        fields: list[str],
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> list[Row]:
+        named: dict[str, Any] = {"domain": domain, "fields": fields, "offset": offset}
+        optional = {"limit": limit, "order": order, "context": context}
+        named.update({name: value for name, value in optional.items() if value is not None})
+        rows = await self.call(model, "search_read", **named)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise self._bad_answer(f"{model}.search_read", rows)
+        return rows
+
+    async def search_count(self, model: str, domain: Domain) -> int:
+        count = await self.call(model, "search_count", domain=domain)
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise self._bad_answer(f"{model}.search_count", count)
+        return count
+
+    async def fields_get(self, model: str) -> dict[str, Row]:
+        described = await self.call(model, "fields_get", attributes=["type", "relation"])
+        if not isinstance(described, dict):
+            raise self._bad_answer(f"{model}.fields_get", described)
+        return described
+
+    async def _login(self) -> int:
+        if self._uid is not None:
+            return self._uid
+        async with self._login_lock:
+            if self._uid is None:
+                conn = self._conn
+                uid = await self._jsonrpc(
+                    "common",
+                    "authenticate",
+                    [conn.database, conn.login, conn.api_key, {}],
+                    read=True,
+                )
+                if not isinstance(uid, int) or isinstance(uid, bool):
+                    raise OdooAccessDenied(
+                        f"Odoo refused the login {conn.login!r} on database {conn.database!r}",
+                        backend=self._backend,
+                        odoo_name="odoo.exceptions.AccessDenied",
+                    )
+                self._uid = uid
+            return self._uid
+
+    async def _jsonrpc(self, service: str, method: str, args: list[Any], *, read: bool) -> Any:
+        envelope = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": next(self._ids),
+            "params": {"service": service, "method": method, "args": args},
+        }
+        response = await self._http.request("POST", "/jsonrpc", read=read, json=envelope)
+        if response.status_code != 200:
+            raise self._http_error(response, f"{service}.{method}")
+        body = self._json(response, f"{service}.{method}")
+        if not isinstance(body, dict) or ("result" not in body and "error" not in body):
+            raise self._bad_answer(f"{service}.{method}", body)
+        if "error" in body:
+            raise self._odoo_error(body["error"])
+        return body["result"]
+
+    async def _call_json2(
+        self, model: str, method: str, ids: list[int] | None, named: dict[str, Any], *, read: bool
+    ) -> Any:
+        body = dict(named) if ids is None else {"ids": ids, **named}
+        headers = {
+            "Authorization": f"bearer {self._conn.api_key}",
+            "X-Odoo-Database": self._conn.database,
+        }
+        path = f"/json/2/{model}/{method}"
+        response = await self._http.request("POST", path, read=read, json=body, headers=headers)
+        if response.status_code == 200:
+            return self._json(response, f"{model}.{method}")
+        raise self._http_error(response, f"{model}.{method}")
+
+    def _http_error(self, response: httpx.Response, what: str) -> BackendError:
+        status = response.status_code
+        odoo_object = _odoo_error_object(response)
+        if odoo_object is not None:
+            return odoo_error(odoo_object[0], odoo_object[1], backend=self._backend)
+        if status >= 500:
+            return BackendUnavailable(
+                f"Odoo answered {what} with HTTP {status}", backend=self._backend
+            )
+        return BackendRequestError(
+            f"Odoo answered {what} with HTTP {status}; is {self._http.base_url} an Odoo "
+            f"server that speaks the {self._conn.protocol} protocol?",
+            backend=self._backend,
+        )
+
+    def _odoo_error(self, error: Any) -> BackendError:
+        if not isinstance(error, dict):
+            return self._bad_answer("error", error)
+        data = error.get("data")
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            return odoo_error(data["name"], str(data.get("message", "")), backend=self._backend)
+        return odoo_error(
+            "odoo.http.SessionExpiredException" if error.get("code") == 100 else "unknown",
+            str(error.get("message", "")),
+            backend=self._backend,
+        )
+
+    def _json(self, response: httpx.Response, what: str) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise self._bad_answer(what, response.text[:80]) from None
+
+    def _bad_answer(self, what: str, got: Any) -> BackendDataError:
+        return BackendDataError(
+            f"Odoo answered {what} with an unexpected shape: {str(got)[:80]!r}",
+            backend=self._backend,
+        )
+
+
+def _odoo_error_object(response: httpx.Response) -> tuple[str, str] | None:
+    """Odoo's JSON-2 error body `{"name": ..., "message": ...}`, if that is what it is."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("name"), str):
+        return body["name"], str(body.get("message", ""))
+    return None

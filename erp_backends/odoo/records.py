@@ -1,0 +1,122 @@
+"""Typed reads of Odoo's wire records.
+
+Odoo sends `false` for every unset value, many2one fields as `[id, "display name"]` and
+x2many fields as lists of ids. `OdooRecord` turns those into Python values and raises
+`BackendDataError` naming the model, record and field when a value has another shape,
+so a surprise from a different Odoo version is a clear error, not a crash further up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from erp_backends.errors import BackendDataError
+from erp_backends.normalize import NormalizationError
+from erp_backends.normalize.dates import parse_date, parse_utc_datetime
+from erp_backends.normalize.money import to_decimal
+
+T = TypeVar("T")
+
+
+class OdooRecord:
+    def __init__(self, model: str, raw: dict[str, Any], *, backend: str) -> None:
+        self.model = model
+        self.raw = raw
+        self.backend = backend
+        self.id = self._id()
+
+    def text(self, name: str) -> str:
+        value = self.optional_text(name)
+        if value is None:
+            raise self.bad(name, "is empty")
+        return value
+
+    def optional_text(self, name: str) -> str | None:
+        value = self._get(name)
+        if value is False or value == "":
+            return None
+        if not isinstance(value, str):
+            raise self.bad(name, f"expected text, got {value!r}")
+        return value
+
+    def boolean(self, name: str) -> bool:
+        value = self._get(name)
+        if not isinstance(value, bool):
+            raise self.bad(name, f"expected true or false, got {value!r}")
+        return value
+
+    def number(self, name: str) -> Decimal:
+        return self.translate(name, lambda v: to_decimal(v, what=name))
+
+    def many2one_id(self, name: str) -> int | None:
+        pair = self._many2one(name)
+        return None if pair is None else pair[0]
+
+    def many2one_name(self, name: str) -> str | None:
+        pair = self._many2one(name)
+        return None if pair is None else pair[1]
+
+    def required_many2one(self, name: str) -> tuple[int, str]:
+        pair = self._many2one(name)
+        if pair is None:
+            raise self.bad(name, "is empty")
+        return pair
+
+    def ids(self, name: str) -> tuple[int, ...]:
+        value = self._get(name)
+        if not isinstance(value, list) or not all(_is_int(v) for v in value):
+            raise self.bad(name, f"expected a list of ids, got {value!r}")
+        return tuple(value)
+
+    def optional_date(self, name: str) -> date | None:
+        value = self.optional_text(name)
+        return None if value is None else self.translate(name, lambda v: parse_date(v, what=name))
+
+    def datetime(self, name: str) -> datetime:
+        return self.translate(name, lambda v: parse_utc_datetime(v, what=name))
+
+    def translate(self, name: str, convert: Callable[[Any], T]) -> T:
+        """`convert(value)`, with a NormalizationError reported against this field."""
+        try:
+            return convert(self._get(name))
+        except NormalizationError as exc:
+            raise self.bad(name, str(exc)) from None
+
+    def bad(self, name: str, problem: str) -> BackendDataError:
+        return BackendDataError(
+            f"Odoo {self.model} {self.id}: field {name!r} {problem}", backend=self.backend
+        )
+
+    def _many2one(self, name: str) -> tuple[int, str] | None:
+        value = self._get(name)
+        if value is False:
+            return None
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and _is_int(value[0])
+            and isinstance(value[1], str)
+        ):
+            return value[0], value[1]
+        raise self.bad(name, f"expected [id, name] or false, got {value!r}")
+
+    def _get(self, name: str) -> Any:
+        if name not in self.raw:
+            raise self.bad(name, "is missing from the answer")
+        return self.raw[name]
+
+    def _id(self) -> int:
+        value = self.raw.get("id")
+        if not _is_int(value):
+            raise BackendDataError(
+                f"Odoo {self.model} record without an integer id: {str(self.raw)[:80]}",
+                backend=self.backend,
+            )
+        return int(value)  # type: ignore[arg-type]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

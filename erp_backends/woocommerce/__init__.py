@@ -1,0 +1,1 @@
+"""WooCommerce as the web shop: its REST API v3 client, the ShopBackend adapter, an emulator."""

@@ -1,0 +1,1 @@
+"""The gateway process: configuration, the ASGI app, backends' lifecycles and the CLI."""

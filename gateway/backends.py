@@ -1,0 +1,108 @@
+"""Opens the configured backends for the app's lifetime and closes them after.
+
+Each backend gets its own `httpx.AsyncClient` (its own connection pool) wrapped in a
+`BackendHttp` with the backend's timeout, retries, circuit breaker and rate limit.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+import httpx
+
+from erp_backends.http import BackendHttp
+from erp_backends.hubspot.adapter import HubSpotCrm
+from erp_backends.hubspot.client import HubSpotClient
+from erp_backends.odoo.adapter import OdooErp
+from erp_backends.odoo.client import OdooClient, OdooConnection
+from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
+from erp_backends.rate_limit import TokenBucket
+from erp_backends.woocommerce.adapter import WooCommerceShop
+from erp_backends.woocommerce.client import WooCommerceClient, WooCommerceKeys
+from gateway.cache.caching import CachePolicy
+from gateway.cache.service import GatewayCache
+from gateway.cache.store import RecordStore, open_cache
+from gateway.config import (
+    BackendSettings,
+    CacheSettings,
+    HubSpotOptions,
+    OdooOptions,
+    Settings,
+    WooCommerceOptions,
+)
+
+SYSTEM_NAMES = {"odoo": "Odoo", "hubspot": "HubSpot", "woocommerce": "WooCommerce"}
+
+
+@dataclass(frozen=True, slots=True)
+class Backends:
+    erp: ErpBackend
+    crm: CrmBackend | None = None
+    shop: ShopBackend | None = None
+    cache: GatewayCache | None = None  # invalidation and statistics
+
+
+async def open_backends(settings: Settings, stack: AsyncExitStack) -> Backends:
+    """The configured backends, each read through the shared cache."""
+    cache = await open_gateway_cache(settings.cache, stack)
+    crm, shop = settings.crm, settings.shop
+    return Backends(
+        erp=cache.erp(_odoo(settings.erp, await backend_http(settings.erp, stack))),
+        crm=None if crm is None else cache.crm(_hubspot(crm, await backend_http(crm, stack))),
+        shop=None
+        if shop is None
+        else cache.shop(_woocommerce(shop, await backend_http(shop, stack))),
+        cache=cache,
+    )
+
+
+async def open_gateway_cache(settings: CacheSettings, stack: AsyncExitStack) -> GatewayCache:
+    password = None if settings.password is None else settings.password.reveal()
+    store = RecordStore(open_cache(settings.url, password))
+    stack.push_async_callback(store.close)
+    return GatewayCache(store, CachePolicy(ttls=settings.ttls, stale_ttl=settings.stale_ttl))
+
+
+async def backend_http(settings: BackendSettings, stack: AsyncExitStack) -> BackendHttp:
+    client = await stack.enter_async_context(
+        httpx.AsyncClient(
+            headers={"User-Agent": "erp-gateway"}, limits=httpx.Limits(max_connections=20)
+        )
+    )
+    return BackendHttp(
+        client,
+        settings.url,
+        backend=settings.role,
+        system=SYSTEM_NAMES.get(settings.kind, settings.kind),
+        resilience=settings.resilience,
+        rate_limiter=None if settings.rate_limit is None else TokenBucket(settings.rate_limit),
+    )
+
+
+def _odoo(settings: BackendSettings, http: BackendHttp) -> ErpBackend:
+    options = settings.options
+    assert isinstance(options, OdooOptions), "config gives an odoo backend Odoo's options"
+    connection = OdooConnection(
+        database=options.database,
+        login=options.login,
+        api_key=settings.credentials.reveal(),
+        protocol=options.protocol,
+    )
+    return OdooErp(OdooClient(http, connection), backend=settings.role)
+
+
+def _hubspot(settings: BackendSettings, http: BackendHttp) -> CrmBackend:
+    options = settings.options
+    assert isinstance(options, HubSpotOptions), "config gives a CRM its kind's options"
+    client = HubSpotClient(http, settings.credentials.reveal())
+    return HubSpotCrm(
+        client, currency=options.currency, id_property=options.link_property, backend=settings.role
+    )
+
+
+def _woocommerce(settings: BackendSettings, http: BackendHttp) -> ShopBackend:
+    options = settings.options
+    assert isinstance(options, WooCommerceOptions), "config gives a shop its kind's options"
+    keys = WooCommerceKeys.from_secret(settings.credentials.reveal())
+    return WooCommerceShop(WooCommerceClient(http, keys), currency=options.currency)

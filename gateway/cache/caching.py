@@ -1,0 +1,212 @@
+"""Cache-aside for the ports: the mechanics every cached port method shares.
+
+A lookup reads the cache first and asks the backend only for what is missing or past
+its TTL, in one call. A key the backend does not know is remembered as absent for the
+entity's TTL too, so that, say, a shop order not yet in the ERP is not asked for again
+on every request. Misses for keys that another request is already fetching are not
+fetched again: they wait for that fetch (coalescing). When the backend fails with an
+outage (unavailable, timeout, rate limit) and every missing key has an entry within the
+stale window, those entries are served instead and recorded in `STALE_READS`, which the
+GraphQL layer reports in the response's `extensions` (see `resolvers.freshness`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from erp_backends.errors import BackendRateLimited, BackendTimeout, BackendUnavailable
+from gateway.cache.store import Entry, RecordStore
+from resolvers.freshness import STALE_READS, StaleRead
+
+T = TypeVar("T")
+OUTAGES = (BackendUnavailable, BackendTimeout, BackendRateLimited)
+
+
+# Seconds each entity is served fresh: stock moves by the minute, catalogues by the day.
+DEFAULT_TTLS: dict[str, float] = {
+    "erp.customer": 300, "erp.customer_search": 60, "erp.order": 60,
+    "erp.order_by_reference": 60, "erp.orders_by_customer": 60, "erp.order_lines": 60,
+    "erp.product": 3600, "erp.product_by_sku": 3600, "erp.product_search": 300,
+    "erp.stock": 15, "erp.invoice": 300, "erp.invoices_by_customer": 300,
+    "erp.payment": 300, "erp.payments_by_customer": 300, "erp.payments_by_invoice": 300,
+    "crm.profile": 300,
+    "shop.customer": 300, "shop.orders_by_customer": 60, "shop.order": 60, "shop.listing": 60,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CachePolicy:
+    # Seconds each "<role>.<entity>" is served fresh; 0: not cached at all.
+    ttls: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TTLS))
+    stale_ttl: float = 3600.0  # how long past its TTL an entry may stand in for a failure
+
+    def ttl(self, role: str, entity: str) -> float:
+        return self.ttls.get(f"{role}.{entity}", 60.0)
+
+
+@dataclass
+class CacheStats:
+    """Hits, misses and stale reads per backend role and entity, for metrics."""
+
+    counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+
+    def add(self, role: str, entity: str, outcome: str, n: int = 1) -> None:
+        if n:
+            self.counts[role, entity, outcome] += n
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {}
+        for (role, entity, outcome), n in sorted(self.counts.items()):
+            result.setdefault(f"{role}.{entity}", {"hit": 0, "miss": 0, "stale": 0})[outcome] = n
+        return result
+
+
+class Caching:
+    """The cached lookups of one backend role."""
+
+    def __init__(self, store: RecordStore, role: str, policy: CachePolicy, stats: CacheStats):
+        self.store = store
+        self.role = role
+        self.policy = policy
+        self.stats = stats
+        self._in_flight: dict[str, asyncio.Future[Any]] = {}
+
+    async def by_keys(
+        self,
+        entity: str,
+        keys: Sequence[str],
+        fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
+        target: Any,
+    ) -> dict[str, T]:
+        names = {key: self.store.key(self.role, entity, key) for key in dict.fromkeys(keys)}
+        return await self._cached(entity, names, fetch, target)
+
+    async def pages(
+        self,
+        entity: str,
+        parents: Sequence[str],
+        page_key: str,
+        fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
+        target: Any,
+    ) -> dict[str, T]:
+        """Pages of each parent's list, under the list's generation (see `invalidate_lists`)."""
+        unique = list(dict.fromkeys(parents))
+        generation_keys = {p: self.store.key(self.role, entity, "generation", p) for p in unique}
+        generations = await self.store.counters(list(generation_keys.values()))
+        names = {
+            p: self.store.key(self.role, entity, p, f"g{generations[generation_keys[p]]}", page_key)
+            for p in unique
+        }
+        return await self._cached(entity, names, fetch, target)
+
+    async def invalidate(self, entity: str, keys: Sequence[str]) -> None:
+        await self.store.delete(self.store.key(self.role, entity, key) for key in keys)
+
+    async def invalidate_lists(self, entity: str, parents: Sequence[str]) -> None:
+        """Every cached page of these parents' lists: a new generation, the old one unread."""
+        for parent in parents:
+            await self.store.bump(self.store.key(self.role, entity, "generation", parent))
+
+    async def _cached(
+        self,
+        entity: str,
+        names: dict[str, str],
+        fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
+        target: Any,
+    ) -> dict[str, T]:
+        ttl = self.policy.ttl(self.role, entity)
+        if ttl <= 0:
+            return dict(await fetch(list(names)))
+        entries = await self.store.get_many(list(names.values()), target)
+        now = self.store.now()
+        found: dict[str, T] = {}
+        stale: dict[str, Entry] = {}
+        missing = []
+        for key, name in names.items():
+            entry = entries.get(name)
+            if entry is None or entry.age(now) >= ttl:
+                missing.append(key)
+                if entry is not None and entry.value is not None:
+                    stale[key] = entry
+            elif entry.value is not None:
+                found[key] = entry.value
+        self.stats.add(self.role, entity, "hit", len(names) - len(missing))
+        self.stats.add(self.role, entity, "miss", len(missing))
+        if missing:
+            found.update(await self._fetch(entity, missing, names, fetch, stale, ttl))
+        return found
+
+    async def _fetch(
+        self,
+        entity: str,
+        missing: list[str],
+        names: dict[str, str],
+        fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
+        stale: dict[str, Entry],
+        ttl: float,
+    ) -> dict[str, T]:
+        waiting = {
+            key: self._in_flight[names[key]] for key in missing if names[key] in self._in_flight
+        }
+        mine = [key for key in missing if key not in waiting]
+        fetched: dict[str, T] = {}
+        if mine:
+            fetched = await self._fetch_own(entity, mine, names, fetch, stale, ttl)
+        for key, future in waiting.items():
+            value = await asyncio.shield(future)
+            if value is not None:
+                fetched[key] = value
+        return fetched
+
+    async def _fetch_own(
+        self,
+        entity: str,
+        keys: list[str],
+        names: dict[str, str],
+        fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
+        stale: dict[str, Entry],
+        ttl: float,
+    ) -> dict[str, T]:
+        loop = asyncio.get_running_loop()
+        futures = {key: loop.create_future() for key in keys}
+        for key, future in futures.items():
+            self._in_flight[names[key]] = future
+        try:
+            try:
+                result = dict(await fetch(keys))
+            except OUTAGES as outage:
+                result = self._stale_instead(entity, keys, stale, outage)
+            else:
+                keep = ttl + self.policy.stale_ttl
+                await self.store.put_many({names[k]: v for k, v in result.items()}, keep)
+                await self.store.put_absent((names[k] for k in keys if k not in result), ttl)
+            for key, future in futures.items():
+                future.set_result(result.get(key))
+            return result
+        except BaseException as exc:
+            for future in futures.values():
+                if not future.done():
+                    future.set_exception(exc)
+                    future.exception()  # retrieved here: waiters re-raise it themselves
+            raise
+        finally:
+            for key in keys:
+                self._in_flight.pop(names[key], None)
+
+    def _stale_instead(
+        self, entity: str, keys: list[str], stale: dict[str, Entry], outage: Exception
+    ) -> dict[str, Any]:
+        """The stale entries of `keys`, if there is one for each; else the outage."""
+        if not all(key in stale for key in keys):
+            raise outage
+        now = self.store.now()
+        reads = STALE_READS.get()
+        for key in keys:
+            if reads is not None:
+                reads.append(StaleRead(self.role, entity, key, stale[key].age(now)))
+        self.stats.add(self.role, entity, "stale", len(keys))
+        return {key: stale[key].value for key in keys}

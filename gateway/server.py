@@ -1,0 +1,104 @@
+"""Runs ASGI apps under uvicorn on sockets bound beforehand.
+
+Binding first turns "port in use" into one clear message instead of a uvicorn
+traceback, and lets the demo learn its emulators' free ports before anything starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.types import ASGIApp
+
+
+class ListenError(Exception):
+    """The address cannot be listened on; the message says which and why."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio disables Nagle's algorithm on accepted connections
+    # only for sockets whose protocol says TCP; with the default 0 every small answer
+    # waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise ListenError(f"cannot listen on {host}:{port}: {reason}") from None
+    return sock
+
+
+def address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+
+
+@dataclass
+class Served:
+    app: ASGIApp
+    sock: socket.socket
+    access_log: bool = True
+
+
+async def serve(
+    apps: Sequence[Served], *, on_started: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Serve every app until the first one stops (Ctrl-C stops them all)."""
+    servers = [
+        uvicorn.Server(uvicorn.Config(s.app, access_log=s.access_log, log_level="info"))
+        for s in apps
+    ]
+    tasks = [
+        asyncio.create_task(server.serve(sockets=[s.sock]))
+        for server, s in zip(servers, apps, strict=True)
+    ]
+    while not all(server.started for server in servers):
+        if any(task.done() for task in tasks):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        if on_started is not None:
+            await on_started()
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for server in servers:
+        server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@contextmanager
+def serve_in_thread(
+    app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 30.0
+) -> Iterator[str]:
+    """Serve `app` from a thread of its own on `port` (0: a free one); yields its base URL.
+
+    For tests and benchmarks, which drive servers from synchronous code.
+    """
+    sock = bind(host, port)
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
+    )
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError(f"the server for {app!r} did not start; see the log above")
+        time.sleep(0.01)
+    try:
+        yield address(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

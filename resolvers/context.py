@@ -1,0 +1,33 @@
+"""The one typed context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from resolvers.loaders import Loaders
+
+
+@dataclass(frozen=True, slots=True)
+class Federation:
+    """How records of different systems are linked."""
+
+    link_field: Literal["email", "reference"] = "email"  # the ERP customer's link to CRM
+    shop_order_prefix: str = "SHOP-"  # ERP orders from the shop: "<prefix><shop number>"
+
+
+@dataclass
+class GatewayContext:
+    loaders: Loaders
+    request_id: str
+    federation: Federation = field(default_factory=Federation)
+    request: Request | WebSocket | None = None
+    response: Response | None = None
+
+
+Info = strawberry.Info[GatewayContext, None]

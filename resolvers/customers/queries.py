@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.context import Info
+from resolvers.customers.types import Customer, load_customer
+from resolvers.node import load_by_id
+from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
+
+
+@strawberry.type
+class CustomerQueries:
+    @strawberry.field
+    async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
+        return await load_by_id(info, id, "Customer", load_customer)
+
+    @strawberry.field(description="Customers by name, email or reference; all when no search.")
+    async def customers(
+        self,
+        info: Info,
+        search: str | None = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+    ) -> Connection[Customer]:
+        search_key = (search or None, page_request(first, after))
+        page = await info.context.loaders.customer_search.load(search_key)
+        return Connection.from_page(page, Customer.of)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from erp_backends import models
+from erp_backends.normalize.countries import country_name
+from resolvers.context import Info
+from resolvers.node import Node, encode_id
+from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
+
+if TYPE_CHECKING:
+    from resolvers.crm.types import CrmProfile
+    from resolvers.invoices.types import Invoice
+    from resolvers.orders.types import Order
+    from resolvers.payments.types import Payment
+    from resolvers.shop.types import ShopAccount
+
+strawberry.enum(models.AddressKind)  # the canonical enum is the GraphQL enum
+
+
+@strawberry.type
+class Address:
+    kind: models.AddressKind
+    name: str | None
+    street: str | None
+    street2: str | None
+    postal_code: str | None
+    city: str | None
+    region: str | None = strawberry.field(description="ISO 3166-2 code, e.g. US-CA.")
+    country_code: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code.")
+
+    @strawberry.field
+    def country_name(self) -> str | None:
+        return None if self.country_code is None else country_name(self.country_code)
+
+    @classmethod
+    def of(cls, address: models.Address) -> Address:
+        return cls(
+            kind=address.kind,
+            name=address.name,
+            street=address.street,
+            street2=address.street2,
+            postal_code=address.postal_code,
+            city=address.city,
+            region=address.region,
+            country_code=address.country_code,
+        )
+
+
+@strawberry.type(description="A customer: a company or a person who buys from us.")
+class Customer(Node):
+    name: str
+    email: str | None
+    phone: str | None
+    is_company: bool
+    reference: str | None = strawberry.field(description="Our reference for the customer.")
+    vat_number: str | None
+    addresses: list[Address]
+    record: strawberry.Private[models.Customer]
+
+    @classmethod
+    def of(cls, customer: models.Customer) -> Customer:
+        return cls(
+            id=encode_id("Customer", customer.id),
+            record=customer,
+            name=customer.name,
+            email=customer.email,
+            phone=customer.phone,
+            is_company=customer.is_company,
+            reference=customer.reference,
+            vat_number=customer.vat,
+            addresses=[Address.of(a) for a in customer.addresses],
+        )
+
+    @strawberry.field(description="Newest first.")
+    async def orders(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[Order, strawberry.lazy("resolvers.orders.types")]]:
+        from resolvers.orders.types import orders_of_customer
+
+        return await orders_of_customer(info, self.record.id, page_request(first, after))
+
+    @strawberry.field(description="Newest first.")
+    async def invoices(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]]:
+        from resolvers.invoices.types import invoices_of_customer
+
+        return await invoices_of_customer(info, self.record.id, page_request(first, after))
+
+    @strawberry.field(description="Payments received from the customer, newest first.")
+    async def payments(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[Payment, strawberry.lazy("resolvers.payments.types")]]:
+        from resolvers.payments.types import payments_of_customer
+
+        return await payments_of_customer(info, self.record.id, page_request(first, after))
+
+    @strawberry.field(description="What the CRM knows of the customer; null if it has no record.")
+    async def crm(
+        self, info: Info
+    ) -> Annotated[CrmProfile, strawberry.lazy("resolvers.crm.types")] | None:
+        from resolvers.crm.types import crm_profile_of
+
+        return await crm_profile_of(info, self.record)
+
+    @strawberry.field(description="The customer's web-shop account; null if there is none.")
+    async def shop(
+        self, info: Info
+    ) -> Annotated[ShopAccount, strawberry.lazy("resolvers.shop.types")] | None:
+        from resolvers.shop.types import shop_account_of
+
+        return await shop_account_of(info, self.record)
+
+
+async def load_customer(info: Info, key: str) -> Customer | None:
+    record = await info.context.loaders.customer_by_id.load(key)
+    return None if record is None else Customer.of(record)

@@ -1,0 +1,116 @@
+"""Errors clients see, each with a stable `extensions.code`.
+
+Resolvers raise `GatewayError`s for what the client can act on (an unknown id, bad
+input). `ErrorCodes`, a schema extension, turns every error of an operation into a
+GraphQL error with a code: backend failures become `BACKEND_*` errors naming the
+backend's role, and anything unexpected is logged with the request id and shown to the
+client only as `INTERNAL_SERVER_ERROR`, never with a stack trace or a backend's own text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from erp_backends.errors import (
+    BackendError,
+    BackendRateLimited,
+    BackendTimeout,
+    BackendUnavailable,
+)
+
+log = logging.getLogger("erp_gateway.errors")
+
+
+class GatewayError(Exception):
+    """An error the client caused or can act on; `code` goes to `extensions.code`."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+
+class NotFound(GatewayError):
+    code = "NOT_FOUND"
+
+
+class BadUserInput(GatewayError):
+    code = "BAD_USER_INPUT"
+
+
+class BackendNotConfigured(GatewayError):
+    """A field needs a backend role (crm, shop) that this gateway has no backend for."""
+
+    code = "BACKEND_NOT_CONFIGURED"
+
+    def __init__(self, role: str) -> None:
+        super().__init__(f"No {role} backend is configured ([backends.{role}])", backend=role)
+
+
+_BACKEND_CODES: list[tuple[type[BackendError], str, str]] = [
+    (BackendTimeout, "BACKEND_TIMEOUT", "did not answer in time"),
+    (BackendRateLimited, "BACKEND_RATE_LIMITED", "is rate-limiting the gateway"),
+    (BackendUnavailable, "BACKEND_UNAVAILABLE", "is unavailable"),
+    (BackendError, "BACKEND_ERROR", "could not answer this request"),
+]
+
+
+class ErrorCodes(SchemaExtension):
+    """Gives every error of an operation an `extensions.code`, and masks the unexpected."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [self._coded(error) for error in result.errors]
+
+    def _coded(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None:  # a syntax or validation error: the message is for the client
+            code = "GRAPHQL_PARSE_FAILED" if "Syntax Error" in error.message else None
+            return _with(error, error.message, {"code": code or "GRAPHQL_VALIDATION_FAILED"})
+        if isinstance(original, GatewayError):
+            return _with(error, original.message, {"code": original.code, **original.extensions})
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        if isinstance(original, BackendError):
+            return self._backend_error(error, original, request_id)
+        log.error("unexpected error (request %s)", request_id, exc_info=original)
+        return _with(
+            error,
+            "Internal server error",
+            {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+
+    def _backend_error(
+        self, error: GraphQLError, original: BackendError, request_id: str | None
+    ) -> GraphQLError:
+        code, problem = next((c, p) for cls, c, p in _BACKEND_CODES if isinstance(original, cls))
+        # The backend's own text may name models, hosts or records: logs only.
+        log.warning(
+            "backend %s failed (request %s): %s: %s",
+            original.backend, request_id, type(original).__name__, original.message,
+        )  # fmt: skip
+        extensions: dict[str, Any] = {"code": code, "backend": original.backend}
+        if isinstance(original, BackendRateLimited) and original.retry_after is not None:
+            extensions["retryAfter"] = original.retry_after
+        extensions["requestId"] = request_id
+        return _with(error, f"The {original.backend} backend {problem}", extensions)
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )

@@ -1,0 +1,76 @@
+"""DataLoader shapes shared by every domain.
+
+Each turns one batch of keys collected during a tick of the event loop into one port
+call. Domains subclass them with a name that says what they return and by which key
+(`OrdersByCustomerIdLoader`), binding the port method to call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from erp_backends.paging import Page, PageRequest
+
+T = TypeVar("T")
+
+FetchByKeys = Callable[[Sequence[str]], Awaitable[Mapping[str, T]]]
+FetchPages = Callable[[Sequence[str], PageRequest], Awaitable[Mapping[str, Page[T]]]]
+FetchGroups = Callable[[Sequence[str]], Awaitable[Mapping[str, Sequence[T]]]]
+FetchSearch = Callable[[str | None, PageRequest], Awaitable[Page[T]]]
+
+
+class ByKeyLoader(DataLoader[str, T | None]):
+    """One record per key, or None for a key the backend does not know."""
+
+    def __init__(self, fetch: FetchByKeys[T]) -> None:
+        async def load(keys: list[str]) -> list[T | None]:
+            found = await fetch(keys)
+            return [found.get(key) for key in keys]
+
+        super().__init__(load_fn=load)
+
+
+class GroupLoader(DataLoader[str, Sequence[T]]):
+    """Every record belonging to each key (an order's lines), in the backend's order."""
+
+    def __init__(self, fetch: FetchGroups[T]) -> None:
+        async def load(keys: list[str]) -> list[Sequence[T]]:
+            found = await fetch(keys)
+            return [found.get(key, ()) for key in keys]
+
+        super().__init__(load_fn=load)
+
+
+class PageLoader(DataLoader[tuple[str, PageRequest], Page[T]]):
+    """A page of each parent's list; parents asking for the same page share one call."""
+
+    def __init__(self, fetch: FetchPages[T]) -> None:
+        async def load(keys: list[tuple[str, PageRequest]]) -> list[Page[T]]:
+            parents_by_page: dict[PageRequest, list[str]] = {}
+            for parent, page in keys:
+                parents_by_page.setdefault(page, []).append(parent)
+            groups = list(parents_by_page.items())
+            fetched = await asyncio.gather(*(fetch(parents, page) for page, parents in groups))
+            found = {
+                (parent, page): result
+                for (page, _), pages in zip(groups, fetched, strict=True)
+                for parent, result in pages.items()
+            }
+            return [found.get(key, Page((), key[1].offset, 0)) for key in keys]
+
+        super().__init__(load_fn=load)
+
+
+class SearchLoader(DataLoader[tuple[str | None, PageRequest], Page[T]]):
+    """A page of search results; backends search one text at a time, so a batch runs its
+    distinct searches side by side, and the same search twice in a request runs once."""
+
+    def __init__(self, fetch: FetchSearch[T]) -> None:
+        async def load(keys: list[tuple[str | None, PageRequest]]) -> list[Page[T]]:
+            return list(await asyncio.gather(*(fetch(search, page) for search, page in keys)))
+
+        super().__init__(load_fn=load)

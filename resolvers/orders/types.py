@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from erp_backends import models
+from erp_backends.paging import PageRequest
+from resolvers.common.types import Money, Quantity
+from resolvers.context import Info
+from resolvers.node import Node, encode_id
+from resolvers.pagination import Connection
+
+# Types of other domains are imported where they are used: the domains refer to each
+# other (an order has a customer, a customer has orders), and strawberry.lazy breaks
+# the cycle for annotations only.
+if TYPE_CHECKING:
+    from resolvers.customers.types import Customer
+    from resolvers.invoices.types import Invoice
+    from resolvers.products.types import Product
+    from resolvers.shop.types import ShopOrder
+
+
+@strawberry.enum(description="Where an order was placed.")
+class OrderChannel(Enum):
+    ERP = "erp"
+    SHOP = "shop"
+
+
+strawberry.enum(models.OrderStatus)  # the canonical enum is the GraphQL enum
+strawberry.enum(models.InvoicingStatus)  # the canonical enum is the GraphQL enum
+
+
+@strawberry.type
+class OrderLine:
+    description: str
+    quantity: Quantity
+    delivered: Quantity
+    invoiced: Quantity
+    unit_price: Money
+    discount_percent: Decimal
+    subtotal: Money = strawberry.field(description="After discount, before tax.")
+    total: Money = strawberry.field(description="After discount, with tax.")
+    product_key: strawberry.Private[str | None]
+
+    @classmethod
+    def of(cls, line: models.OrderLine) -> OrderLine:
+        return cls(
+            description=line.description,
+            quantity=Quantity.of(line.quantity),
+            delivered=Quantity.of(line.delivered),
+            invoiced=Quantity.of(line.invoiced),
+            unit_price=Money.of(line.unit_price),
+            discount_percent=line.discount_percent,
+            subtotal=Money.of(line.subtotal),
+            total=Money.of(line.total),
+            product_key=line.product_id,
+        )
+
+    @strawberry.field(description="Null for a line without a product (a fee, a note).")
+    async def product(
+        self, info: Info
+    ) -> Annotated[Product, strawberry.lazy("resolvers.products.types")] | None:
+        from resolvers.products.types import load_product
+
+        return None if self.product_key is None else await load_product(info, self.product_key)
+
+
+@strawberry.type(description="A sales order (or a quotation not yet confirmed).")
+class Order(Node):
+    number: str
+    status: models.OrderStatus
+    invoicing_status: models.InvoicingStatus
+    ordered_at: datetime
+    customer_reference: str | None = strawberry.field(
+        description="The customer's own reference, e.g. their purchase order number."
+    )
+    untaxed: Money
+    tax: Money
+    total: Money
+    record: strawberry.Private[models.Order]
+
+    @classmethod
+    def of(cls, order: models.Order) -> Order:
+        return cls(
+            id=encode_id("Order", order.id),
+            number=order.number,
+            status=order.status,
+            invoicing_status=order.invoicing_status,
+            ordered_at=order.ordered_at,
+            customer_reference=order.customer_reference,
+            untaxed=Money.of(order.untaxed),
+            tax=Money.of(order.tax),
+            total=Money.of(order.total),
+            record=order,
+        )
+
+    @strawberry.field
+    async def customer(
+        self, info: Info
+    ) -> Annotated[Customer, strawberry.lazy("resolvers.customers.types")] | None:
+        from resolvers.customers.types import load_customer
+
+        return await load_customer(info, self.record.customer_id)
+
+    @strawberry.field
+    def channel(self, info: Info) -> OrderChannel:
+        reference = self.record.customer_reference or ""
+        from_shop = reference.startswith(info.context.federation.shop_order_prefix)
+        return OrderChannel.SHOP if from_shop else OrderChannel.ERP
+
+    @strawberry.field(description="For an order from the shop: the shop's number and status.")
+    async def shop_order(
+        self, info: Info
+    ) -> Annotated[ShopOrder, strawberry.lazy("resolvers.shop.types")] | None:
+        from resolvers.shop.types import shop_order_of
+
+        return await shop_order_of(info, self.record)
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLine]:
+        lines = await info.context.loaders.order_lines_by_order_id.load(self.record.id)
+        return [OrderLine.of(line) for line in lines]
+
+    @strawberry.field
+    async def invoices(
+        self, info: Info
+    ) -> list[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]]:
+        from resolvers.invoices.types import load_invoices
+
+        return await load_invoices(info, self.record.invoice_ids)
+
+
+async def load_order(info: Info, key: str) -> Order | None:
+    record = await info.context.loaders.order_by_id.load(key)
+    return None if record is None else Order.of(record)
+
+
+async def orders_of_customer(info: Info, customer_key: str, page: PageRequest) -> Connection[Order]:
+    orders = await info.context.loaders.orders_by_customer_id.load((customer_key, page))
+    return Connection.from_page(orders, Order.of)

@@ -1,0 +1,90 @@
+"""Relay-style connections over the ports' offset pages.
+
+Cursors are opaque to clients (base64 of the item's offset in the list); `first` and
+`after` become a `PageRequest`. Strawberry names each generic connection after its
+node type (`OrderConnection`, `OrderEdge`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Annotated, Generic, TypeVar
+
+import strawberry
+
+from erp_backends.paging import MAX_PAGE_SIZE, Page, PageRequest
+from resolvers.errors import BadUserInput
+
+N = TypeVar("N")
+R = TypeVar("R")
+
+DEFAULT_PAGE_SIZE = 20
+_CURSOR_PREFIX = "offset:"
+
+First = Annotated[int, strawberry.argument(description=f"How many items, 0 to {MAX_PAGE_SIZE}.")]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="The `endCursor` of the previous page, for the next one."),
+]
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[N]):
+    cursor: str
+    node: N
+
+
+@strawberry.type
+class Connection(Generic[N]):
+    edges: list[Edge[N]]
+    nodes: list[N]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="The length of the whole list.")
+
+    @classmethod
+    def from_page(cls, page: Page[R], wrap: Callable[[R], N]) -> Connection[N]:
+        nodes = [wrap(item) for item in page.items]
+        cursors = [encode_cursor(page.offset + i) for i in range(len(nodes))]
+        return cls(
+            edges=[Edge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
+            nodes=nodes,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=page.offset > 0,
+                start_cursor=cursors[0] if cursors else None,
+                end_cursor=cursors[-1] if cursors else None,
+            ),
+            total_count=page.total,
+        )
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
+
+
+def page_request(first: int, after: str | None) -> PageRequest:
+    """The page that `first` items after the cursor `after` ask for."""
+    if not 0 <= first <= MAX_PAGE_SIZE:
+        raise BadUserInput(f"first must be between 0 and {MAX_PAGE_SIZE}, got {first}")
+    return PageRequest(offset=0 if after is None else _decode_cursor(after) + 1, limit=first)
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        text = ""
+    offset = text.removeprefix(_CURSOR_PREFIX)
+    if not text.startswith(_CURSOR_PREFIX) or not offset.isdigit():
+        raise BadUserInput(f"after: {cursor!r} is not a cursor from this list")
+    return int(offset)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.context import Info
+from resolvers.errors import NotFound
+from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
+from resolvers.products.types import Product
+
+
+@strawberry.type
+class ProductQueries:
+    @strawberry.field(description="The product with this SKU (exact match).")
+    async def product(self, info: Info, sku: str) -> Product | None:
+        record = await info.context.loaders.product_by_sku.load(sku)
+        if record is None:
+            raise NotFound(f"No product with SKU {sku!r}")
+        return Product.of(record)
+
+    @strawberry.field(description="Sellable products by name or SKU; all when no search.")
+    async def products(
+        self,
+        info: Info,
+        search: str | None = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+    ) -> Connection[Product]:
+        search_key = (search or None, page_request(first, after))
+        page = await info.context.loaders.product_search.load(search_key)
+        return Connection.from_page(page, Product.of)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from erp_backends import models
+from resolvers.common.types import Money, Quantity
+from resolvers.context import Info
+from resolvers.node import Node, encode_id
+
+if TYPE_CHECKING:
+    from resolvers.shop.types import ShopListing
+
+
+@strawberry.type
+class Warehouse:
+    code: str
+    name: str
+
+
+@strawberry.type
+class WarehouseStock:
+    warehouse: Warehouse
+    on_hand: Quantity
+    reserved: Quantity = strawberry.field(description="Promised to orders, not yet shipped.")
+    available: Quantity = strawberry.field(description="On hand minus reserved.")
+
+    @classmethod
+    def of(cls, stock: models.WarehouseStock) -> WarehouseStock:
+        return cls(
+            warehouse=Warehouse(code=stock.warehouse_code, name=stock.warehouse_name),
+            on_hand=Quantity.of(stock.on_hand),
+            reserved=Quantity.of(stock.reserved),
+            available=Quantity.of(stock.available),
+        )
+
+
+@strawberry.type(description="A product's stock, in total and per warehouse.")
+class Stock:
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    warehouses: list[WarehouseStock]
+
+    @classmethod
+    def of(cls, level: models.StockLevel) -> Stock:
+        return cls(
+            on_hand=Quantity.of(level.on_hand),
+            reserved=Quantity.of(level.reserved),
+            available=Quantity.of(level.available),
+            warehouses=[WarehouseStock.of(w) for w in level.warehouses],
+        )
+
+
+@strawberry.type
+class Product(Node):
+    sku: str | None
+    name: str
+    barcode: str | None
+    list_price: Money
+    sales_unit: str = strawberry.field(description="UN/ECE Recommendation 20 code.")
+    record: strawberry.Private[models.Product]
+
+    @classmethod
+    def of(cls, product: models.Product) -> Product:
+        return cls(
+            id=encode_id("Product", product.id),
+            sku=product.sku,
+            name=product.name,
+            barcode=product.barcode,
+            list_price=Money.of(product.list_price),
+            sales_unit=product.sales_unit,
+            record=product,
+        )
+
+    @strawberry.field(description="Null for products without stock, such as services.")
+    async def stock(self, info: Info) -> Stock | None:
+        if not self.record.tracks_stock:
+            return None
+        level = await info.context.loaders.stock_by_product_id.load(self.record.id)
+        return Stock.of(level or models.StockLevel(self.record.id, self.record.sales_unit, ()))
+
+    @strawberry.field(description="The product in the web shop; null if it is not listed.")
+    async def shop_listing(
+        self, info: Info
+    ) -> Annotated[ShopListing, strawberry.lazy("resolvers.shop.types")] | None:
+        from resolvers.shop.types import shop_listing_of
+
+        return await shop_listing_of(info, self.record)
+
+
+async def load_product(info: Info, key: str) -> Product | None:
+    record = await info.context.loaders.product_by_id.load(key)
+    return None if record is None else Product.of(record)

@@ -1,0 +1,58 @@
+"""Assembles the domains into one schema. Nothing else belongs here."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from resolvers.customers.queries import CustomerQueries
+from resolvers.customers.types import Customer
+from resolvers.errors import ErrorCodes
+from resolvers.freshness import StaleReport
+from resolvers.invoices.queries import InvoiceQueries
+from resolvers.invoices.types import Invoice
+from resolvers.node_queries import NodeQueries
+from resolvers.orders.queries import OrderQueries
+from resolvers.orders.types import Order
+from resolvers.payments.types import Payment
+from resolvers.products.queries import ProductQueries
+from resolvers.products.types import Product
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log nothing here: `ErrorCodes` logs backend failures and bugs with their
+        request id, and a client's invalid query or unknown id is not a server error."""
+
+
+Query = merge_types(
+    "Query", (NodeQueries, CustomerQueries, OrderQueries, ProductQueries, InvoiceQueries)
+)
+
+
+def build_schema(
+    *, max_depth: int = 15, max_aliases: int = 30, max_tokens: int = 5000
+) -> strawberry.Schema:
+    """The schema, with limits that keep one request from asking for unbounded work."""
+    return GatewaySchema(
+        query=Query,
+        # Node types reachable only through the Node interface still belong in the SDL.
+        types=[Customer, Order, Product, Invoice, Payment],
+        extensions=[
+            ErrorCodes,
+            StaleReport,
+            # Factories, not instances: each request gets extensions of its own.
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        ],
+    )
+
+
+def export_sdl() -> str:
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,30 @@
+from decimal import Decimal
+
+import pytest
+
+from erp_backends.models import Money
+from erp_backends.normalize import NormalizationError
+from erp_backends.normalize.money import currency_code, money, to_decimal
+
+
+def test_float_amounts_become_the_exact_decimal_they_print_as():
+    assert to_decimal(1740.1, what="amount") == Decimal("1740.1")
+    assert money(0.1 + 0.2, "EUR") == Money(Decimal("0.30"), "EUR")
+
+
+def test_amounts_round_half_up_to_the_currency_minor_unit():
+    assert money("2.675", "EUR").amount == Decimal("2.68")
+    assert money(1234.5, "JPY").amount == Decimal("1235")
+    assert money("1.2345", "KWD").amount == Decimal("1.235")
+
+
+def test_currency_codes_are_checked_against_iso_4217():
+    assert currency_code(" usd ") == "USD"
+    with pytest.raises(NormalizationError, match="unknown ISO 4217 currency code 'EURO'"):
+        money(1, "EURO")
+
+
+@pytest.mark.parametrize("bad", [True, None, "12,50", float("nan"), float("inf"), [1]])
+def test_non_numbers_are_rejected_with_the_field_named(bad):
+    with pytest.raises(NormalizationError, match="amount_total: expected"):
+        to_decimal(bad, what="amount_total")

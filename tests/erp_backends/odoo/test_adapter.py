@@ -1,0 +1,163 @@
+"""The ErpBackend port over Odoo, against the emulator over HTTP, in both protocols.
+
+A contract suite: each test runs once per protocol (JSON-RPC and JSON-2), with a fresh
+adapter, and checks both the canonical records and the number of Odoo calls.
+"""
+
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from erp_backends.http import BackendHttp
+from erp_backends.models import AddressKind, PaymentStatus
+from erp_backends.odoo.adapter import OdooErp
+from erp_backends.odoo.client import OdooClient, OdooConnection
+from erp_backends.paging import PageRequest
+from tests.harness import EmulatorCalls, first_customer_id, odoo_rpc
+
+
+@pytest.fixture(params=["jsonrpc", "json2"])
+async def erp(request, odoo_emulator_url):
+    connection = OdooConnection("demo", "admin", "admin", request.param)
+    async with httpx.AsyncClient(timeout=30) as http:
+        backend_http = BackendHttp(http, odoo_emulator_url, backend="erp", system="Odoo")
+        yield OdooErp(OdooClient(backend_http, connection))
+
+
+@pytest.fixture
+def calls(odoo_emulator_url):
+    return EmulatorCalls(odoo_emulator_url)
+
+
+def rpc(url, model, domain, fields, **kwargs):
+    return odoo_rpc(url, model, "search_read", [domain], {"fields": fields, **kwargs})
+
+
+async def warm(erp):
+    """Have the adapter learn the server's field names, so counts show only data calls."""
+    await erp.lines_for_orders(["1"])
+    await erp.get_payments(["1"])
+    await erp.get_products(["1"])
+
+
+async def test_customers_by_id_leave_out_unknown_ids(erp, odoo_emulator_url):
+    first = first_customer_id(odoo_emulator_url)
+    found = await erp.get_customers([str(first), "999999", "abc"])
+    assert list(found) == [str(first)]
+    customer = found[str(first)]
+    assert customer.addresses[0].kind is AddressKind.MAIN
+    assert customer.addresses[0].country_code is not None
+    assert len(customer.addresses[0].country_code) == 2
+
+
+async def test_us_addresses_carry_iso_3166_2_regions(erp, odoo_emulator_url):
+    us = rpc(odoo_emulator_url, "res.partner",
+             [["country_id.code", "=", "US"], ["parent_id", "=", False], ["customer_rank", ">", 0]],
+             ["id"], limit=5)  # fmt: skip
+    found = await erp.get_customers([str(row["id"]) for row in us])
+    regions = {c.addresses[0].region for c in found.values()}
+    assert regions
+    assert all(r is not None and r.startswith("US-") for r in regions)
+
+
+async def test_orders_of_several_customers_are_three_calls(erp, calls, odoo_emulator_url):
+    customers = rpc(odoo_emulator_url, "res.partner",
+                    [["customer_rank", ">", 0], ["parent_id", "=", False]], ["id"], limit=3,
+                    order="id")  # fmt: skip
+    keys = [str(row["id"]) for row in customers]
+    await warm(erp)
+    calls.reset()
+
+    pages = await erp.orders_for_customers(keys, PageRequest(offset=0, limit=10))
+
+    assert calls.total() == 3  # index, the partners' accounts, the page's orders
+    for key in keys:
+        expected = odoo_rpc(odoo_emulator_url, "sale.order", "search_count",
+                            [[["partner_id.commercial_partner_id", "=", int(key)]]])  # fmt: skip
+        page = pages[key]
+        assert page.total == expected
+        assert len(page.items) == min(10, expected)
+        assert all(order.customer_id == key for order in page.items)
+        assert [o.ordered_at for o in page.items] == sorted(
+            (o.ordered_at for o in page.items), reverse=True
+        )
+
+
+async def test_pages_follow_each_other_without_overlap(erp, odoo_emulator_url):
+    key = str(first_customer_id(odoo_emulator_url))
+    first = (await erp.orders_for_customers([key], PageRequest(0, 20)))[key]
+    second = (await erp.orders_for_customers([key], PageRequest(20, 20)))[key]
+    assert first.has_next
+    assert second.offset == 20
+    assert not {o.id for o in first.items} & {o.id for o in second.items}
+
+
+async def test_lines_come_grouped_per_order_in_one_call(erp, calls, odoo_emulator_url):
+    orders = rpc(odoo_emulator_url, "sale.order", [], ["id", "amount_untaxed"], limit=40)
+    await warm(erp)
+    calls.reset()
+
+    lines = await erp.lines_for_orders([str(o["id"]) for o in orders] + ["999999"])
+
+    assert calls.total() == 1
+    assert lines["999999"] == []
+    for order in orders:
+        total = sum((line.subtotal.amount for line in lines[str(order["id"])]), Decimal(0))
+        assert total == Decimal(repr(order["amount_untaxed"])).quantize(Decimal("0.01"))
+
+
+async def test_archived_products_are_still_found_by_id(erp, odoo_emulator_url):
+    archived = rpc(odoo_emulator_url, "product.product", [["active", "=", False]], ["id"])
+    assert archived
+    found = await erp.get_products([str(archived[0]["id"])])
+    assert str(archived[0]["id"]) in found
+
+
+async def test_products_by_sku_and_their_stock(erp, odoo_emulator_url):
+    rows = rpc(odoo_emulator_url, "product.product", [["is_storable", "=", True]],
+               ["default_code", "qty_available"], limit=20)  # fmt: skip
+    products = await erp.products_by_sku([r["default_code"] for r in rows] + ["NOPE"])
+    assert set(products) == {r["default_code"] for r in rows}
+    stock = await erp.stock_for_products([p.id for p in products.values()])
+    for row in rows:
+        product = products[row["default_code"]]
+        level = stock.get(product.id)
+        on_hand = level.on_hand.value if level else Decimal(0)
+        assert on_hand == Decimal(repr(row["qty_available"]))
+        if level:
+            assert level.unit == product.sales_unit
+            assert {w.warehouse_code for w in level.warehouses} <= {"WH", "CHI"}
+
+
+async def test_invoices_exclude_credit_notes(erp, odoo_emulator_url):
+    refund = rpc(odoo_emulator_url, "account.move", [["move_type", "=", "out_refund"]], ["id"],
+                 limit=1)  # fmt: skip
+    invoice = rpc(odoo_emulator_url, "account.move", [["move_type", "=", "out_invoice"]], ["id"],
+                  limit=1)  # fmt: skip
+    found = await erp.get_invoices([str(refund[0]["id"]), str(invoice[0]["id"])])
+    assert list(found) == [str(invoice[0]["id"])]
+
+
+async def test_payments_settle_their_invoices(erp, odoo_emulator_url):
+    paid = rpc(odoo_emulator_url, "account.move",
+               [["payment_state", "=", "paid"], ["move_type", "=", "out_invoice"]],
+               ["id", "amount_total"], limit=10)  # fmt: skip
+    keys = [str(row["id"]) for row in paid]
+    invoices = await erp.get_invoices(keys)
+    payments = await erp.payments_for_invoices(keys)
+    for key in keys:
+        assert invoices[key].payment_status is PaymentStatus.PAID
+        assert invoices[key].amount_due.amount == 0
+        assert payments[key], f"paid invoice {key} without payments"
+        assert all(key in p.invoice_ids for p in payments[key])
+
+
+async def test_every_port_answers_empty_input_without_calling_odoo(erp, calls):
+    await warm(erp)
+    calls.reset()
+    assert await erp.get_customers([]) == {}
+    assert await erp.get_orders([]) == {}
+    assert await erp.get_invoices([]) == {}
+    assert await erp.get_payments([]) == {}
+    assert calls.total() == 0

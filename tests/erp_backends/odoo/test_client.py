@@ -1,0 +1,208 @@
+"""Protocol edge cases of the Odoo client, against canned answers (respx).
+
+The normal path runs against the emulator over HTTP in test_adapter.py; this file
+covers answers the emulator does not give on demand.
+"""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import respx
+
+from erp_backends.errors import (
+    BackendDataError,
+    BackendRateLimited,
+    BackendRequestError,
+    BackendTimeout,
+    BackendUnavailable,
+)
+from erp_backends.http import BackendHttp, Resilience
+from erp_backends.odoo.client import OdooClient, OdooConnection
+from erp_backends.odoo.errors import (
+    OdooAccessDenied,
+    OdooAccessError,
+    OdooMissingError,
+    OdooServerError,
+    OdooValidationError,
+)
+
+URL = "http://odoo.test"
+API_KEY = "key-that-must-never-leak"
+
+
+async def no_sleep(_):
+    pass
+
+
+def client(http, protocol="jsonrpc", **resilience):
+    connection = OdooConnection("demo", "admin", API_KEY, protocol)
+    policy = Resilience(retries=0, **resilience)
+    backend_http = BackendHttp(
+        http, URL, backend="erp", system="Odoo", resilience=policy, sleep=no_sleep
+    )
+    return OdooClient(backend_http, connection)
+
+
+def rpc_result(result):
+    return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "result": result})
+
+
+def rpc_error(name, message, code=200):
+    error = {"code": code, "message": "Odoo Server Error",
+             "data": {"name": name, "message": message, "arguments": [message], "context": {},
+                      "debug": "Traceback (most recent call last): ..."}}  # fmt: skip
+    return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "error": error})
+
+
+def route_jsonrpc(mock, *, login=7, answer):
+    def respond(request):
+        params = json.loads(request.content)["params"]
+        if params["service"] == "common":
+            return rpc_result(login)
+        return answer
+
+    return mock.post(f"{URL}/jsonrpc").mock(side_effect=respond)
+
+
+@pytest.fixture
+async def http():
+    async with httpx.AsyncClient() as http:
+        yield http
+
+
+@respx.mock
+async def test_jsonrpc_logs_in_once_and_sends_execute_kw_with_named_arguments(http):
+    route = route_jsonrpc(respx, answer=rpc_result([{"id": 1, "name": "Azure"}]))
+    odoo = client(http)
+
+    rows = await asyncio.gather(*(odoo.search_read("res.partner", [], ["name"]) for _ in range(3)))
+
+    assert rows[0] == [{"id": 1, "name": "Azure"}]
+    calls = [json.loads(c.request.content)["params"] for c in route.calls]
+    assert [c["method"] for c in calls].count("authenticate") == 1
+    execute = next(c for c in calls if c["method"] == "execute_kw")
+    assert execute["args"] == ["demo", 7, API_KEY, "res.partner", "search_read", [],
+                               {"domain": [], "fields": ["name"], "offset": 0}]  # fmt: skip
+
+
+@respx.mock
+async def test_a_refused_login_is_access_denied_without_the_key(http):
+    route_jsonrpc(respx, login=False, answer=rpc_result([]))
+    with pytest.raises(OdooAccessDenied) as raised:
+        await client(http).search_count("res.partner", [])
+    assert "'admin'" in str(raised.value)
+    assert API_KEY not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("odoo.exceptions.AccessDenied", OdooAccessDenied),
+        ("odoo.exceptions.AccessError", OdooAccessError),
+        ("odoo.exceptions.MissingError", OdooMissingError),
+        ("odoo.exceptions.ValidationError", OdooValidationError),
+        ("builtins.ValueError", OdooServerError),
+    ],
+)
+@respx.mock
+async def test_jsonrpc_error_objects_become_typed_errors(http, name, expected):
+    route_jsonrpc(respx, answer=rpc_error(name, "Invalid field 'nope' on model 'sale.order'"))
+    with pytest.raises(expected) as raised:
+        await client(http).search_read("sale.order", [], ["nope"])
+    assert raised.value.odoo_name == name
+    assert raised.value.backend == "erp"
+    assert "Traceback" not in str(raised.value)
+
+
+@respx.mock
+async def test_a_session_error_without_data_is_still_typed(http):
+    expired = {"code": 100, "message": "Odoo Session Expired"}
+    answer = httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "error": expired})
+    route_jsonrpc(respx, answer=answer)
+    with pytest.raises(OdooAccessDenied):
+        await client(http).search_count("res.partner", [])
+
+
+@respx.mock
+async def test_http_429_is_rate_limited_with_retry_after(http):
+    route_jsonrpc(respx, answer=httpx.Response(429, headers={"Retry-After": "3"}, text="slow"))
+    with pytest.raises(BackendRateLimited) as raised:
+        await client(http).search_count("res.partner", [])
+    assert raised.value.retry_after == 3.0
+
+
+@respx.mock
+async def test_a_proxy_503_page_is_unavailable(http):
+    route_jsonrpc(respx, answer=httpx.Response(503, text="<html>503 Service Unavailable</html>"))
+    with pytest.raises(BackendUnavailable, match="HTTP 503"):
+        await client(http).search_count("res.partner", [])
+
+
+@respx.mock
+async def test_connection_failures_and_timeouts_are_typed(http):
+    respx.post(f"{URL}/jsonrpc").mock(side_effect=httpx.ConnectError("refused"))
+    with pytest.raises(BackendUnavailable, match="unreachable"):
+        await client(http).search_count("res.partner", [])
+    respx.post(f"{URL}/jsonrpc").mock(side_effect=httpx.ReadTimeout("slow"))
+    with pytest.raises(BackendTimeout):
+        await client(http).search_count("res.partner", [])
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, text="<html>login</html>"),
+        httpx.Response(200, json={"jsonrpc": "2.0", "id": 1}),
+        rpc_result({"not": "a list"}),
+        rpc_result([1, 2]),
+    ],
+)
+@respx.mock
+async def test_answers_of_the_wrong_shape_are_data_errors(http, answer):
+    route_jsonrpc(respx, answer=answer)
+    with pytest.raises(BackendDataError, match="unexpected shape"):
+        await client(http).search_read("res.partner", [], ["name"])
+
+
+@respx.mock
+async def test_json2_sends_bearer_key_database_and_named_arguments(http):
+    route = respx.post(f"{URL}/json/2/sale.order/read").mock(
+        return_value=httpx.Response(200, json=[{"id": 4, "name": "S00004"}])
+    )
+    result = await client(http, "json2").call("sale.order", "read", [4], fields=["name"])
+    assert result == [{"id": 4, "name": "S00004"}]
+    request = route.calls.last.request
+    assert request.headers["Authorization"] == f"bearer {API_KEY}"
+    assert request.headers["X-Odoo-Database"] == "demo"
+    assert json.loads(request.content) == {"ids": [4], "fields": ["name"]}
+
+
+@pytest.mark.parametrize(
+    ("status", "name", "expected"),
+    [
+        (401, "werkzeug.exceptions.Unauthorized", OdooAccessDenied),
+        (403, "odoo.exceptions.AccessError", OdooAccessError),
+        (422, "builtins.ValueError", OdooServerError),
+        (500, "builtins.KeyError", OdooServerError),
+    ],
+)
+@respx.mock
+async def test_json2_error_bodies_become_typed_errors(http, status, name, expected):
+    body = {"name": name, "message": "nope", "arguments": ["nope", status], "context": {},
+            "debug": "Traceback ..."}  # fmt: skip
+    respx.post(f"{URL}/json/2/res.partner/search_count").mock(
+        return_value=httpx.Response(status, json=body)
+    )
+    with pytest.raises(expected):
+        await client(http, "json2").search_count("res.partner", [])
+
+
+@respx.mock
+async def test_json2_against_a_server_without_it_says_so(http):
+    respx.post(f"{URL}/json/2/res.partner/search_count").mock(
+        return_value=httpx.Response(404, text="<html>Not Found</html>")
+    )
+    with pytest.raises(BackendRequestError, match="speaks the json2 protocol"):
+        await client(http, "json2").search_count("res.partner", [])

@@ -1,0 +1,146 @@
+"""FaultInjection and CallLog, driven through httpx's ASGI transport."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from erp_backends.emulation import (
+    CallLog,
+    FaultInjection,
+    FaultOptions,
+    call_log_routes,
+    too_many_requests,
+)
+from erp_backends.rate_limit import RateLimit
+
+LOG = CallLog()
+
+
+async def _ok(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+def _client(options: FaultOptions, **middleware_options: Any) -> httpx.AsyncClient:
+    app = Starlette(routes=[Route("/api", _ok), Route("/web/health", _ok), *call_log_routes(LOG)])
+    faulty = FaultInjection(app, options, **middleware_options)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=faulty), base_url="http://emu")
+
+
+async def _statuses(client: httpx.AsyncClient, path: str, count: int) -> list[int]:
+    return [(await client.get(path)).status_code for _ in range(count)]
+
+
+async def test_no_faults_pass_requests_through():
+    async with _client(FaultOptions()) as client:
+        response = await client.get("/api")
+    assert (response.status_code, response.text) == (200, "ok")
+
+
+async def test_latency_delays_every_request():
+    # Given 60 ms of latency
+    async with _client(FaultOptions(latency_ms=60)) as client:
+        # When a request is made
+        started = time.perf_counter()
+        await client.get("/api")
+        elapsed = time.perf_counter() - started
+    # Then it took at least that long
+    assert elapsed >= 0.06
+
+
+async def test_fail_rate_one_answers_nginx_503():
+    async with _client(FaultOptions(fail_rate=1.0)) as client:
+        response = await client.get("/api")
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("text/html")
+    assert "503 Service Temporarily Unavailable" in response.text
+
+
+async def test_fail_rate_is_deterministic_for_a_seed_and_close_to_the_rate():
+    # Given two middlewares with the same seed and a 30 % failure rate
+    options = FaultOptions(fail_rate=0.3, seed=7)
+    async with _client(options) as first, _client(options) as second:
+        # When both serve the same 300 requests
+        a = await _statuses(first, "/api", 300)
+        b = await _statuses(second, "/api", 300)
+    # Then they fail on the same requests, about 30 % of the time
+    assert a == b
+    assert 60 <= a.count(503) <= 120
+    assert set(a) == {200, 503}
+
+
+async def test_different_seeds_fail_on_different_requests():
+    async with (
+        _client(FaultOptions(fail_rate=0.5, seed=1)) as first,
+        _client(FaultOptions(fail_rate=0.5, seed=2)) as second,
+    ):
+        assert await _statuses(first, "/api", 50) != await _statuses(second, "/api", 50)
+
+
+async def test_rate_limit_answers_429_with_retry_after_in_whole_seconds():
+    # Given a limit of 3 requests a minute
+    async with _client(FaultOptions(rate_limit=RateLimit(3, 60.0))) as client:
+        # When 4 requests arrive at once
+        statuses = await _statuses(client, "/api", 3)
+        throttled = await client.get("/api")
+    # Then the 4th is refused with a Retry-After of about 20 seconds
+    assert statuses == [200, 200, 200]
+    assert throttled.status_code == 429
+    assert throttled.json() == {"message": "Too Many Requests"}
+    assert 19 <= int(throttled.headers["Retry-After"]) <= 20
+
+
+@pytest.mark.parametrize(("wait_s", "header"), [(0.01, "1"), (1.0, "1"), (2.1, "3")])
+def test_retry_after_rounds_up_to_at_least_one_second(wait_s, header):
+    assert too_many_requests(wait_s).headers["Retry-After"] == header
+
+
+async def test_emulator_controls_never_see_faults():
+    options = FaultOptions(fail_rate=1.0, rate_limit=RateLimit(1, 60.0))
+    async with _client(options) as client:
+        assert await _statuses(client, "/_emulator/calls", 5) == [200] * 5
+
+
+async def test_unlimited_prefix_skips_only_the_rate_limit():
+    # Given a limit of one request a minute and health checks exempt from it
+    options = FaultOptions(rate_limit=RateLimit(1, 60.0))
+    async with _client(options, unlimited_prefix="/web/health") as client:
+        # When health is checked repeatedly after the budget is spent
+        spent = await _statuses(client, "/api", 2)
+        health = await _statuses(client, "/web/health", 3)
+    # Then health still answers while the API is throttled
+    assert spent == [200, 429]
+    assert health == [200, 200, 200]
+
+
+def test_call_log_counts_by_key_and_resets():
+    log = CallLog()
+    for key in ("sale.order.search_read", "sale.order.search_read", "res.partner.read"):
+        log.record(key)
+    assert log.snapshot() == {"sale.order.search_read": 2, "res.partner.read": 1}
+    assert log.total == 3
+    log.reset()
+    assert (log.snapshot(), log.total) == ({}, 0)
+
+
+async def test_call_log_routes_report_and_reset():
+    # Given a log with two calls
+    LOG.reset()
+    LOG.record("res.partner.read")
+    LOG.record("res.partner.read")
+    async with _client(FaultOptions()) as client:
+        # When it is read, then reset over HTTP
+        before = (await client.get("/_emulator/calls")).json()
+        reset = await client.delete("/_emulator/calls")
+        after = (await client.get("/_emulator/calls")).json()
+    # Then the counts come back as total and per key, then as zero
+    assert before == {"total": 2, "calls": {"res.partner.read": 2}}
+    assert reset.status_code == 200
+    assert after == {"total": 0, "calls": {}}

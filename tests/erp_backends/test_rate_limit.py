@@ -1,0 +1,36 @@
+import re
+import time
+
+import pytest
+
+from erp_backends.rate_limit import RateLimit, TokenBucket
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "period"),
+    [("100/second", 100, 1.0), ("100/minute", 100, 60.0), ("5 / hours", 5, 3600.0)],
+)
+def test_rate_limits_parse(text, count, period):
+    assert RateLimit.parse(text) == RateLimit(count, period)
+
+
+@pytest.mark.parametrize("text", ["100", "0/second", "ten/second", "100/fortnight", "-1/second"])
+def test_invalid_rate_limits_say_what_is_expected(text):
+    with pytest.raises(ValueError, match=re.escape("expected '<count>/<second|minute|hour>'")):
+        RateLimit.parse(text)
+
+
+def test_a_bucket_allows_a_burst_then_makes_callers_wait():
+    bucket = TokenBucket(RateLimit(3, 1.0))
+    assert [bucket.try_acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert 0 < bucket.try_acquire() <= 1 / 3
+
+
+async def test_acquire_never_exceeds_the_rate_after_the_burst():
+    # Given a bucket of 20/second, when 25 calls acquire, the 5 beyond the burst can only
+    # come as tokens refill: the whole run takes at least 5/20 s, however fast the machine.
+    bucket = TokenBucket(RateLimit(20, 1.0))
+    started = time.monotonic()
+    for _ in range(25):
+        await bucket.acquire()
+    assert time.monotonic() - started >= 5 / 20 * 0.99

@@ -1,0 +1,217 @@
+"""The WooCommerce emulator over real HTTP: REST v3 shapes, paging, filters, errors,
+authentication, the call log and injected faults."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from erp_backends.emulation import FaultOptions
+from erp_backends.rate_limit import RateLimit
+from erp_backends.woocommerce.emulator import EmulatorOptions, create_app
+from tests.harness import EmulatorCalls
+from tests.servers import serve_in_thread
+
+API = "/wp-json/wc/v3"
+AUTH = ("ck_demo", "cs_demo")
+WP_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
+MONEY = re.compile(r"^\d+\.\d\d$")
+
+
+def get(url: str, path: str, params: dict[str, Any] | None = None, **kw: Any) -> httpx.Response:
+    kw.setdefault("auth", AUTH)
+    return httpx.get(f"{url}{API}/{path}", params=params, timeout=30, **kw)
+
+
+def ok(response: httpx.Response) -> Any:
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"code", "message", "data"}
+    assert body["code"] == code
+    assert body["data"]["status"] == status
+    return body
+
+
+def busiest_customer(url: str) -> int:
+    orders = ok(get(url, "orders", {"per_page": 100}))
+    counts: dict[int, int] = {}
+    for order in orders:
+        counts[order["customer_id"]] = counts.get(order["customer_id"], 0) + 1
+    return max((c for c in counts if c), key=lambda c: counts[c])
+
+
+# --- shapes and paging ---------------------------------------------------------------------
+
+
+def test_orders_come_as_an_array_in_woocommerce_shapes(woocommerce_emulator_url):
+    response = get(woocommerce_emulator_url, "orders")
+    orders = ok(response)
+    assert len(orders) == 10  # WordPress's default per_page
+    for order in orders:
+        assert isinstance(order["id"], int)
+        assert order["number"] == str(order["id"])
+        assert MONEY.match(order["total"])
+        assert WP_DATETIME.match(order["date_created"])
+        assert WP_DATETIME.match(order["date_created_gmt"])
+        assert isinstance(order["customer_id"], int)
+        assert "email" in order["billing"]
+    dates = [o["date_created_gmt"] for o in orders]
+    assert dates == sorted(dates, reverse=True)  # orderby=date, order=desc by default
+
+
+def test_lists_carry_totals_and_links_to_the_neighbouring_pages(woocommerce_emulator_url):
+    customer = busiest_customer(woocommerce_emulator_url)
+    params = {"customer": customer, "per_page": 2, "page": 2}
+    response = get(woocommerce_emulator_url, "orders", params)
+    total = int(response.headers["X-WP-Total"])
+    assert len(ok(response)) == 2
+    assert int(response.headers["X-WP-TotalPages"]) == -(-total // 2)
+    links = dict(
+        (rel, target)
+        for target, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers["Link"])
+    )
+    assert set(links) == {"prev", "next"}
+    assert "page=1" in links["prev"]
+    assert "page=3" in links["next"]
+    assert f"customer={customer}" in links["next"]
+
+
+def test_offset_and_page_select_the_same_rows(woocommerce_emulator_url):
+    customer = busiest_customer(woocommerce_emulator_url)
+    mine = {"customer": customer, "per_page": 3}
+    by_page = ok(get(woocommerce_emulator_url, "orders", {**mine, "page": 2}))
+    by_offset = ok(get(woocommerce_emulator_url, "orders", {**mine, "offset": 3}))
+    assert [o["id"] for o in by_page] == [o["id"] for o in by_offset]
+
+
+def test_customer_zero_is_no_filter_and_include_selects_ids(woocommerce_emulator_url):
+    url = woocommerce_emulator_url
+    everything = get(url, "orders", {"per_page": 1})
+    assert (
+        get(url, "orders", {"customer": 0, "per_page": 1}).headers["X-WP-Total"]
+        == (everything.headers["X-WP-Total"])
+    )
+    chosen = ok(get(url, "orders", {"include": "1001,1002,5", "per_page": 100}))
+    assert sorted(o["id"] for o in chosen) == [1001, 1002]
+
+
+def test_products_by_comma_separated_skus_any_case(woocommerce_emulator_url):
+    listed = ok(get(woocommerce_emulator_url, "products", {"per_page": 3, "orderby": "id",
+                                                           "order": "asc"}))  # fmt: skip
+    skus = [p["sku"] for p in listed]
+    asked = f"{skus[0]},{skus[1].lower()},NOPE-0000"
+    found = ok(get(woocommerce_emulator_url, "products", {"sku": asked, "per_page": 100}))
+    assert sorted(p["sku"] for p in found) == sorted(skus[:2])
+    for product in found:
+        assert MONEY.match(product["price"])
+        assert product["status"] in ("publish", "draft")
+
+
+def test_customers_by_email_match_any_case(woocommerce_emulator_url):
+    customer = ok(get(woocommerce_emulator_url, "customers", {"per_page": 1}))[0]
+    found = ok(get(woocommerce_emulator_url, "customers", {"email": customer["email"].upper()}))
+    assert [c["id"] for c in found] == [customer["id"]]
+    assert ok(get(woocommerce_emulator_url, "customers", {"email": "nobody@example.org"})) == []
+
+
+def test_one_record_by_id(woocommerce_emulator_url):
+    order = ok(get(woocommerce_emulator_url, "orders/1001"))
+    assert order["id"] == 1001
+    product = ok(get(woocommerce_emulator_url, "products", {"per_page": 1}))[0]
+    assert ok(get(woocommerce_emulator_url, f"products/{product['id']}")) == product
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("orders/12", "woocommerce_rest_shop_order_invalid_id"),
+        ("products/999999", "woocommerce_rest_product_invalid_id"),
+        ("customers/999999", "woocommerce_rest_invalid_id"),
+        ("coupons", "rest_no_route"),
+        ("orders/abc", "rest_no_route"),
+    ],
+)
+def test_unknown_ids_and_routes_are_404(woocommerce_emulator_url, path, code):
+    error(get(woocommerce_emulator_url, path), 404, code)
+
+
+def test_writes_are_not_served(woocommerce_emulator_url):
+    response = httpx.post(f"{woocommerce_emulator_url}{API}/orders", json={}, auth=AUTH)
+    error(response, 404, "rest_no_route")
+
+
+def test_bad_parameters_are_named_in_one_error(woocommerce_emulator_url):
+    params = {"per_page": 500, "page": "two", "email": "not-an-email"}
+    body = error(get(woocommerce_emulator_url, "customers", params), 400, "rest_invalid_param")
+    assert set(body["data"]["params"]) == {"per_page", "page", "email"}
+    assert body["message"].startswith("Invalid parameter(s): ")
+    assert body["data"]["details"]["per_page"]["code"] == "rest_out_of_bounds"
+
+
+# --- authentication ----------------------------------------------------------------------
+
+
+def test_no_credentials_may_not_list(woocommerce_emulator_url):
+    error(get(woocommerce_emulator_url, "orders", auth=None), 401, "woocommerce_rest_cannot_view")
+
+
+@pytest.mark.parametrize(
+    ("auth", "message"),
+    [(("ck_other", "cs_demo"), "Consumer key is invalid."),
+     (("ck_demo", "cs_other"), "Consumer secret is invalid.")],
+)  # fmt: skip
+def test_wrong_credentials_are_refused_on_any_route(woocommerce_emulator_url, auth, message):
+    for path in ("orders", "coupons"):
+        body = error(get(woocommerce_emulator_url, path, auth=auth), 401,
+                     "woocommerce_rest_authentication_error")  # fmt: skip
+        assert body["message"] == message
+
+
+def test_keys_in_the_query_work_and_never_come_back_in_links(woocommerce_emulator_url):
+    params = {"consumer_key": "ck_demo", "consumer_secret": "cs_demo", "per_page": 2}
+    response = get(woocommerce_emulator_url, "orders", params, auth=None)
+    assert len(ok(response)) == 2
+    assert "cs_demo" not in response.headers["Link"]
+    assert "ck_demo" not in response.headers["Link"]
+
+
+# --- call log and faults -----------------------------------------------------------------
+
+
+def test_calls_are_counted_by_route_and_reset(woocommerce_emulator_url):
+    calls = EmulatorCalls(woocommerce_emulator_url)
+    calls.reset()
+    get(woocommerce_emulator_url, "orders")
+    get(woocommerce_emulator_url, "orders/1001")
+    get(woocommerce_emulator_url, "products", {"sku": "X"})
+    snapshot = calls.snapshot()
+    assert snapshot == {"total": 3, "calls": {"GET /orders": 1, "GET /orders/<id>": 1,
+                                              "GET /products": 1}}  # fmt: skip
+    calls.reset()
+    assert calls.total() == 0
+
+
+def test_faults_apply_to_the_api_but_not_to_the_controls():
+    options = EmulatorOptions(faults=FaultOptions(fail_rate=1.0))
+    with serve_in_thread(create_app(options)) as url:
+        assert get(url, "orders").status_code == 503
+        assert httpx.get(f"{url}/_emulator/calls").status_code == 200
+
+
+def test_rate_limit_answers_429_with_retry_after():
+    limit = RateLimit(count=2, period_s=60)
+    with serve_in_thread(create_app(EmulatorOptions(faults=FaultOptions(rate_limit=limit)))) as url:
+        statuses = [get(url, "products").status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        assert int(get(url, "products").headers["Retry-After"]) >= 1

@@ -1,0 +1,170 @@
+"""Cache-aside behaviour, the same over memory and a real Redis (contract suite)."""
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from erp_backends.errors import BackendRequestError, BackendUnavailable
+from erp_backends.models import Money, Product
+from erp_backends.paging import Page
+from gateway.cache.caching import CachePolicy, CacheStats, Caching
+from gateway.cache.store import RecordStore
+from resolvers.freshness import STALE_READS, StaleRead
+
+
+def product(key, price="9.50"):
+    return Product(key, f"SKU-{key}", f"Product {key}", None, Money(Decimal(price), "EUR"),
+                   "C62", True)  # fmt: skip
+
+
+class Backend:
+    """A fake port method that counts its calls and can be made to fail or to stall."""
+
+    def __init__(self):
+        self.calls = []
+        self.failure = None
+        self.gate = None
+        self.prices = {}
+
+    async def fetch(self, keys):
+        self.calls.append(sorted(keys))
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.failure is not None:
+            raise self.failure
+        return {k: product(k, self.prices.get(k, "9.50")) for k in keys if k != "missing"}
+
+
+@pytest.fixture
+def backend():
+    return Backend()
+
+
+def caching(store, **ttls):
+    policy = CachePolicy(ttls={f"erp.{entity}": s for entity, s in ttls.items()}, stale_ttl=600)
+    return Caching(store, "erp", policy, CacheStats())
+
+
+async def test_a_second_lookup_is_served_from_the_cache(store, backend):
+    cache = caching(store, product=60)
+    first = await cache.by_keys("product", ["1", "2"], backend.fetch, Product)
+    second = await cache.by_keys("product", ["2", "1", "3"], backend.fetch, Product)
+    assert first == {"1": product("1"), "2": product("2")}
+    assert second == {"1": product("1"), "2": product("2"), "3": product("3")}
+    assert backend.calls == [["1", "2"], ["3"]]
+    assert cache.stats.snapshot()["erp.product"] == {"hit": 2, "miss": 3, "stale": 0}
+
+
+async def test_entries_expire_after_their_ttl(store, backend, clock):
+    cache = caching(store, product=60)
+    await cache.by_keys("product", ["1"], backend.fetch, Product)
+    clock.now += 61
+    await cache.by_keys("product", ["1"], backend.fetch, Product)
+    assert backend.calls == [["1"], ["1"]]
+
+
+async def test_ttl_zero_means_not_cached(store, backend):
+    cache = caching(store, product=0)
+    for _ in range(2):
+        await cache.by_keys("product", ["1"], backend.fetch, Product)
+    assert backend.calls == [["1"], ["1"]]
+
+
+async def test_unknown_keys_are_remembered_as_absent_for_their_ttl(store, backend, clock):
+    cache = caching(store, product=60)
+    assert await cache.by_keys("product", ["missing"], backend.fetch, Product) == {}
+    assert await cache.by_keys("product", ["missing", "1"], backend.fetch, Product) == {
+        "1": product("1")
+    }
+    clock.now += 61
+    await cache.by_keys("product", ["missing"], backend.fetch, Product)
+    assert backend.calls == [["missing"], ["1"], ["missing"]]
+
+
+async def test_concurrent_misses_for_the_same_key_make_one_call(store, backend):
+    cache = caching(store, product=60)
+    backend.gate = asyncio.Event()
+    lookups = [asyncio.create_task(cache.by_keys("product", ["1"], backend.fetch, Product))
+               for _ in range(50)]  # fmt: skip
+    await asyncio.sleep(0.05)
+    backend.gate.set()
+    results = await asyncio.gather(*lookups)
+    assert backend.calls == [["1"]]
+    assert all(result == {"1": product("1")} for result in results)
+
+
+async def test_a_failing_fetch_fails_its_waiters_too(store, backend):
+    cache = caching(store, product=60)
+    backend.gate, backend.failure = asyncio.Event(), BackendRequestError("no", backend="erp")
+    lookups = [asyncio.create_task(cache.by_keys("product", ["1"], backend.fetch, Product))
+               for _ in range(3)]  # fmt: skip
+    await asyncio.sleep(0.05)
+    backend.gate.set()
+    outcomes = await asyncio.gather(*lookups, return_exceptions=True)
+    assert all(isinstance(o, BackendRequestError) for o in outcomes)
+    assert backend.calls == [["1"]]
+
+
+async def test_stale_entries_stand_in_for_a_failing_backend_and_are_reported(store, backend, clock):
+    cache = caching(store, product=60)
+    await cache.by_keys("product", ["1"], backend.fetch, Product)
+    clock.now += 300  # past the TTL, within the stale window
+    backend.failure = BackendUnavailable("down", backend="erp")
+    reads: list[StaleRead] = []
+    token = STALE_READS.set(reads)
+    try:
+        found = await cache.by_keys("product", ["1"], backend.fetch, Product)
+    finally:
+        STALE_READS.reset(token)
+    assert found == {"1": product("1")}
+    assert [(r.backend, r.entity, r.key, round(r.age_s)) for r in reads] == [
+        ("erp", "product", "1", 300)
+    ]
+    assert cache.stats.snapshot()["erp.product"]["stale"] == 1
+
+
+async def test_without_a_stale_copy_the_outage_is_raised(store, backend):
+    cache = caching(store, product=60)
+    backend.failure = BackendUnavailable("down", backend="erp")
+    with pytest.raises(BackendUnavailable):
+        await cache.by_keys("product", ["1"], backend.fetch, Product)
+
+
+async def test_an_invalidated_record_is_fetched_again(store, backend):
+    cache = caching(store, product=60)
+    await cache.by_keys("product", ["1", "2"], backend.fetch, Product)
+    backend.prices["1"] = "12.00"
+    await cache.invalidate("product", ["1"])
+    found = await cache.by_keys("product", ["1", "2"], backend.fetch, Product)
+    assert found["1"].list_price.amount == Decimal("12.00")
+    assert backend.calls == [["1", "2"], ["1"]]
+
+
+async def test_invalidating_a_list_drops_all_its_pages(store):
+    cache = caching(store, orders=60)
+    calls = []
+
+    async def pages(parents):
+        calls.append(parents)
+        return {p: Page((product(p),), 0, len(calls)) for p in parents}
+
+    for page_key in ("0+20", "20+20", "0+20"):
+        await cache.pages("orders", ["7", "8"], page_key, pages, Page[Product])
+    assert len(calls) == 2
+    await cache.invalidate_lists("orders", ["7"])
+    again = await cache.pages("orders", ["7", "8"], "0+20", pages, Page[Product])
+    assert calls[-1] == ["7"]
+    assert again["7"].total == 3
+    assert again["8"].total == 1
+
+
+async def test_an_entry_of_another_model_version_is_not_read(store, backend, clock):
+    cache = caching(store, product=60)
+    await cache.by_keys("product", ["1"], backend.fetch, Product)
+    other_version = RecordStore(store._cache, clock=clock)  # same backend, another deploy
+    other_version.namespace = "erpgw:000000000000"
+    other = Caching(other_version, "erp", cache.policy, CacheStats())
+    await other.by_keys("product", ["1"], backend.fetch, Product)
+    assert backend.calls == [["1"], ["1"]]
+    await other_version.clear()

@@ -1,0 +1,208 @@
+"""The erp-gateway command as users run it: real processes, real ports."""
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gateway.cache.store import RecordStore, open_cache
+from tests.servers import bind_free_socket
+
+ROOT = Path(__file__).parents[2]
+SCRIPT = shutil.which("erp-gateway", path=str(Path(sys.executable).parent))
+COMMAND = [SCRIPT] if SCRIPT else [sys.executable, "-m", "gateway"]
+
+
+def run(*args, env=None, timeout=60):
+    return subprocess.run(
+        [*COMMAND, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def free_port():
+    sock = bind_free_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+class Running:
+    """A long-running erp-gateway command, stopped with Ctrl-C (SIGINT) at the end."""
+
+    def __init__(self, *args, env=None):
+        self.process = subprocess.Popen(
+            [*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT, env={**os.environ, **(env or {})},
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        self.stdout = self.process.stdout
+        self.output = ""
+
+    def wait_for(self, pattern, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.stdout.readline()
+            if not line and self.process.poll() is not None:
+                break
+            self.output += line
+            if match := re.search(pattern, self.output):
+                return match
+        raise AssertionError(f"{pattern!r} never appeared; output so far:\n{self.output}")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=15)
+        finally:
+            self.process.kill()
+            self.stdout.close()
+
+
+def test_schema_export_prints_schema_graphql():
+    result = run("schema", "export")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "schema.graphql").read_text()
+
+
+@pytest.mark.parametrize(
+    ("config", "env", "message"),
+    [
+        (None, {}, "no such file; copy gateway.example.toml"),
+        ('[backends.erp]\nkind = "odoo"\n', {}, "backends.erp.url: missing (required)"),
+        ("[backends.erp\n", {}, "not valid TOML"),
+        ((ROOT / "gateway.example.toml").read_text(), {"ODOO_API_KEY": ""},
+         "backends.erp.credentials_env: the environment variable ODOO_API_KEY is not set"),
+    ],
+)  # fmt: skip
+def test_serve_with_a_bad_config_says_which_key_in_one_line(tmp_path, config, env, message):
+    path = tmp_path / "gateway.toml"
+    if config is not None:
+        path.write_text(config)
+    result = run("serve", "--config", str(path), env=env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_serve_refuses_a_port_in_use(tmp_path):
+    taken = bind_free_socket()
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        result = run("serve", "--config", str(ROOT / "gateway.example.toml"), "--port",
+                     str(port), env={"ODOO_API_KEY": "x"})  # fmt: skip
+    finally:
+        taken.close()
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}: the port is in use" in result.stderr
+
+
+def test_sandbox_and_serve_work_together(tmp_path):
+    # Given a standalone emulator and a config pointing at it, when the gateway serves,
+    # then a query goes through both processes.
+    odoo_port, gateway_port = free_port(), free_port()
+    sandbox = Running("sandbox", "odoo", "--port", str(odoo_port), "--seed", "1")
+    try:
+        sandbox.wait_for(rf"Odoo emulator .* on http://127.0.0.1:{odoo_port}")
+        config = (ROOT / "gateway.example.toml").read_text().replace("8069", str(odoo_port))
+        (tmp_path / "gateway.toml").write_text(config)
+        gateway = Running("serve", "--config", str(tmp_path / "gateway.toml"),
+                          "--port", str(gateway_port), env={"ODOO_API_KEY": "admin"})  # fmt: skip
+        try:
+            gateway.wait_for(f"GraphQL at http://127.0.0.1:{gateway_port}/graphql")
+            answer = httpx.post(
+                f"http://127.0.0.1:{gateway_port}/graphql",
+                json={"query": "{ products(first: 2) { totalCount nodes { sku } } }"},
+            ).json()
+            assert answer["data"]["products"]["totalCount"] >= 500
+        finally:
+            assert gateway.stop() == 0
+    finally:
+        assert sandbox.stop() == 0
+
+
+def test_demo_prints_a_query_that_answers_with_seeded_data():
+    port = free_port()
+    demo = Running("demo", "--port", str(port))
+    try:
+        demo.wait_for("Press Ctrl-C to stop")
+        assert f"http://127.0.0.1:{port}/graphql" in demo.output
+        query = demo.output.split("Paste this query into GraphiQL:")[1].split("Press Ctrl-C")[0]
+        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}).json()
+        assert "errors" not in answer, answer
+        orders = answer["data"]["customer"]["orders"]
+        assert orders["totalCount"] >= 1
+        assert orders["nodes"][0]["lines"][0]["product"]["sku"]
+        customer = answer["data"]["customer"]
+        assert customer["crm"]["accountManager"]["name"]
+        assert customer["shop"]["email"]
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+    finally:
+        assert demo.stop() == 0
+
+
+@pytest.mark.parametrize(
+    ("system", "name", "probe"),
+    [
+        ("hubspot", "HubSpot", ("/crm/v3/owners/", {"Authorization": "Bearer pat-demo"})),
+        ("woocommerce", "WooCommerce", ("/wp-json/wc/v3/products?per_page=1", {})),
+    ],
+)
+def test_each_emulator_runs_standalone(system, name, probe):
+    port = free_port()
+    sandbox = Running("sandbox", system, "--port", str(port), "--seed", "1")
+    try:
+        sandbox.wait_for(rf"{name} emulator \(seed 1.*\) on http://127.0.0.1:{port}")
+        path, headers = probe
+        auth = ("ck_demo", "cs_demo") if system == "woocommerce" else None
+        response = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers, auth=auth)
+        assert response.status_code == 200, response.text
+        assert httpx.get(f"http://127.0.0.1:{port}/_emulator/calls").json()["total"] == 1
+    finally:
+        assert sandbox.stop() == 0
+
+
+def test_cache_clear_forgets_one_entity_or_everything(tmp_path, redis_url):
+    async def keys_present():
+        store = RecordStore(open_cache(redis_url))
+        found = await store.counters(
+            [store.key("erp", "stock", "5"), store.key("erp", "order", "7")]
+        )
+        await store.close()
+        return [name.rsplit(":", 2)[1] for name, value in found.items() if value]
+
+    async def fill():
+        store = RecordStore(open_cache(redis_url))
+        await store.bump(store.key("erp", "stock", "5"))
+        await store.bump(store.key("erp", "order", "7"))
+        await store.close()
+
+    config = tmp_path / "gateway.toml"
+    example = (ROOT / "gateway.example.toml").read_text()
+    assert 'url = "memory://"' in example
+    config.write_text(example.replace('url = "memory://"', f'url = "{redis_url}"', 1))
+    asyncio.run(fill())
+
+    result = run("cache", "clear", "--config", str(config), "--entity", "erp.stock",
+                 env={"ODOO_API_KEY": "x"})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert asyncio.run(keys_present()) == ["order"]
+    assert run("cache", "clear", "--config", str(config), env={"ODOO_API_KEY": "x"}).returncode == 0
+    assert asyncio.run(keys_present()) == []
+
+
+def test_cache_clear_explains_a_memory_cache():
+    result = run("cache", "clear", "--config", str(ROOT / "gateway.example.toml"),
+                 env={"ODOO_API_KEY": "x"})  # fmt: skip
+    assert result.returncode == 2
+    assert "memory://: each gateway process holds its own cache" in result.stderr

@@ -1,0 +1,134 @@
+"""Helpers for tests that run the gateway over HTTP against an emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+import httpx
+
+from erp_backends.http import Resilience
+from gateway.app import create_app
+from gateway.cache.caching import DEFAULT_TTLS
+from gateway.config import (
+    BackendSettings,
+    CacheSettings,
+    HubSpotOptions,
+    OdooOptions,
+    Settings,
+    WooCommerceOptions,
+)
+from gateway.secrets import Secret
+from tests.servers import serve_in_thread
+
+# Tests that count backend calls see every call: the cache is off unless a test turns it on.
+NO_CACHE = CacheSettings(ttls=dict.fromkeys(DEFAULT_TTLS, 0.0))
+
+
+def odoo_settings(
+    url: str, *, protocol: str = "jsonrpc", resilience: Resilience | None = None, **overrides: Any
+) -> Settings:
+    """Settings for the gateway in front of an Odoo emulator; no retries unless asked,
+    so a test of a failure sees it at once."""
+    erp: dict[str, Any] = {
+        "role": "erp",
+        "kind": "odoo",
+        "url": url,
+        "credentials": Secret("admin"),
+        "credentials_env": "ODOO_API_KEY",
+        "options": OdooOptions(database="demo", login="admin", protocol=protocol),  # type: ignore[arg-type]
+        "resilience": resilience or Resilience(timeout_s=5.0, retries=0),
+    }
+    erp.update(overrides)
+    return Settings(erp=BackendSettings(**erp), cache=NO_CACHE)
+
+
+def federated_settings(
+    odoo: str, hubspot: str | None, woocommerce: str | None, **crm_resilience: Any
+) -> Settings:
+    """The gateway in front of all three emulators (a role is left out when its URL is
+    None); `crm_resilience` overrides the CRM's retry and circuit settings."""
+    crm = shop = None
+    if hubspot is not None:
+        policy = Resilience(**{"timeout_s": 5.0, "retries": 0, **crm_resilience})
+        crm = BackendSettings(
+            role="crm", kind="hubspot", url=hubspot, credentials=Secret("pat-demo"),
+            credentials_env="HUBSPOT_TOKEN", options=HubSpotOptions(), resilience=policy,
+        )  # fmt: skip
+    if woocommerce is not None:
+        shop = BackendSettings(
+            role="shop", kind="woocommerce", url=woocommerce,
+            credentials=Secret("ck_demo:cs_demo"), credentials_env="WOO_KEYS",
+            options=WooCommerceOptions(), resilience=Resilience(timeout_s=5.0, retries=0),
+        )  # fmt: skip
+    return replace(odoo_settings(odoo), crm=crm, shop=shop)
+
+
+@contextmanager
+def running_gateway(settings: Settings, **app_options: Any) -> Iterator[str]:
+    """The gateway app served on a free loopback port; yields its base URL."""
+    with serve_in_thread(create_app(settings, **app_options)) as url:
+        yield url
+
+
+def graphql(url: str, query: str, variables: dict[str, Any] | None = None, **kw) -> dict:
+    response = httpx.post(
+        f"{url}/graphql", json={"query": query, "variables": variables or {}}, timeout=30, **kw
+    )
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    return response.json()
+
+
+def data_of(answer: dict) -> dict:
+    """The data of an answer that must have no errors."""
+    assert "errors" not in answer, answer.get("errors")
+    return answer["data"]
+
+
+def error_codes(answer: dict) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in answer.get("errors", [])]
+
+
+class EmulatorCalls:
+    """The calls an emulator received, over its /_emulator/calls endpoint."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def reset(self) -> None:
+        httpx.delete(f"{self.url}/_emulator/calls").raise_for_status()
+
+    def snapshot(self) -> dict[str, Any]:
+        response = httpx.get(f"{self.url}/_emulator/calls")
+        response.raise_for_status()
+        return response.json()
+
+    def total(self) -> int:
+        return int(self.snapshot()["total"])
+
+
+def odoo_rpc(url: str, model: str, method: str, args: list, kwargs: dict | None = None) -> Any:
+    """One execute_kw call straight to an Odoo emulator, as admin."""
+    body = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": ["demo", 2, "admin", model, method, args, kwargs or {}],
+        },
+    }
+    answer = httpx.post(f"{url}/jsonrpc", json=body, timeout=30).json()
+    assert "error" not in answer, answer["error"]
+    return answer["result"]
+
+
+def first_customer_id(url: str) -> int:
+    """The lowest-id customer: the emulator seeds it with at least 60 orders."""
+    domain = [["customer_rank", ">", 0], ["parent_id", "=", False]]
+    rows = odoo_rpc(url, "res.partner", "search_read", [domain], {"fields": ["id"], "limit": 1,
+                                                                    "order": "id"})  # fmt: skip
+    return int(rows[0]["id"])
