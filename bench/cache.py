@@ -31,14 +31,19 @@ from gateway.cache.caching import DEFAULT_TTLS
 from gateway.cache.store import RecordStore, open_cache
 from gateway.config import CacheSettings, Settings
 from gateway.server import serve_in_thread
-from tests.harness import EmulatorCalls, federated_settings
+from tests.harness import STAFF_TOKEN, EmulatorCalls, bearer, federated_settings
 from tests.resolvers.queries import FEDERATED_360
 
 FIND_CUSTOMERS = "{ customers(first: 100) { nodes { id crm { contactId } shop { id } } } }"
 
 
 def customers_known_everywhere(gateway: str, count: int) -> list[str]:
-    answer = httpx.post(f"{gateway}/graphql", json={"query": FIND_CUSTOMERS}, timeout=60).json()
+    answer = httpx.post(
+        f"{gateway}/graphql",
+        json={"query": FIND_CUSTOMERS},
+        headers=bearer(STAFF_TOKEN),
+        timeout=60,
+    ).json()
     known = [n["id"] for n in answer["data"]["customers"]["nodes"] if n["crm"] and n["shop"]]
     return known[:count]
 
@@ -57,7 +62,7 @@ def throughput(gateway: str, customer: str, clients: int, seconds: float) -> flo
     stop = time.monotonic() + seconds
 
     def client(n: int) -> None:
-        with httpx.Client(base_url=gateway, timeout=60) as http:
+        with httpx.Client(base_url=gateway, timeout=60, headers=bearer(STAFF_TOKEN)) as http:
             while time.monotonic() < stop:
                 http.post("/graphql", json=body(customer)).raise_for_status()
                 done[n] += 1

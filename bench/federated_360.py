@@ -27,7 +27,7 @@ import httpx
 from bench.harness import Runs, sandbox, timed_runs
 from gateway.app import create_app
 from gateway.server import serve_in_thread
-from tests.harness import EmulatorCalls, federated_settings
+from tests.harness import STAFF_TOKEN, EmulatorCalls, bearer, federated_settings
 from tests.resolvers.queries import FEDERATED_360
 
 ROLES = {"erp": "odoo", "crm": "hubspot", "shop": "woocommerce"}
@@ -57,7 +57,12 @@ def federation(latency_ms: float) -> Iterator[tuple[str, dict[str, EmulatorCalls
 
 def customer_known_everywhere(gateway: str) -> str:
     """Of the customers that the CRM and the shop know too, the one with most orders."""
-    answer = httpx.post(f"{gateway}/graphql", json={"query": FIND_CUSTOMER}, timeout=60).json()
+    answer = httpx.post(
+        f"{gateway}/graphql",
+        json={"query": FIND_CUSTOMER},
+        headers=bearer(STAFF_TOKEN),
+        timeout=60,
+    ).json()
     known = [n for n in answer["data"]["customers"]["nodes"] if n["crm"] and n["shop"]]
     return str(max(known, key=lambda n: n["orders"]["totalCount"])["id"])
 

@@ -16,6 +16,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
 
+from gateway.auth.http import Authenticated
+from gateway.auth.principal import Principal
+from gateway.auth.service import AuthServices, open_auth
 from gateway.backends import Backends, open_backends
 from gateway.config import Settings, WooCommerceOptions
 from resolvers.context import Federation, GatewayContext
@@ -27,6 +30,7 @@ log = logging.getLogger("erp_gateway")
 
 class State(TypedDict):
     backends: Backends
+    auth: AuthServices
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -38,10 +42,13 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> GatewayContext:
         backends: Backends = request.state.backends
+        principal: Principal = request.state.principal  # set by `Authenticated`
         return GatewayContext(
-            loaders=Loaders.for_request(backends.erp, backends.crm, backends.shop),
+            loaders=Loaders.for_principal(principal, backends.erp, backends.crm, backends.shop),
             request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
             federation=self.federation,
+            principal=principal,
+            audit=request.state.auth.audit,
             request=request,
             response=response if isinstance(response, Response) else None,
         )
@@ -53,11 +60,17 @@ def create_app(settings: Settings, backends: Backends | None = None) -> Starlett
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
-            yield {"backends": backends or await open_backends(settings, stack)}
+            yield {
+                "backends": backends or await open_backends(settings, stack),
+                "auth": await open_auth(settings.auth, stack),
+            }
 
     limits = settings.graphql
     schema = build_schema(
-        max_depth=limits.max_depth, max_aliases=limits.max_aliases, max_tokens=limits.max_tokens
+        max_depth=limits.max_depth,
+        max_aliases=limits.max_aliases,
+        max_tokens=limits.max_tokens,
+        introspection=limits.introspection,
     )
     graphql = GatewayGraphQL(
         schema,
@@ -66,7 +79,7 @@ def create_app(settings: Settings, backends: Backends | None = None) -> Starlett
     )
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", Authenticated(graphql), methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,

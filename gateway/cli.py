@@ -4,6 +4,8 @@
     erp-gateway serve --config gateway.toml  the gateway against configured backends
     erp-gateway sandbox odoo --port 8069     one emulated system, standalone
     erp-gateway cache clear --config F       forget cached records (--entity erp.stock)
+    erp-gateway token create --name N ...    partner API tokens (list, revoke, rotate)
+    erp-gateway audit tail                   the audit log of impersonation and mutations
     erp-gateway schema export                the GraphQL SDL, as in schema.graphql
 
 Expected failures (a bad config, a port in use) print one line naming the problem and
@@ -25,6 +27,8 @@ from starlette.types import ASGIApp
 
 from erp_backends.emulation import FaultOptions
 from erp_backends.rate_limit import RateLimit
+from gateway.auth.audit_cli import add_audit_commands
+from gateway.auth.token_cli import add_token_commands
 from gateway.config import ConfigError, load_settings
 from gateway.server import ListenError, Served, address, bind, serve
 
@@ -186,6 +190,9 @@ def _parser() -> argparse.ArgumentParser:
     clear.add_argument("--config", required=True, help="path to gateway.toml")
     clear.add_argument("--entity", help='only this "<role>.<entity>", e.g. erp.stock')
     clear.set_defaults(run=_cache_clear)
+
+    add_token_commands(commands)
+    add_audit_commands(commands)
 
     schema = commands.add_parser("schema", help="the GraphQL schema")
     schema_commands = schema.add_subparsers(required=True, metavar="ACTION")

@@ -19,9 +19,12 @@ from erp_backends.rate_limit import RateLimit
 from gateway.cache.caching import DEFAULT_TTLS
 from gateway.config_reader import ConfigError, Table
 from gateway.secrets import Secret
+from gateway.stores import parse_store_url
 
 __all__ = [
+    "AuthSettings",
     "BackendSettings",
+    "ClaimNames",
     "ConfigError",
     "FederationSettings",
     "GraphQLSettings",
@@ -88,9 +91,44 @@ class CacheSettings:
     ttls: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TTLS))
 
 
+HMAC_ALGORITHMS = ("HS256", "HS384", "HS512")
+KEY_PAIR_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
+JWT_SECRET_ENV = "ERP_GATEWAY_JWT_SECRET"  # noqa: S105 - the variable's name, not a secret
+MIN_HMAC_SECRET_LENGTH = 32  # RFC 7518 3.2: the key must be at least as long as the hash
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimNames:
+    """Which JWT claim carries what; identity providers name them differently."""
+
+    subject: str = "sub"
+    scope: str = "scope"  # space-separated; a list (as in `scp`) is accepted too
+    kind: str = "kind"
+    customer_id: str = "customer_id"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSettings:
+    # "production" turns GraphiQL and introspection off unless [graphql] turns them on.
+    mode: Literal["development", "production"] = "development"
+    issuer: str = "erp-gateway"
+    audience: str = "erp-gateway"
+    # Accepted algorithms: from here, never from the token's header.
+    algorithms: tuple[str, ...] = ("HS256",)
+    secret: Secret | None = field(default=None, repr=False)  # for HS* tokens
+    jwks_url: str | None = None  # for RS*/ES* tokens
+    jwks_min_refresh_s: float = 30.0  # an unknown kid refetches the JWKS at most this often
+    jwks_max_age_s: float = 3600.0
+    leeway_s: float = 30.0
+    claims: ClaimNames = field(default_factory=ClaimNames)
+    default_kind: str | None = None  # for tokens without a kind claim
+    store: str = "sqlite:///erp-gateway.sqlite3"  # API tokens and the audit log
+
+
 @dataclass(frozen=True, slots=True)
 class GraphQLSettings:
     graphiql: bool = True
+    introspection: bool = True
     max_depth: int = 15
     max_aliases: int = 30
     max_tokens: int = 5000
@@ -104,6 +142,7 @@ class Settings:
     federation: FederationSettings = field(default_factory=FederationSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
 
 def load_settings(path: Path, environ: Mapping[str, str]) -> Settings:
@@ -134,11 +173,13 @@ def settings_from_dict(
     backends.reject_unknown()
     federation = _federation(root.table("federation"), shop)
     cache = _cache(root.table("cache"), environ)
-    graphql = _graphql(root.table("graphql"))
+    auth = _auth(root.table("auth"), environ)
+    graphql = _graphql(root.table("graphql"), production=auth.mode == "production")
     root.reject_unknown()
     return Settings(
-        erp=erp, crm=crm, shop=shop, federation=federation, cache=cache, graphql=graphql
-    )
+        erp=erp, crm=crm, shop=shop, federation=federation, cache=cache, graphql=graphql,
+        auth=auth,
+    )  # fmt: skip
 
 
 def _backend(table: Table, role: str, environ: Mapping[str, str]) -> BackendSettings:
@@ -251,10 +292,83 @@ def _cache(table: Table, environ: Mapping[str, str]) -> CacheSettings:
     return settings
 
 
-def _graphql(table: Table) -> GraphQLSettings:
-    defaults = GraphQLSettings()
+def _auth(table: Table, environ: Mapping[str, str]) -> AuthSettings:
+    defaults = AuthSettings()
+    mode = table.choice("mode", ("development", "production"), "development")
+    algorithms = tuple(table.string_list("algorithms", list(defaults.algorithms)))
+    for algorithm in algorithms:
+        if algorithm not in HMAC_ALGORITHMS + KEY_PAIR_ALGORITHMS:
+            raise table.error(
+                "algorithms",
+                f"{algorithm!r} is not accepted; choose from "
+                + ", ".join(HMAC_ALGORITHMS + KEY_PAIR_ALGORITHMS),
+            )
+    if not algorithms:
+        raise table.error("algorithms", "name at least one algorithm")
+    secret = None
+    secret_env = table.optional_string("secret_env") or JWT_SECRET_ENV
+    if any(a in HMAC_ALGORITHMS for a in algorithms):
+        value = environ.get(secret_env, "")
+        if not value:
+            raise table.error(
+                "secret_env",
+                f"the environment variable {secret_env} is not set; HS256 tokens need it "
+                "(or accept only RS256/ES256 with a jwks_url)",
+            )
+        if len(value.encode()) < MIN_HMAC_SECRET_LENGTH:
+            raise table.error(
+                "secret_env",
+                f"the secret in {secret_env} is too short: use at least "
+                f"{MIN_HMAC_SECRET_LENGTH} random characters",
+            )
+        secret = Secret(value)
+    jwks_url = table.url("jwks_url") if table.has("jwks_url") else None
+    if jwks_url is None and any(a in KEY_PAIR_ALGORITHMS for a in algorithms):
+        raise table.error("jwks_url", "RS*/ES* algorithms need the identity provider's JWKS URL")
+    claims_table = table.table("claims")
+    claim_defaults = ClaimNames()
+    claims = ClaimNames(
+        **{
+            name: claims_table.optional_string(name) or getattr(claim_defaults, name)
+            for name in ("subject", "scope", "kind", "customer_id")
+        }
+    )
+    claims_table.reject_unknown()
+    store = table.optional_string("store") or defaults.store
+    try:
+        parse_store_url(store)
+    except ValueError as exc:
+        raise table.error("store", str(exc)) from None
+    default_kind = table.optional_string("default_kind")
+    if default_kind is not None and default_kind not in ("customer", "staff", "partner", "service"):
+        raise table.error("default_kind", "expected customer, staff, partner or service")
+    settings = AuthSettings(
+        mode=cast(Literal["development", "production"], mode),
+        issuer=table.optional_string("issuer") or defaults.issuer,
+        audience=table.optional_string("audience") or defaults.audience,
+        algorithms=algorithms,
+        secret=secret,
+        jwks_url=jwks_url,
+        jwks_min_refresh_s=table.non_negative_number(
+            "jwks_min_refresh_s", defaults.jwks_min_refresh_s
+        ),
+        jwks_max_age_s=table.positive_number("jwks_max_age_s", defaults.jwks_max_age_s),
+        leeway_s=table.non_negative_number("leeway_s", defaults.leeway_s),
+        claims=claims,
+        default_kind=default_kind,
+        store=store,
+    )
+    table.reject_unknown()
+    return settings
+
+
+def _graphql(table: Table, *, production: bool = False) -> GraphQLSettings:
+    # Production hides the schema from strangers unless [graphql] says otherwise: the
+    # committed schema.graphql is how integrating teams read it.
+    defaults = GraphQLSettings(graphiql=not production, introspection=not production)
     settings = GraphQLSettings(
         graphiql=table.boolean("graphiql", defaults.graphiql),
+        introspection=table.boolean("introspection", defaults.introspection),
         max_depth=table.positive_int("max_depth", defaults.max_depth),
         max_aliases=table.positive_int("max_aliases", defaults.max_aliases),
         max_tokens=table.positive_int("max_tokens", defaults.max_tokens),

@@ -41,6 +41,12 @@ class Table:
     def optional_string(self, key: str) -> str | None:
         return None if self._get(key, None) is None else self.string(key)
 
+    def string_list(self, key: str, default: list[str]) -> list[str]:
+        value = self._get(key, default)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.error(key, f"expected a list of strings, got {value!r}")
+        return value
+
     def choice(self, key: str, options: Sequence[str], default: Any = _MISSING) -> str:
         value = self.string(key, default)
         if value not in options:

@@ -3,11 +3,19 @@ process.
 
 The embedded default of DESIGN.md: no configuration, no credentials, one seeded world
 shown by all three emulators. The emulators take free ports; the gateway takes `--port`.
+It prints ready-made tokens for a customer, a staff member and a partner; JWTs are
+signed with ERP_GATEWAY_JWT_SECRET when it is set (issuer and audience `erp-gateway`),
+so scripts can mint their own, else with a random secret. API tokens and the audit log
+live in a SQLite file of this run.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from starlette.types import ASGIApp
@@ -17,8 +25,16 @@ from erp_backends.hubspot import emulator as hubspot
 from erp_backends.odoo import emulator as odoo
 from erp_backends.woocommerce import emulator as woocommerce
 from gateway.app import create_app
+from gateway.auth import scopes
+from gateway.auth.minting import mint_token
+from gateway.auth.principal import PrincipalKind
+from gateway.auth.token_store import open_token_store
 from gateway.config import (
+    JWT_SECRET_ENV,
+    MIN_HMAC_SECRET_LENGTH,
+    AuthSettings,
     BackendSettings,
+    ConfigError,
     HubSpotOptions,
     OdooOptions,
     Settings,
@@ -75,18 +91,37 @@ class Emulator:
     detail: str
 
 
+READ_SCOPES = sorted(scope for scope in scopes.SCOPES if scope.endswith(":read"))
+CUSTOMER_SCOPES = [*READ_SCOPES, scopes.ORDERS_WRITE, scopes.PAYMENTS_WRITE]
+STAFF_SCOPES = [*CUSTOMER_SCOPES, scopes.CUSTOMERS_IMPERSONATE]
+PARTNER_SCOPES = [scopes.ORDERS_WRITE, scopes.PRODUCTS_READ, scopes.STOCK_READ]
+
+
+@dataclass(frozen=True)
+class DemoTokens:
+    customer: str
+    staff: str
+    partner: str
+
+
 async def run_demo(*, host: str, port: int, seed: int, faults: FaultOptions) -> None:
+    secret = _jwt_secret()
     gateway_sock = bind(host, port)  # first: a taken port fails before anything starts
     emulators = _emulators(seed, faults)
     socks = {e.role: bind(host, 0) for e in emulators}
     urls = {role: address(sock) for role, sock in socks.items()}
     gateway_url = address(gateway_sock)
+    store = f"sqlite:///{Path(tempfile.mkdtemp(prefix='erp-gateway-demo-')) / 'demo.sqlite3'}"
+    settings = _settings(urls, AuthSettings(secret=secret, store=store))
 
     async def announce() -> None:
-        customer = await _showcase_customer(gateway_url)
-        print(_banner(gateway_url, emulators, urls, seed, customer), flush=True)
+        service = mint_token(secret, subject="demo", kind=PrincipalKind.SERVICE,
+                             scopes=READ_SCOPES)  # fmt: skip
+        customer = await _showcase_customer(gateway_url, service)
+        tokens = await _demo_tokens(secret, store, customer)
+        print(_banner(gateway_url, emulators, urls, seed, customer, tokens, store), flush=True)
 
-    served = [Served(create_app(_settings(urls)), gateway_sock)]
+    served = [Served(create_app(settings), gateway_sock)]
     served += [Served(e.app, socks[e.role], access_log=False) for e in emulators]
     await serve(served, on_started=announce)
 
@@ -110,7 +145,33 @@ def _emulators(seed: int, faults: FaultOptions) -> list[Emulator]:
     ]  # fmt: skip
 
 
-def _settings(urls: dict[str, str]) -> Settings:
+def _jwt_secret() -> Secret:
+    chosen = os.environ.get(JWT_SECRET_ENV)
+    if chosen is None:
+        return Secret(secrets.token_urlsafe(32))
+    if len(chosen.encode()) < MIN_HMAC_SECRET_LENGTH:
+        raise ConfigError(
+            f"{JWT_SECRET_ENV} is too short: use at least {MIN_HMAC_SECRET_LENGTH} characters"
+        )
+    return Secret(chosen)
+
+
+async def _demo_tokens(secret: Secret, store: str, customer_id: str) -> DemoTokens:
+    tokens = open_token_store(store)
+    try:
+        _, partner = await tokens.create("demo-partner", frozenset(PARTNER_SCOPES), None, None)
+    finally:
+        await tokens.close()
+    return DemoTokens(
+        customer=mint_token(secret, subject="demo-customer", kind=PrincipalKind.CUSTOMER,
+                            scopes=CUSTOMER_SCOPES, customer_id=customer_id),
+        staff=mint_token(secret, subject="demo-staff", kind=PrincipalKind.STAFF,
+                         scopes=STAFF_SCOPES),
+        partner=partner,
+    )  # fmt: skip
+
+
+def _settings(urls: dict[str, str], auth: AuthSettings) -> Settings:
     def backend(role: str, kind: str, secret: str, options: object) -> BackendSettings:
         return BackendSettings(
             role=role, kind=kind, url=urls[role], credentials=Secret(secret),
@@ -121,20 +182,31 @@ def _settings(urls: dict[str, str]) -> Settings:
         erp=backend("erp", "odoo", DEMO_PASSWORD, OdooOptions(DEMO_DATABASE, DEMO_LOGIN)),
         crm=backend("crm", "hubspot", DEMO_HUBSPOT_TOKEN, HubSpotOptions()),
         shop=backend("shop", "woocommerce", DEMO_WOO_KEYS, WooCommerceOptions()),
+        auth=auth,
     )
 
 
-async def _showcase_customer(gateway_url: str) -> str:
+async def _showcase_customer(gateway_url: str, token: str) -> str:
     """A customer that all three systems know, to show federation at its best."""
     async with httpx.AsyncClient(timeout=30) as client:
-        answer = await client.post(f"{gateway_url}/graphql", json={"query": _FIND_SHOWCASE})
+        answer = await client.post(
+            f"{gateway_url}/graphql",
+            json={"query": _FIND_SHOWCASE},
+            headers={"Authorization": f"Bearer {token}"},
+        )
     nodes = answer.json()["data"]["customers"]["nodes"]
     known_everywhere = [n["id"] for n in nodes if n["crm"] and n["shop"]]
     return str((known_everywhere or [n["id"] for n in nodes])[0])
 
 
 def _banner(
-    gateway_url: str, emulators: list[Emulator], urls: dict[str, str], seed: int, customer: str
+    gateway_url: str,
+    emulators: list[Emulator],
+    urls: dict[str, str],
+    seed: int,
+    customer: str,
+    tokens: DemoTokens,
+    store: str,
 ) -> str:
     lines = [
         "",
@@ -144,7 +216,21 @@ def _banner(
         f"  Emulators (seed {seed}):",
         *(f"    {e.role:<5} {e.system:<12} {urls[e.role]}   ({e.detail})" for e in emulators),
         "",
-        "Paste this query into GraphiQL:",
+        "Tokens (send as Authorization: Bearer <token>; valid 12 hours):",
+        f"  staff     {tokens.staff}",
+        f"            {', '.join(STAFF_SCOPES)}",
+        f"  customer  {tokens.customer}",
+        f"            {customer}: asks {{ viewer {{ customer {{ name }} }} }}",
+        f"  partner   {tokens.partner}",
+        f"            an API token: {', '.join(PARTNER_SCOPES)}",
+        f"  Staff act as a customer with the header X-Act-As-Customer: {customer}",
+        f"  Audit log: erp-gateway audit tail --store {store}",
+        "",
+        "In GraphiQL, open Headers and paste:",
+        "",
+        f'  {{"Authorization": "Bearer {tokens.staff}"}}',
+        "",
+        "then this query:",
         "",
         EXAMPLE_QUERY % customer,
         "",

@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from gateway.auth.audit import AuditLog
+from gateway.auth.principal import ANONYMOUS, Principal
 from resolvers.loaders import Loaders
 
 
@@ -26,6 +28,8 @@ class GatewayContext:
     loaders: Loaders
     request_id: str
     federation: Federation = field(default_factory=Federation)
+    principal: Principal = ANONYMOUS
+    audit: AuditLog | None = None  # where impersonated requests and mutations are logged
     request: Request | WebSocket | None = None
     response: Response | None = None
 

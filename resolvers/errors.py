@@ -45,6 +45,18 @@ class BadUserInput(GatewayError):
     code = "BAD_USER_INPUT"
 
 
+class Unauthenticated(GatewayError):
+    """The request carries no credentials and asked for something that needs them."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(GatewayError):
+    """The principal lacks a scope the field needs; the message names the scope."""
+
+    code = "FORBIDDEN"
+
+
 class BackendNotConfigured(GatewayError):
     """A field needs a backend role (crm, shop) that this gateway has no backend for."""
 

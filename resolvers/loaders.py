@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
+from gateway.auth.principal import Principal
 from resolvers.crm.loaders import CrmProfileByLinkLoader
 from resolvers.customers.loaders import CustomerByIdLoader, CustomerSearchLoader
 from resolvers.invoices.loaders import InvoiceByIdLoader, InvoicesByCustomerIdLoader
@@ -23,6 +24,7 @@ from resolvers.orders.loaders import (
     OrderLinesByOrderIdLoader,
     OrdersByCustomerIdLoader,
 )
+from resolvers.ownership import CustomerScopedErp
 from resolvers.payments.loaders import (
     PaymentByIdLoader,
     PaymentsByCustomerIdLoader,
@@ -57,6 +59,20 @@ class Loaders:
     # None when no CRM or shop is configured; their fields then answer with an error.
     crm_profile_by_link: CrmProfileByLinkLoader | None
     shop: ShopLoaders | None
+
+    @classmethod
+    def for_principal(
+        cls,
+        principal: Principal,
+        erp: ErpBackend,
+        crm: CrmBackend | None = None,
+        shop: ShopBackend | None = None,
+    ) -> Loaders:
+        """Loaders that show the principal what it may see: a principal bound to one
+        customer reads the ERP through the ownership filter."""
+        if principal.customer_key is not None:
+            erp = CustomerScopedErp(erp, principal.customer_key)
+        return cls.for_request(erp, crm, shop)
 
     @classmethod
     def for_request(

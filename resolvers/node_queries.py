@@ -6,6 +6,14 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 
+from gateway.auth.scopes import (
+    CUSTOMERS_READ,
+    INVOICES_READ,
+    ORDERS_READ,
+    PAYMENTS_READ,
+    PRODUCTS_READ,
+)
+from resolvers.access import check_scopes
 from resolvers.context import Info
 from resolvers.customers.types import load_customer
 from resolvers.errors import NotFound
@@ -17,22 +25,30 @@ from resolvers.products.types import load_product
 
 NodeLoader = Callable[[Info, str], Awaitable[Node | None]]
 
-NODE_LOADERS: dict[str, NodeLoader] = {
-    "Customer": load_customer,
-    "Order": load_order,
-    "Product": load_product,
-    "Invoice": load_invoice,
-    "Payment": load_payment,
+# Each type with the scope that reading it needs, as on the fields that lead to it.
+NODE_LOADERS: dict[str, tuple[str, NodeLoader]] = {
+    "Customer": (CUSTOMERS_READ, load_customer),
+    "Order": (ORDERS_READ, load_order),
+    "Product": (PRODUCTS_READ, load_product),
+    "Invoice": (INVOICES_READ, load_invoice),
+    "Payment": (PAYMENTS_READ, load_payment),
 }
 
 
 @strawberry.type
 class NodeQueries:
-    @strawberry.field(description="The object with this global id.")
+    @strawberry.field(
+        description="The object with this global id. Requires the scope that reading its "
+        "type needs: customers:read, orders:read, products:read, invoices:read or "
+        "payments:read."
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, key = decode_id(id)
-        load = NODE_LOADERS.get(type_name)
-        found = None if load is None else await load(info, key)
+        found = None
+        if type_name in NODE_LOADERS:
+            scope, load = NODE_LOADERS[type_name]
+            check_scopes(info.context.principal, (scope,), f"node of a {type_name}")
+            found = await load(info, key)
         if found is None:
             raise NotFound(f"No object with id {id!r}")
         return found

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from gateway.auth.audit_trail import AuditTrail
 from resolvers.customers.queries import CustomerQueries
 from resolvers.customers.types import Customer
 from resolvers.errors import ErrorCodes
@@ -20,6 +28,7 @@ from resolvers.orders.types import Order
 from resolvers.payments.types import Payment
 from resolvers.products.queries import ProductQueries
 from resolvers.products.types import Product
+from resolvers.viewer.queries import ViewerQueries
 
 
 class GatewaySchema(strawberry.Schema):
@@ -31,26 +40,36 @@ class GatewaySchema(strawberry.Schema):
 
 
 Query = merge_types(
-    "Query", (NodeQueries, CustomerQueries, OrderQueries, ProductQueries, InvoiceQueries)
+    "Query",
+    (ViewerQueries, NodeQueries, CustomerQueries, OrderQueries, ProductQueries, InvoiceQueries),
 )
 
 
 def build_schema(
-    *, max_depth: int = 15, max_aliases: int = 30, max_tokens: int = 5000
+    *,
+    max_depth: int = 15,
+    max_aliases: int = 30,
+    max_tokens: int = 5000,
+    introspection: bool = True,
 ) -> strawberry.Schema:
     """The schema, with limits that keep one request from asking for unbounded work."""
+    extensions: list[Any] = [
+        # First, so it leaves last and sees the outcome with every error coded.
+        AuditTrail,
+        ErrorCodes,
+        StaleReport,
+        # Factories, not instances: each request gets extensions of its own.
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
     return GatewaySchema(
         query=Query,
         # Node types reachable only through the Node interface still belong in the SDL.
         types=[Customer, Order, Product, Invoice, Payment],
-        extensions=[
-            ErrorCodes,
-            StaleReport,
-            # Factories, not instances: each request gets extensions of its own.
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        ],
+        extensions=extensions,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -11,8 +12,12 @@ import httpx
 
 from erp_backends.http import Resilience
 from gateway.app import create_app
+from gateway.auth.minting import mint_token
+from gateway.auth.principal import PrincipalKind
+from gateway.auth.scopes import SCOPES
 from gateway.cache.caching import DEFAULT_TTLS
 from gateway.config import (
+    AuthSettings,
     BackendSettings,
     CacheSettings,
     HubSpotOptions,
@@ -25,6 +30,37 @@ from tests.servers import serve_in_thread
 
 # Tests that count backend calls see every call: the cache is off unless a test turns it on.
 NO_CACHE = CacheSettings(ttls=dict.fromkeys(DEFAULT_TTLS, 0.0))
+
+# Every test gateway signs and checks HS256 tokens with this secret; API tokens and the
+# audit log go to a SQLite file of this test session.
+TEST_SECRET = Secret("tests-only-hs256-secret-0123456789abcdef")
+TEST_STORE = f"sqlite:///{tempfile.mkdtemp(prefix='erp-gateway-tests-')}/auth.sqlite3"
+TEST_AUTH = AuthSettings(secret=TEST_SECRET, store=TEST_STORE)
+READ_SCOPES = frozenset(scope for scope in SCOPES if scope.endswith(":read"))
+
+
+def token_for(
+    kind: PrincipalKind = PrincipalKind.STAFF,
+    *,
+    scopes: frozenset[str] | set[str] = READ_SCOPES,
+    customer_id: str | None = None,
+    subject: str = "tester",
+    secret: Secret = TEST_SECRET,
+    **options: Any,
+) -> str:
+    """A JWT the test gateways accept, unless `secret` or `options` (issuer, audience,
+    lifetime_s of `mint_token`) say otherwise."""
+    return mint_token(
+        secret, subject=subject, kind=kind, scopes=scopes, customer_id=customer_id, **options
+    )
+
+
+# What `graphql()` sends unless told otherwise: staff who may read everything.
+STAFF_TOKEN = token_for()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def odoo_settings(
@@ -42,7 +78,7 @@ def odoo_settings(
         "resilience": resilience or Resilience(timeout_s=5.0, retries=0),
     }
     erp.update(overrides)
-    return Settings(erp=BackendSettings(**erp), cache=NO_CACHE)
+    return Settings(erp=BackendSettings(**erp), cache=NO_CACHE, auth=TEST_AUTH)
 
 
 def federated_settings(
@@ -73,9 +109,24 @@ def running_gateway(settings: Settings, **app_options: Any) -> Iterator[str]:
         yield url
 
 
-def graphql(url: str, query: str, variables: dict[str, Any] | None = None, **kw) -> dict:
+def graphql(
+    url: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = STAFF_TOKEN,
+    headers: dict[str, str] | None = None,
+    **kw,
+) -> dict:
+    """POST a query; as staff with every read scope unless `token` (None: anonymous) or
+    `headers` say otherwise."""
+    sent = {**(bearer(token) if token is not None else {}), **(headers or {})}
     response = httpx.post(
-        f"{url}/graphql", json={"query": query, "variables": variables or {}}, timeout=30, **kw
+        f"{url}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=sent,
+        timeout=30,
+        **kw,
     )
     assert response.headers["content-type"].startswith("application/json"), response.text
     return response.json()

@@ -6,6 +6,8 @@ import strawberry
 
 from erp_backends import models
 from erp_backends.normalize.countries import country_name
+from gateway.auth.scopes import CUSTOMERS_READ, INVOICES_READ, ORDERS_READ, PAYMENTS_READ
+from resolvers.access import requires
 from resolvers.context import Info
 from resolvers.node import Node, encode_id
 from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
@@ -74,7 +76,7 @@ class Customer(Node):
             addresses=[Address.of(a) for a in customer.addresses],
         )
 
-    @strawberry.field(description="Newest first.")
+    @strawberry.field(description="Newest first.", extensions=requires(ORDERS_READ))
     async def orders(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[Annotated[Order, strawberry.lazy("resolvers.orders.types")]]:
@@ -82,7 +84,7 @@ class Customer(Node):
 
         return await orders_of_customer(info, self.record.id, page_request(first, after))
 
-    @strawberry.field(description="Newest first.")
+    @strawberry.field(description="Newest first.", extensions=requires(INVOICES_READ))
     async def invoices(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]]:
@@ -90,7 +92,10 @@ class Customer(Node):
 
         return await invoices_of_customer(info, self.record.id, page_request(first, after))
 
-    @strawberry.field(description="Payments received from the customer, newest first.")
+    @strawberry.field(
+        description="Payments received from the customer, newest first.",
+        extensions=requires(PAYMENTS_READ),
+    )
     async def payments(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[Annotated[Payment, strawberry.lazy("resolvers.payments.types")]]:
@@ -98,7 +103,10 @@ class Customer(Node):
 
         return await payments_of_customer(info, self.record.id, page_request(first, after))
 
-    @strawberry.field(description="What the CRM knows of the customer; null if it has no record.")
+    @strawberry.field(
+        description="What the CRM knows of the customer; null if it has no record.",
+        extensions=requires(CUSTOMERS_READ),
+    )
     async def crm(
         self, info: Info
     ) -> Annotated[CrmProfile, strawberry.lazy("resolvers.crm.types")] | None:
@@ -106,7 +114,10 @@ class Customer(Node):
 
         return await crm_profile_of(info, self.record)
 
-    @strawberry.field(description="The customer's web-shop account; null if there is none.")
+    @strawberry.field(
+        description="The customer's web-shop account; null if there is none.",
+        extensions=requires(CUSTOMERS_READ),
+    )
     async def shop(
         self, info: Info
     ) -> Annotated[ShopAccount, strawberry.lazy("resolvers.shop.types")] | None:

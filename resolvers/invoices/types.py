@@ -8,6 +8,8 @@ import strawberry
 
 from erp_backends import models
 from erp_backends.paging import PageRequest
+from gateway.auth.scopes import CUSTOMERS_READ, PAYMENTS_READ
+from resolvers.access import requires
 from resolvers.common.types import Money
 from resolvers.context import Info
 from resolvers.node import Node, encode_id
@@ -52,7 +54,7 @@ class Invoice(Node):
             record=invoice,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=requires(CUSTOMERS_READ))
     async def customer(
         self, info: Info
     ) -> Annotated[Customer, strawberry.lazy("resolvers.customers.types")] | None:
@@ -60,7 +62,10 @@ class Invoice(Node):
 
         return await load_customer(info, self.record.customer_id)
 
-    @strawberry.field(description="Payments matched to this invoice, oldest first.")
+    @strawberry.field(
+        description="Payments matched to this invoice, oldest first.",
+        extensions=requires(PAYMENTS_READ),
+    )
     async def payments(
         self, info: Info
     ) -> list[Annotated[Payment, strawberry.lazy("resolvers.payments.types")]]:

@@ -9,6 +9,8 @@ import strawberry
 
 from erp_backends import models
 from erp_backends.paging import PageRequest
+from gateway.auth.scopes import CUSTOMERS_READ, INVOICES_READ, ORDERS_READ, PRODUCTS_READ
+from resolvers.access import requires
 from resolvers.common.types import Money, Quantity
 from resolvers.context import Info
 from resolvers.node import Node, encode_id
@@ -60,7 +62,10 @@ class OrderLine:
             product_key=line.product_id,
         )
 
-    @strawberry.field(description="Null for a line without a product (a fee, a note).")
+    @strawberry.field(
+        description="Null for a line without a product (a fee, a note).",
+        extensions=requires(PRODUCTS_READ),
+    )
     async def product(
         self, info: Info
     ) -> Annotated[Product, strawberry.lazy("resolvers.products.types")] | None:
@@ -98,7 +103,7 @@ class Order(Node):
             record=order,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=requires(CUSTOMERS_READ))
     async def customer(
         self, info: Info
     ) -> Annotated[Customer, strawberry.lazy("resolvers.customers.types")] | None:
@@ -112,7 +117,10 @@ class Order(Node):
         from_shop = reference.startswith(info.context.federation.shop_order_prefix)
         return OrderChannel.SHOP if from_shop else OrderChannel.ERP
 
-    @strawberry.field(description="For an order from the shop: the shop's number and status.")
+    @strawberry.field(
+        description="For an order from the shop: the shop's number and status.",
+        extensions=requires(ORDERS_READ),
+    )
     async def shop_order(
         self, info: Info
     ) -> Annotated[ShopOrder, strawberry.lazy("resolvers.shop.types")] | None:
@@ -125,7 +133,7 @@ class Order(Node):
         lines = await info.context.loaders.order_lines_by_order_id.load(self.record.id)
         return [OrderLine.of(line) for line in lines]
 
-    @strawberry.field
+    @strawberry.field(extensions=requires(INVOICES_READ))
     async def invoices(
         self, info: Info
     ) -> list[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]]:

@@ -7,6 +7,8 @@ import strawberry
 
 from erp_backends import models
 from erp_backends.paging import PageRequest
+from gateway.auth.scopes import CUSTOMERS_READ, INVOICES_READ
+from resolvers.access import requires
 from resolvers.common.types import Money
 from resolvers.context import Info
 from resolvers.node import Node, encode_id
@@ -42,7 +44,7 @@ class Payment(Node):
             record=payment,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=requires(CUSTOMERS_READ))
     async def customer(
         self, info: Info
     ) -> Annotated[Customer, strawberry.lazy("resolvers.customers.types")] | None:
@@ -50,7 +52,10 @@ class Payment(Node):
 
         return await load_customer(info, self.record.customer_id)
 
-    @strawberry.field(description="The invoices this payment settles; empty for an advance.")
+    @strawberry.field(
+        description="The invoices this payment settles; empty for an advance.",
+        extensions=requires(INVOICES_READ),
+    )
     async def invoices(
         self, info: Info
     ) -> list[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]]:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.auth.scopes import PRODUCTS_READ
+from resolvers.access import requires
 from resolvers.context import Info
 from resolvers.errors import NotFound
 from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
@@ -10,14 +12,19 @@ from resolvers.products.types import Product
 
 @strawberry.type
 class ProductQueries:
-    @strawberry.field(description="The product with this SKU (exact match).")
+    @strawberry.field(
+        description="The product with this SKU (exact match).", extensions=requires(PRODUCTS_READ)
+    )
     async def product(self, info: Info, sku: str) -> Product | None:
         record = await info.context.loaders.product_by_sku.load(sku)
         if record is None:
             raise NotFound(f"No product with SKU {sku!r}")
         return Product.of(record)
 
-    @strawberry.field(description="Sellable products by name or SKU; all when no search.")
+    @strawberry.field(
+        description="Sellable products by name or SKU; all when no search.",
+        extensions=requires(PRODUCTS_READ),
+    )
     async def products(
         self,
         info: Info,

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from erp_backends import models
+from gateway.auth.scopes import STOCK_READ
+from resolvers.access import requires
 from resolvers.common.types import Money, Quantity
 from resolvers.context import Info
 from resolvers.node import Node, encode_id
@@ -74,7 +76,10 @@ class Product(Node):
             record=product,
         )
 
-    @strawberry.field(description="Null for products without stock, such as services.")
+    @strawberry.field(
+        description="Null for products without stock, such as services.",
+        extensions=requires(STOCK_READ),
+    )
     async def stock(self, info: Info) -> Stock | None:
         if not self.record.tracks_stock:
             return None

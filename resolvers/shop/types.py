@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from erp_backends import models
+from gateway.auth.scopes import ORDERS_READ, STOCK_READ
+from resolvers.access import requires
 from resolvers.common.types import Money
 from resolvers.context import Info
 from resolvers.errors import BackendNotConfigured
@@ -43,7 +45,10 @@ class ShopOrder:
             record=order,
         )
 
-    @strawberry.field(description="The ERP's order for it; null until the ERP has one.")
+    @strawberry.field(
+        description="The ERP's order for it; null until the ERP has one.",
+        extensions=requires(ORDERS_READ),
+    )
     async def erp_order(
         self, info: Info
     ) -> Annotated[Order, strawberry.lazy("resolvers.orders.types")] | None:
@@ -72,7 +77,10 @@ class ShopAccount:
             created_at=customer.created_at,
         )
 
-    @strawberry.field(description="Orders placed in the shop, newest first, synced or not.")
+    @strawberry.field(
+        description="Orders placed in the shop, newest first, synced or not.",
+        extensions=requires(ORDERS_READ),
+    )
     async def orders(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[ShopOrder]:
@@ -87,11 +95,13 @@ class ShopListing:
     published: bool
     price: Money
     listed_stock: Decimal | None = strawberry.field(
-        description="The stock the shop shows; null when the shop does not track it."
+        description="The stock the shop shows; null when the shop does not track it.",
+        extensions=requires(STOCK_READ),
     )
     in_sync: bool | None = strawberry.field(
         description="Whether the shop shows the ERP's available stock; null when either "
-        "side does not track stock."
+        "side does not track stock.",
+        extensions=requires(STOCK_READ),
     )
 
 

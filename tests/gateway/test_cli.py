@@ -14,11 +14,26 @@ import httpx
 import pytest
 
 from gateway.cache.store import RecordStore, open_cache
+from tests.harness import TEST_SECRET, bearer, token_for
 from tests.servers import bind_free_socket
 
 ROOT = Path(__file__).parents[2]
 SCRIPT = shutil.which("erp-gateway", path=str(Path(sys.executable).parent))
 COMMAND = [SCRIPT] if SCRIPT else [sys.executable, "-m", "gateway"]
+# What the example config needs from the environment to be valid.
+EXAMPLE_ENV = {"ODOO_API_KEY": "x", "ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()}
+
+
+def example_config(tmp_path: Path, **replacements: str) -> Path:
+    """gateway.example.toml with its store in `tmp_path` and `replacements` applied."""
+    text = (ROOT / "gateway.example.toml").read_text()
+    text = text.replace("sqlite:///erp-gateway.sqlite3", f"sqlite:///{tmp_path}/auth.sqlite3")
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "gateway.toml"
+    path.write_text(text)
+    return path
 
 
 def run(*args, env=None, timeout=60):
@@ -99,8 +114,8 @@ def test_serve_refuses_a_port_in_use(tmp_path):
     taken.listen()
     port = taken.getsockname()[1]
     try:
-        result = run("serve", "--config", str(ROOT / "gateway.example.toml"), "--port",
-                     str(port), env={"ODOO_API_KEY": "x"})  # fmt: skip
+        result = run("serve", "--config", str(example_config(tmp_path)), "--port",
+                     str(port), env=EXAMPLE_ENV)  # fmt: skip
     finally:
         taken.close()
     assert result.returncode == 2
@@ -114,15 +129,15 @@ def test_sandbox_and_serve_work_together(tmp_path):
     sandbox = Running("sandbox", "odoo", "--port", str(odoo_port), "--seed", "1")
     try:
         sandbox.wait_for(rf"Odoo emulator .* on http://127.0.0.1:{odoo_port}")
-        config = (ROOT / "gateway.example.toml").read_text().replace("8069", str(odoo_port))
-        (tmp_path / "gateway.toml").write_text(config)
-        gateway = Running("serve", "--config", str(tmp_path / "gateway.toml"),
-                          "--port", str(gateway_port), env={"ODOO_API_KEY": "admin"})  # fmt: skip
+        config = example_config(tmp_path, **{"8069": str(odoo_port)})
+        gateway = Running("serve", "--config", str(config), "--port", str(gateway_port),
+                          env={**EXAMPLE_ENV, "ODOO_API_KEY": "admin"})  # fmt: skip
         try:
             gateway.wait_for(f"GraphQL at http://127.0.0.1:{gateway_port}/graphql")
             answer = httpx.post(
                 f"http://127.0.0.1:{gateway_port}/graphql",
                 json={"query": "{ products(first: 2) { totalCount nodes { sku } } }"},
+                headers=bearer(token_for()),
             ).json()
             assert answer["data"]["products"]["totalCount"] >= 500
         finally:
@@ -131,21 +146,37 @@ def test_sandbox_and_serve_work_together(tmp_path):
         assert sandbox.stop() == 0
 
 
-def test_demo_prints_a_query_that_answers_with_seeded_data():
+def test_demo_prints_tokens_and_a_query_that_answers_with_seeded_data():
+    # Given ERP_GATEWAY_JWT_SECRET, the demo signs with it, so a script can mint tokens.
     port = free_port()
-    demo = Running("demo", "--port", str(port))
+    demo = Running("demo", "--port", str(port),
+                   env={"ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()})  # fmt: skip
+    url = f"http://127.0.0.1:{port}/graphql"
     try:
         demo.wait_for("Press Ctrl-C to stop")
-        assert f"http://127.0.0.1:{port}/graphql" in demo.output
-        query = demo.output.split("Paste this query into GraphiQL:")[1].split("Press Ctrl-C")[0]
-        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}).json()
+        assert url in demo.output
+        tokens = dict(re.findall(r"^  (staff|customer|partner) +(\S+)$", demo.output, re.M))
+        query = demo.output.split("then this query:")[1].split("Press Ctrl-C")[0]
+
+        def ask(token: str, text: str) -> dict:
+            return httpx.post(url, json={"query": text}, headers=bearer(token)).json()
+
+        answer = ask(tokens["staff"], query)
         assert "errors" not in answer, answer
-        orders = answer["data"]["customer"]["orders"]
-        assert orders["totalCount"] >= 1
-        assert orders["nodes"][0]["lines"][0]["product"]["sku"]
         customer = answer["data"]["customer"]
+        assert customer["orders"]["totalCount"] >= 1
+        assert customer["orders"]["nodes"][0]["lines"][0]["product"]["sku"]
         assert customer["crm"]["accountManager"]["name"]
         assert customer["shop"]["email"]
+        mine = ask(tokens["customer"], "{ viewer { kind customer { name } } }")["data"]
+        assert mine["viewer"] == {"kind": "customer", "customer": {"name": customer["name"]}}
+        assert tokens["partner"].startswith("egw_")
+        stock = ask(
+            tokens["partner"], "{ products(first: 1) { nodes { stock { available { value } } } } }"
+        )
+        assert "errors" not in stock, stock
+        minted = ask(token_for(), "{ viewer { subject } }")["data"]
+        assert minted == {"viewer": {"subject": "tester"}}
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
     finally:
         assert demo.stop() == 0
@@ -187,22 +218,18 @@ def test_cache_clear_forgets_one_entity_or_everything(tmp_path, redis_url):
         await store.bump(store.key("erp", "order", "7"))
         await store.close()
 
-    config = tmp_path / "gateway.toml"
-    example = (ROOT / "gateway.example.toml").read_text()
-    assert 'url = "memory://"' in example
-    config.write_text(example.replace('url = "memory://"', f'url = "{redis_url}"', 1))
+    config = example_config(tmp_path, **{'url = "memory://"': f'url = "{redis_url}"'})
     asyncio.run(fill())
 
     result = run("cache", "clear", "--config", str(config), "--entity", "erp.stock",
-                 env={"ODOO_API_KEY": "x"})  # fmt: skip
+                 env=EXAMPLE_ENV)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert asyncio.run(keys_present()) == ["order"]
-    assert run("cache", "clear", "--config", str(config), env={"ODOO_API_KEY": "x"}).returncode == 0
+    assert run("cache", "clear", "--config", str(config), env=EXAMPLE_ENV).returncode == 0
     assert asyncio.run(keys_present()) == []
 
 
-def test_cache_clear_explains_a_memory_cache():
-    result = run("cache", "clear", "--config", str(ROOT / "gateway.example.toml"),
-                 env={"ODOO_API_KEY": "x"})  # fmt: skip
+def test_cache_clear_explains_a_memory_cache(tmp_path):
+    result = run("cache", "clear", "--config", str(example_config(tmp_path)), env=EXAMPLE_ENV)
     assert result.returncode == 2
     assert "memory://: each gateway process holds its own cache" in result.stderr

@@ -15,7 +15,7 @@ from gateway.config import (
 from gateway.secrets import Secret
 
 ROOT = Path(__file__).parents[2]
-ENV = {"ODOO_API_KEY": "s3cret-key"}
+ENV = {"ODOO_API_KEY": "s3cret-key", "ERP_GATEWAY_JWT_SECRET": "j" * 32}
 
 
 def erp(**overrides):

@@ -1,0 +1,79 @@
+"""What goes into the audit log: every impersonated request, every mutation, and every
+refused attempt to impersonate.
+
+`AuditTrail` is a schema extension: it sees the operation's name, variables and
+outcome (its errors' codes, after `ErrorCodes` has given every error one). An entry
+that cannot be written fails the request: staff must not be able to act unaudited
+because the audit store is down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from graphql import GraphQLError
+from starlette.datastructures import Headers
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from gateway.auth.audit import AuditEntry, AuditLog, AuditUnavailable
+from gateway.auth.errors import ImpersonationDenied
+
+log = logging.getLogger("erp_gateway.audit")
+
+
+class AuditTrail(SchemaExtension):
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        principal = context.principal
+        # A query that does not parse has no operation type (and runs nothing).
+        has_document = self.execution_context.graphql_document is not None
+        is_mutation = (
+            has_document and self.execution_context.operation_type is OperationType.MUTATION
+        )
+        audit: AuditLog | None = getattr(context, "audit", None)
+        if audit is None or (principal.actor is None and not is_mutation):
+            return
+        result = self.execution_context.result
+        errors = [] if result is None else (result.errors or [])
+        entry = AuditEntry.of(
+            principal,
+            request_id=context.request_id,
+            operation_type="mutation" if is_mutation else "query",
+            operation_name=self.execution_context.operation_name if has_document else None,
+            variables=self.execution_context.variables or {},
+            outcome=_outcome(errors),
+        )
+        try:
+            await audit.append(entry)
+        except AuditUnavailable as exc:
+            log.error("audit log unavailable (request %s): %s", context.request_id, exc.reason)
+            if result is not None:
+                result.data = None
+                result.errors = [
+                    GraphQLError(
+                        "The audit log is unavailable, so this request was not answered",
+                        extensions={"code": "AUDIT_UNAVAILABLE", "requestId": context.request_id},
+                    )
+                ]
+
+
+def _outcome(errors: list[GraphQLError]) -> str:
+    if not errors:
+        return "ok"
+    codes = sorted({str((error.extensions or {}).get("code", "ERROR")) for error in errors})
+    return "error: " + ", ".join(codes)
+
+
+def denied_impersonation_entry(headers: Headers, refusal: ImpersonationDenied) -> AuditEntry:
+    """The entry for a refused X-Act-As-Customer: who tried, for whom, and why not."""
+    return AuditEntry.of(
+        refusal.principal,
+        request_id=headers.get("x-request-id") or "-",
+        operation_type="request",
+        operation_name=None,
+        variables={"actAsCustomer": refusal.customer_id[:200]},
+        outcome=f"denied: {refusal.reason}",
+    )
