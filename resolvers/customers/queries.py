@@ -28,7 +28,7 @@ class CustomerQueries:
         search: str | None = None,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-    ) -> Connection[Customer]:
+    ) -> Connection[Customer] | None:
         if info.context.principal.is_bound_to_customer:
             raise Forbidden(
                 "customers lists every customer; a customer reads itself through viewer"

@@ -79,7 +79,7 @@ class Customer(Node):
     @strawberry.field(description="Newest first.", extensions=requires(ORDERS_READ))
     async def orders(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
-    ) -> Connection[Annotated[Order, strawberry.lazy("resolvers.orders.types")]]:
+    ) -> Connection[Annotated[Order, strawberry.lazy("resolvers.orders.types")]] | None:
         from resolvers.orders.types import orders_of_customer
 
         return await orders_of_customer(info, self.record.id, page_request(first, after))
@@ -87,7 +87,7 @@ class Customer(Node):
     @strawberry.field(description="Newest first.", extensions=requires(INVOICES_READ))
     async def invoices(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
-    ) -> Connection[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]]:
+    ) -> Connection[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]] | None:
         from resolvers.invoices.types import invoices_of_customer
 
         return await invoices_of_customer(info, self.record.id, page_request(first, after))
@@ -98,7 +98,7 @@ class Customer(Node):
     )
     async def payments(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
-    ) -> Connection[Annotated[Payment, strawberry.lazy("resolvers.payments.types")]]:
+    ) -> Connection[Annotated[Payment, strawberry.lazy("resolvers.payments.types")]] | None:
         from resolvers.payments.types import payments_of_customer
 
         return await payments_of_customer(info, self.record.id, page_request(first, after))

@@ -68,7 +68,7 @@ class Invoice(Node):
     )
     async def payments(
         self, info: Info
-    ) -> list[Annotated[Payment, strawberry.lazy("resolvers.payments.types")]]:
+    ) -> list[Annotated[Payment, strawberry.lazy("resolvers.payments.types")]] | None:
         from resolvers.payments.types import payments_of_invoice
 
         return await payments_of_invoice(info, self.record.id)

@@ -136,7 +136,7 @@ class Order(Node):
     @strawberry.field(extensions=requires(INVOICES_READ))
     async def invoices(
         self, info: Info
-    ) -> list[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]]:
+    ) -> list[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]] | None:
         from resolvers.invoices.types import load_invoices
 
         return await load_invoices(info, self.record.invoice_ids)

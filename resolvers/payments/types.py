@@ -58,7 +58,7 @@ class Payment(Node):
     )
     async def invoices(
         self, info: Info
-    ) -> list[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]]:
+    ) -> list[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]] | None:
         from resolvers.invoices.types import load_invoices
 
         return await load_invoices(info, self.record.invoice_ids)

@@ -31,7 +31,7 @@ class ProductQueries:
         search: str | None = None,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-    ) -> Connection[Product]:
+    ) -> Connection[Product] | None:
         search_key = (search or None, page_request(first, after))
         page = await info.context.loaders.product_search.load(search_key)
         return Connection.from_page(page, Product.of)

@@ -83,7 +83,7 @@ class ShopAccount:
     )
     async def orders(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
-    ) -> Connection[ShopOrder]:
+    ) -> Connection[ShopOrder] | None:
         key = (self.id, page_request(first, after))
         orders = await shop_loaders(info).orders_by_customer_id.load(key)
         return Connection.from_page(orders, ShopOrder.of)

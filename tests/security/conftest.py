@@ -1,0 +1,62 @@
+"""One gateway with the memory cache on, in front of the Odoo emulator, and two
+customers whose orders, invoices and payments the tests try to reach across."""
+
+from dataclasses import dataclass, replace
+
+import pytest
+
+from gateway.auth.principal import PrincipalKind
+from gateway.config import CacheSettings
+from tests.harness import READ_SCOPES, data_of, graphql, odoo_settings, running_gateway, token_for
+
+CUSTOMERS_WITH_EVERYTHING = """
+{
+  customers(first: 60) {
+    nodes {
+      id
+      orders(first: 1) { nodes { id number } }
+      invoices(first: 5) { nodes { id number payments { id number } } }
+      payments(first: 1) { nodes { id number } }
+    }
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A customer with one of each of its objects, and a token for it."""
+
+    customer_id: str
+    order_id: str
+    order_number: str
+    invoice_id: str
+    invoice_number: str
+    payment_id: str
+    payment_number: str
+
+    def token(self, scopes=READ_SCOPES) -> str:
+        return token_for(PrincipalKind.CUSTOMER, scopes=scopes, customer_id=self.customer_id,
+                         subject=f"user-of-{self.customer_id}")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def gateway(odoo_emulator_url):
+    settings = replace(odoo_settings(odoo_emulator_url), cache=CacheSettings())
+    with running_gateway(settings) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def accounts(gateway) -> tuple[Account, Account]:
+    nodes = data_of(graphql(gateway, CUSTOMERS_WITH_EVERYTHING))["customers"]["nodes"]
+    found = []
+    for node in nodes:
+        paid = [i for i in node["invoices"]["nodes"] if i["payments"]]
+        if node["orders"]["nodes"] and paid and node["payments"]["nodes"]:
+            order, invoice = node["orders"]["nodes"][0], paid[0]
+            payment = invoice["payments"][0]
+            found.append(Account(node["id"], order["id"], order["number"], invoice["id"],
+                                 invoice["number"], payment["id"], payment["number"]))  # fmt: skip
+    assert len(found) >= 2, "the seeded world has customers with orders, invoices, payments"
+    return found[0], found[1]
