@@ -3,6 +3,7 @@ answers exactly like an id that does not exist, by id, through `node` and throug
 even with the cache warm from the other customer's requests."""
 
 import base64
+from pathlib import Path
 
 import httpx
 import pytest
@@ -103,3 +104,14 @@ def test_staff_see_every_customer(gateway, accounts):
     for account in accounts:
         order = data_of(graphql(gateway, BY_ID["order"][0], {"id": account.order_id}))["order"]
         assert order == {"number": account.order_number}
+
+
+def test_the_mobile_my_orders_operation_runs_with_a_customer_token(gateway, accounts):
+    root = Path(__file__).parents[2]
+    operation = (root / "mobile_examples/operations/MyOrders.graphql").read_text()
+    mine = accounts[0]
+    customer = data_of(graphql(gateway, operation, {"first": 5}, token=mine.token()))["viewer"][
+        "customer"
+    ]
+    assert customer["id"] == mine.customer_id
+    assert customer["orders"]["totalCount"] >= 1
