@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -233,3 +234,39 @@ def test_cache_clear_explains_a_memory_cache(tmp_path):
     result = run("cache", "clear", "--config", str(example_config(tmp_path)), env=EXAMPLE_ENV)
     assert result.returncode == 2
     assert "memory://: each gateway process holds its own cache" in result.stderr
+
+
+def test_token_commands_create_list_revoke_through_the_console_script(tmp_path):
+    store = ["--store", f"sqlite:///{tmp_path}/auth.sqlite3"]
+    created = run("token", "create", "--name", "acme", "--scopes", "orders:write,stock:read",
+                  "--expires", "90d", *store)  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert re.fullmatch(r"egw_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", token)
+    token_id = token.split("_")[1]
+    listed = run("token", "list", *store)
+    assert token_id in listed.stdout
+    assert "acme" in listed.stdout
+    assert token.split("_", 2)[2] not in listed.stdout + listed.stderr
+    assert run("token", "revoke", token_id, *store).returncode == 0
+    assert "revoked" in run("token", "list", *store).stdout
+    unknown = run("token", "create", "--name", "x", "--scopes", "orders:delete", *store)
+    assert unknown.returncode == 2
+    assert "orders:delete" in unknown.stderr
+
+
+def test_audit_tail_shows_an_impersonated_request(tmp_path, odoo_emulator_url):
+    from tests.harness import graphql, odoo_settings, running_gateway
+
+    store = f"sqlite:///{tmp_path}/auth.sqlite3"
+    settings = odoo_settings(odoo_emulator_url)
+    settings = replace(settings, auth=replace(settings.auth, store=store))
+    staff = token_for(scopes={"customers:read", "customers:impersonate"}, subject="alice")
+    customer = "Q3VzdG9tZXI6Nw=="
+    with running_gateway(settings) as gateway:
+        graphql(gateway, "query Look { viewer { subject } }", token=staff,
+                headers={"X-Act-As-Customer": customer})  # fmt: skip
+    tail = run("audit", "tail", "--store", store)
+    assert tail.returncode == 0, tail.stderr
+    assert f"alice as customer {customer}" in tail.stdout
+    assert "query Look" in tail.stdout

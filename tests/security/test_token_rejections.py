@@ -5,6 +5,7 @@ the reason and never echoes the token."""
 import asyncio
 import base64
 import json
+import logging
 import time
 
 import httpx
@@ -130,3 +131,19 @@ def test_no_credentials_is_anonymous_and_reads_nothing(gateway, accounts):
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     assert "orders:read" in error["message"]
     assert accounts[0].order_number not in response.text
+
+
+def test_tokens_never_reach_the_logs(gateway, accounts, caplog):
+    caplog.set_level(logging.DEBUG)
+    good, revoked = token_for(), revoked_api_token()
+    bad = [make() for make, _ in REJECTIONS.values() if make is not revoked_api_token]
+    for token in [good, revoked, *bad]:
+        httpx.post(f"{gateway}/graphql", json=QUERY, headers=bearer(token))
+    httpx.post(f"{gateway}/graphql", json=QUERY,
+               headers={**bearer(good), "X-Act-As-Customer": accounts[0].customer_id})  # fmt: skip
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "refused credentials" in logged  # the refusals were logged, without the tokens
+    for token in [good, revoked, *bad]:
+        if len(token) > 12:
+            assert token not in logged
+    assert TEST_SECRET.reveal() not in logged
