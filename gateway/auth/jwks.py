@@ -44,6 +44,7 @@ class JwksKeys:
         self._fetched_at: float | None = None
         self._lock = asyncio.Lock()
         self.fetches = 0
+        self._failures = 0  # fetches that failed while no keys were cached
 
     async def key_for(self, kid: str | None, algorithm: str) -> Mapping[str, Any]:
         """The JWK that checks a token with this `kid` and algorithm."""
@@ -66,7 +67,12 @@ class JwksKeys:
         return self._fetched_at is None or self._clock() - self._fetched_at >= self._min_refresh_s
 
     async def _refresh(self) -> None:
+        failures = self._failures
         async with self._lock:
+            if self._failures != failures and not self._keys:
+                # Another request tried while this one waited, and failed: trying again at
+                # once would queue one fetch (and its timeout) per waiting request.
+                raise AuthUnavailable("the identity provider's signing keys are unavailable")
             if self._fetched_at is not None and self._clock() - self._fetched_at < min(
                 self._min_refresh_s, self._max_age_s
             ):
@@ -75,6 +81,7 @@ class JwksKeys:
                 keys = await self._fetch()
             except (httpx.HTTPError, ValueError) as exc:
                 if not self._keys:
+                    self._failures += 1
                     raise AuthUnavailable(
                         "the identity provider's signing keys are unavailable"
                     ) from None
