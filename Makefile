@@ -38,6 +38,7 @@ format: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.customer_360
 	$(BIN)/python -m bench.federated_360
+	$(BIN)/python -m bench.cache
 	$(BIN)/python -m bench.auth
 	$(BIN)/python -m bench.emulators
 
