@@ -63,9 +63,11 @@ class FaultInjection:
         exempt_prefix: str | tuple[str, ...] = EMULATOR_PREFIX,
         unlimited_prefix: str | tuple[str, ...] = (),
         throttled: Callable[[float], Response] | None = None,
+        log: CallLog | None = None,
     ) -> None:
         self.app = app
         self.options = options
+        self._log = log  # counts the faults it injects, for tests and benchmarks
         self._exempt = exempt_prefix
         self._unlimited = unlimited_prefix
         self._throttled = throttled or too_many_requests
@@ -88,10 +90,16 @@ class FaultInjection:
         if self._bucket is not None and not path.startswith(self._unlimited):
             wait = self._bucket.try_acquire()
             if wait > 0:
+                self._count("throttled")
                 return self._throttled(wait)
         if self.options.fail_rate > 0 and self._random.random() < self.options.fail_rate:
+            self._count("failed")
             return Response(_NGINX_503, status_code=503, media_type="text/html")
         return None
+
+    def _count(self, fault: str) -> None:
+        if self._log is not None:
+            self._log.fault(fault)
 
 
 def too_many_requests(wait_s: float) -> Response:
@@ -114,9 +122,16 @@ class CallLog:
 
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
+        self._faults: Counter[str] = Counter()  # "throttled" (429), "failed" (503)
 
     def record(self, key: str) -> None:
         self._counts[key] += 1
+
+    def fault(self, kind: str) -> None:
+        self._faults[kind] += 1
+
+    def faults(self) -> dict[str, int]:
+        return dict(self._faults)
 
     def snapshot(self) -> dict[str, int]:
         return dict(self._counts)
@@ -127,14 +142,16 @@ class CallLog:
 
     def reset(self) -> None:
         self._counts.clear()
+        self._faults.clear()
 
 
 def call_log_routes(log: CallLog) -> list[Route]:
-    """`GET /_emulator/calls` -> `{"total": n, "calls": {...}}`; `DELETE` resets it."""
+    """`GET /_emulator/calls` -> `{"total": n, "calls": {...}, "faults": {...}}`, where
+    faults counts the requests answered 429 or 503 by fault injection; `DELETE` resets."""
 
     async def calls(request: Request) -> Response:
         if request.method == "DELETE":
             log.reset()
-        return JSONResponse({"total": log.total, "calls": log.snapshot()})
+        return JSONResponse({"total": log.total, "calls": log.snapshot(), "faults": log.faults()})
 
     return [Route(f"{EMULATOR_PREFIX}/calls", calls, methods=["GET", "DELETE"])]

@@ -55,3 +55,15 @@ class BackendRequestError(BackendError):
 
 class BackendDataError(BackendError):
     """The system answered with data the canonical model cannot represent."""
+
+
+class BusinessRuleViolation(Exception):
+    """The ERP (or the gateway on its behalf) refused a write for a business reason the
+    client can act on: not a failure of the system. `code` is stable and becomes
+    `userErrors[].code`; `field` names the input at fault, when one is."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field

@@ -20,7 +20,9 @@ from gateway.auth.http import Authenticated
 from gateway.auth.principal import Principal
 from gateway.auth.service import AuthServices, open_auth
 from gateway.backends import Backends, open_backends
+from gateway.commands.runtime import open_writes
 from gateway.config import Settings, WooCommerceOptions
+from resolvers.commands.accepting import Writes
 from resolvers.context import Federation, GatewayContext
 from resolvers.loaders import Loaders
 from resolvers.schema import build_schema
@@ -31,6 +33,7 @@ log = logging.getLogger("erp_gateway")
 class State(TypedDict):
     backends: Backends
     auth: AuthServices
+    writes: Writes | None
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -49,6 +52,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             federation=self.federation,
             principal=principal,
             audit=request.state.auth.audit,
+            writes=request.state.writes,
             request=request,
             response=response if isinstance(response, Response) else None,
         )
@@ -60,10 +64,15 @@ def create_app(settings: Settings, backends: Backends | None = None) -> Starlett
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
-            yield {
-                "backends": backends or await open_backends(settings, stack),
-                "auth": await open_auth(settings.auth, stack),
-            }
+            opened = backends or await open_backends(settings, stack)
+            auth = await open_auth(settings.auth, stack)
+            writes = None
+            if opened.erp_writer is not None and opened.erp_live is not None:
+                writes = await open_writes(
+                    settings.queue, erp_live=opened.erp_live, writer=opened.erp_writer,
+                    cache=opened.cache, audit=auth.audit, stack=stack,
+                )  # fmt: skip
+            yield {"backends": opened, "auth": auth, "writes": writes}
 
     limits = settings.graphql
     schema = build_schema(

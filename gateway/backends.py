@@ -16,10 +16,12 @@ from erp_backends.hubspot.adapter import HubSpotCrm
 from erp_backends.hubspot.client import HubSpotClient
 from erp_backends.odoo.adapter import OdooErp
 from erp_backends.odoo.client import OdooClient, OdooConnection
+from erp_backends.odoo.writes import OdooWriter
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from erp_backends.rate_limit import TokenBucket
 from erp_backends.woocommerce.adapter import WooCommerceShop
 from erp_backends.woocommerce.client import WooCommerceClient, WooCommerceKeys
+from erp_backends.writes import ErpWriter
 from gateway.cache.caching import CachePolicy
 from gateway.cache.service import GatewayCache
 from gateway.cache.store import RecordStore, open_cache
@@ -41,19 +43,50 @@ class Backends:
     crm: CrmBackend | None = None
     shop: ShopBackend | None = None
     cache: GatewayCache | None = None  # invalidation and statistics
+    # The write side: the ERP read past the cache (for validating writes) and its writer.
+    # None: this gateway accepts no mutations.
+    erp_live: ErpBackend | None = None
+    erp_writer: ErpWriter | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErpWriteSide:
+    live: ErpBackend
+    writer: ErpWriter
 
 
 async def open_backends(settings: Settings, stack: AsyncExitStack) -> Backends:
     """The configured backends, each read through the shared cache."""
     cache = await open_gateway_cache(settings.cache, stack)
     crm, shop = settings.crm, settings.shop
+    erp_http = await backend_http(settings.erp, stack)
+    erp = erp_side(settings.erp, erp_http)
     return Backends(
-        erp=cache.erp(_odoo(settings.erp, await backend_http(settings.erp, stack))),
+        erp=cache.erp(erp.live),
         crm=None if crm is None else cache.crm(_hubspot(crm, await backend_http(crm, stack))),
         shop=None
         if shop is None
         else cache.shop(_woocommerce(shop, await backend_http(shop, stack))),
         cache=cache,
+        erp_live=erp.live,
+        erp_writer=erp.writer,
+    )
+
+
+def erp_side(settings: BackendSettings, http: BackendHttp) -> ErpWriteSide:
+    """The ERP's reader and writer over one client: one rate limit, one circuit."""
+    options = settings.options
+    assert isinstance(options, OdooOptions), "config gives an odoo backend Odoo's options"
+    connection = OdooConnection(
+        database=options.database,
+        login=options.login,
+        api_key=settings.credentials.reveal(),
+        protocol=options.protocol,
+    )
+    client = OdooClient(http, connection)
+    return ErpWriteSide(
+        live=OdooErp(client, backend=settings.role),
+        writer=OdooWriter(client, backend=settings.role),
     )
 
 
@@ -78,18 +111,6 @@ async def backend_http(settings: BackendSettings, stack: AsyncExitStack) -> Back
         resilience=settings.resilience,
         rate_limiter=None if settings.rate_limit is None else TokenBucket(settings.rate_limit),
     )
-
-
-def _odoo(settings: BackendSettings, http: BackendHttp) -> ErpBackend:
-    options = settings.options
-    assert isinstance(options, OdooOptions), "config gives an odoo backend Odoo's options"
-    connection = OdooConnection(
-        database=options.database,
-        login=options.login,
-        api_key=settings.credentials.reveal(),
-        protocol=options.protocol,
-    )
-    return OdooErp(OdooClient(http, connection), backend=settings.role)
 
 
 def _hubspot(settings: BackendSettings, http: BackendHttp) -> CrmBackend:

@@ -6,6 +6,8 @@
     erp-gateway cache clear --config F       forget cached records (--entity erp.stock)
     erp-gateway token create --name N ...    partner API tokens (list, revoke, rotate)
     erp-gateway audit tail                   the audit log of impersonation and mutations
+    erp-gateway worker --config F            drain the command queue into the ERP
+    erp-gateway dlq list                     commands given up on (replay, discard)
     erp-gateway schema export                the GraphQL SDL, as in schema.graphql
 
 Expected failures (a bad config, a port in use) print one line naming the problem and
@@ -29,6 +31,7 @@ from erp_backends.emulation import FaultOptions
 from erp_backends.rate_limit import RateLimit
 from gateway.auth.audit_cli import add_audit_commands
 from gateway.auth.token_cli import add_token_commands
+from gateway.commands.cli import add_queue_commands
 from gateway.config import ConfigError, load_settings
 from gateway.server import ListenError, Served, address, bind, serve
 
@@ -193,6 +196,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_token_commands(commands)
     add_audit_commands(commands)
+    add_queue_commands(commands)
 
     schema = commands.add_parser("schema", help="the GraphQL schema")
     schema_commands = schema.add_subparsers(required=True, metavar="ACTION")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
+from urllib.parse import urlsplit
 
 from erp_backends.http import Resilience
 from erp_backends.rate_limit import RateLimit
@@ -30,6 +31,7 @@ __all__ = [
     "GraphQLSettings",
     "HubSpotOptions",
     "OdooOptions",
+    "QueueSettings",
     "Settings",
     "WooCommerceOptions",
     "load_settings",
@@ -126,6 +128,20 @@ class AuthSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueSettings:
+    """The durable command queue that mutations write to and workers drain."""
+
+    url: str = "sqlite:///erp-gateway-queue.sqlite3"  # or redis://, shared by every process
+    worker: bool = True  # `serve` drains the queue in-process; `erp-gateway worker` alone
+    sync_wait_ms: int = 2000  # how long a mutation waits for the ERP before QUEUED
+    max_attempts: int = 8  # then the command goes to the dead-letter list
+    retry_backoff_s: float = 1.0  # first retry after up to this (full jitter), doubling
+    retry_max_backoff_s: float = 300.0
+    lease_s: float = 60.0  # a worker that holds a command longer is presumed dead
+    concurrency: int = 4  # commands one worker runs at once (the rate limit still holds)
+
+
+@dataclass(frozen=True, slots=True)
 class GraphQLSettings:
     graphiql: bool = True
     introspection: bool = True
@@ -143,6 +159,7 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
 
 
 def load_settings(path: Path, environ: Mapping[str, str]) -> Settings:
@@ -175,10 +192,11 @@ def settings_from_dict(
     cache = _cache(root.table("cache"), environ)
     auth = _auth(root.table("auth"), environ)
     graphql = _graphql(root.table("graphql"), production=auth.mode == "production")
+    queue = _queue(root.table("queue"))
     root.reject_unknown()
     return Settings(
         erp=erp, crm=crm, shop=shop, federation=federation, cache=cache, graphql=graphql,
-        auth=auth,
+        auth=auth, queue=queue,
     )  # fmt: skip
 
 
@@ -357,6 +375,32 @@ def _auth(table: Table, environ: Mapping[str, str]) -> AuthSettings:
         claims=claims,
         default_kind=default_kind,
         store=store,
+    )
+    table.reject_unknown()
+    return settings
+
+
+def _queue(table: Table) -> QueueSettings:
+    defaults = QueueSettings()
+    url = table.optional_string("url") or defaults.url
+    try:
+        parse_store_url(url)
+    except ValueError as exc:
+        raise table.error("url", str(exc)) from None
+    if urlsplit(url).password:
+        raise table.error("url", "put no password in the file: use a Redis without one on a "
+                          "private network, or a local socket")  # fmt: skip
+    settings = QueueSettings(
+        url=url,
+        worker=table.boolean("worker", defaults.worker),
+        sync_wait_ms=table.whole_number("sync_wait_ms", defaults.sync_wait_ms),
+        max_attempts=table.positive_int("max_attempts", defaults.max_attempts),
+        retry_backoff_s=table.positive_number("retry_backoff_s", defaults.retry_backoff_s),
+        retry_max_backoff_s=table.positive_number(
+            "retry_max_backoff_s", defaults.retry_max_backoff_s
+        ),
+        lease_s=table.positive_number("lease_s", defaults.lease_s),
+        concurrency=table.positive_int("concurrency", defaults.concurrency),
     )
     table.reject_unknown()
     return settings

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -37,6 +37,7 @@ from gateway.config import (
     ConfigError,
     HubSpotOptions,
     OdooOptions,
+    QueueSettings,
     Settings,
     WooCommerceOptions,
 )
@@ -111,15 +112,18 @@ async def run_demo(*, host: str, port: int, seed: int, faults: FaultOptions) -> 
     socks = {e.role: bind(host, 0) for e in emulators}
     urls = {role: address(sock) for role, sock in socks.items()}
     gateway_url = address(gateway_sock)
-    store = f"sqlite:///{Path(tempfile.mkdtemp(prefix='erp-gateway-demo-')) / 'demo.sqlite3'}"
-    settings = _settings(urls, AuthSettings(secret=secret, store=store))
+    state = Path(tempfile.mkdtemp(prefix="erp-gateway-demo-"))
+    store = f"sqlite:///{state / 'demo.sqlite3'}"
+    queue = QueueSettings(url=f"sqlite:///{state / 'queue.sqlite3'}")
+    settings = replace(_settings(urls, AuthSettings(secret=secret, store=store)), queue=queue)
 
     async def announce() -> None:
         service = mint_token(secret, subject="demo", kind=PrincipalKind.SERVICE,
                              scopes=READ_SCOPES)  # fmt: skip
         customer = await _showcase_customer(gateway_url, service)
         tokens = await _demo_tokens(secret, store, customer)
-        print(_banner(gateway_url, emulators, urls, seed, customer, tokens, store), flush=True)
+        banner = _banner(gateway_url, emulators, urls, seed, customer, tokens, store, queue.url)
+        print(banner, flush=True)
 
     served = [Served(create_app(settings), gateway_sock)]
     served += [Served(e.app, socks[e.role], access_log=False) for e in emulators]
@@ -207,6 +211,7 @@ def _banner(
     customer: str,
     tokens: DemoTokens,
     store: str,
+    queue_url: str,
 ) -> str:
     lines = [
         "",
@@ -225,6 +230,7 @@ def _banner(
         f"            an API token: {', '.join(PARTNER_SCOPES)}",
         f"  Staff act as a customer with the header X-Act-As-Customer: {customer}",
         f"  Audit log: erp-gateway audit tail --store {store}",
+        f"  Command queue: {queue_url}   (erp-gateway dlq list --queue {queue_url})",
         "",
         "In GraphiQL, open Headers and paste:",
         "",

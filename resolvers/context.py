@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import strawberry
 from starlette.requests import Request
@@ -13,6 +13,9 @@ from starlette.websockets import WebSocket
 from gateway.auth.audit import AuditLog
 from gateway.auth.principal import ANONYMOUS, Principal
 from resolvers.loaders import Loaders
+
+if TYPE_CHECKING:
+    from resolvers.commands.accepting import Writes
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,7 @@ class GatewayContext:
     federation: Federation = field(default_factory=Federation)
     principal: Principal = ANONYMOUS
     audit: AuditLog | None = None  # where impersonated requests and mutations are logged
+    writes: Writes | None = None  # None: this gateway accepts no writes
     request: Request | WebSocket | None = None
     response: Response | None = None
 

@@ -16,13 +16,16 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from gateway.auth.audit_trail import AuditTrail
+from resolvers.commands.queries import CommandQueries
 from resolvers.customers.queries import CustomerQueries
 from resolvers.customers.types import Customer
 from resolvers.errors import ErrorCodes
 from resolvers.freshness import StaleReport
+from resolvers.invoices.mutations import InvoiceMutations
 from resolvers.invoices.queries import InvoiceQueries
 from resolvers.invoices.types import Invoice
 from resolvers.node_queries import NodeQueries
+from resolvers.orders.mutations import OrderMutations
 from resolvers.orders.queries import OrderQueries
 from resolvers.orders.types import Order
 from resolvers.payments.types import Payment
@@ -41,8 +44,12 @@ class GatewaySchema(strawberry.Schema):
 
 Query = merge_types(
     "Query",
-    (ViewerQueries, NodeQueries, CustomerQueries, OrderQueries, ProductQueries, InvoiceQueries),
-)
+    (
+        ViewerQueries, NodeQueries, CustomerQueries, OrderQueries, ProductQueries,
+        InvoiceQueries, CommandQueries,
+    ),
+)  # fmt: skip
+Mutation = merge_types("Mutation", (OrderMutations, InvoiceMutations))
 
 
 def build_schema(
@@ -67,6 +74,7 @@ def build_schema(
         extensions.append(DisableIntrospection)
     return GatewaySchema(
         query=Query,
+        mutation=Mutation,
         # Node types reachable only through the Node interface still belong in the SDL.
         types=[Customer, Order, Product, Invoice, Payment],
         extensions=extensions,

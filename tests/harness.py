@@ -22,6 +22,7 @@ from gateway.config import (
     CacheSettings,
     HubSpotOptions,
     OdooOptions,
+    QueueSettings,
     Settings,
     WooCommerceOptions,
 )
@@ -78,7 +79,14 @@ def odoo_settings(
         "resilience": resilience or Resilience(timeout_s=5.0, retries=0),
     }
     erp.update(overrides)
-    return Settings(erp=BackendSettings(**erp), cache=NO_CACHE, auth=TEST_AUTH)
+    return Settings(erp=BackendSettings(**erp), cache=NO_CACHE, auth=TEST_AUTH, queue=own_queue())
+
+
+def own_queue(**options: Any) -> QueueSettings:
+    """A command queue of its own: a worker must never take another test's commands to
+    another test's emulator."""
+    url = f"sqlite:///{tempfile.mkdtemp(prefix='erp-gateway-queue-')}/queue.sqlite3"
+    return QueueSettings(url=url, **options)
 
 
 def federated_settings(

@@ -85,7 +85,7 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(RateLimitHeaders, max_per_interval=max(1, per_interval)),
-            Middleware(FaultInjection, options.faults, throttled=throttled),
+            Middleware(FaultInjection, options.faults, throttled=throttled, log=calls),
             Middleware(BearerAuth, token=options.token),
         ],
         exception_handlers={ApiError: api_error},

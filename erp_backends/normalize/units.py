@@ -1,13 +1,15 @@
 """Units of measure as UN/ECE Recommendation 20 codes, and conversion between them.
 
 Each system names units its own way (Odoo "Units", "Dozens", "kg"; ERPNext "Nos",
-"Kg"; WooCommerce none at all). `unit_code` maps those names to one code; `convert`
+"Kg"; WooCommerce none at all). `unit_code` maps those names to one code, `parse_unit`
+also reads packagings ("Pack of 12": 12 units); `convert`
 changes a quantity's unit within a dimension (count, mass, volume, length, time) and
 refuses to convert across dimensions or into units it does not know.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -72,6 +74,25 @@ def unit_code(name: str) -> str:
     if code is None:
         raise NormalizationError(f"unknown unit of measure {name!r}")
     return code
+
+
+_PACKAGING = re.compile(
+    r"^(?:pack|box|case|carton|bag|crate|set|bundle)(?:e?s)?\s+of\s+(\d+(?:\.\d+)?)(?:\s+(.+))?$",
+    re.IGNORECASE,
+)
+
+
+def parse_unit(text: str) -> tuple[str, Decimal]:
+    """A unit as a code and how many of it one counts: "Pack of 12" -> ("C62", 12),
+    "box of 6 kg" -> ("KGM", 6), "Dozens" -> ("DZN", 1). Unknown units are refused."""
+    cleaned = " ".join(text.split())
+    match = _PACKAGING.match(cleaned)
+    if match is None:
+        return unit_code(cleaned), Decimal(1)
+    count, inner = Decimal(match.group(1)), match.group(2)
+    if count <= 0:
+        raise NormalizationError(f"unknown unit of measure {text!r}: an empty packaging")
+    return (unit_code(inner) if inner else "C62"), count
 
 
 def unit_name(code: str) -> str:

@@ -3,7 +3,9 @@
 
 Both protocols are driven through `OdooClient.call(model, method, ids, **named)`: JSON-2
 takes named arguments only, and JSON-RPC's `execute_kw` accepts them as its kwargs, so
-the adapter writes every call once.
+the adapter writes every call once. `create` is the exception (see `OdooClient.create`).
+Only the ORM's read methods are retried by `BackendHttp`; every other method (`create`,
+`action_confirm`...) is a write and is sent once.
 """
 
 from __future__ import annotations
@@ -64,9 +66,32 @@ class OdooClient:
         """Call `method` of `model`; only the ORM's read methods are ever retried."""
         read = method in READ_METHODS
         if self._conn.protocol == "json2":
-            return await self._call_json2(model, method, ids, named, read=read)
+            body = dict(named) if ids is None else {"ids": ids, **named}
+            return await self._call_json2(model, method, body, read=read)
+        return await self._execute_kw(model, method, [ids] if ids is not None else [], named, read)
+
+    async def create(
+        self, model: str, vals_list: list[Row], *, context: dict[str, Any] | None = None
+    ) -> list[int]:
+        """Create records, sent once (never retried); their ids, in order.
+
+        JSON-2 names the values `vals_list`; JSON-RPC must pass them positionally, since
+        Odoo's `call_kw` reads `args[0]` to decide between an id and a list of ids.
+        """
+        named: dict[str, Any] = {} if context is None else {"context": context}
+        if self._conn.protocol == "json2":
+            body = {"vals_list": vals_list, **named}
+            ids = await self._call_json2(model, "create", body, read=False)
+        else:
+            ids = await self._execute_kw(model, "create", [vals_list], named, read=False)
+        if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
+            raise self._bad_answer(f"{model}.create", ids)
+        return ids
+
+    async def _execute_kw(
+        self, model: str, method: str, args: list[Any], named: dict[str, Any], read: bool
+    ) -> Any:
         uid = await self._login()
-        args = [ids] if ids is not None else []
         return await self._jsonrpc(
             "object",
             "execute_kw",
@@ -143,10 +168,7 @@ class OdooClient:
             raise self._odoo_error(body["error"])
         return body["result"]
 
-    async def _call_json2(
-        self, model: str, method: str, ids: list[int] | None, named: dict[str, Any], *, read: bool
-    ) -> Any:
-        body = dict(named) if ids is None else {"ids": ids, **named}
+    async def _call_json2(self, model: str, method: str, body: Row, *, read: bool) -> Any:
         headers = {
             "Authorization": f"bearer {self._conn.api_key}",
             "X-Odoo-Database": self._conn.database,
@@ -206,3 +228,7 @@ def _odoo_error_object(response: httpx.Response) -> tuple[str, str] | None:
     if isinstance(body, dict) and isinstance(body.get("name"), str):
         return body["name"], str(body.get("message", ""))
     return None
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

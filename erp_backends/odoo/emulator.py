@@ -65,7 +65,9 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
             Route("/web/health", _health, methods=["GET"]),
             *call_log_routes(calls),
         ],
-        middleware=[Middleware(FaultInjection, options.faults, unlimited_prefix="/web/health")],
+        middleware=[
+            Middleware(FaultInjection, options.faults, unlimited_prefix="/web/health", log=calls)
+        ],
     )
     app.state.database = server.db
     app.state.calls = calls

@@ -62,6 +62,10 @@ class MissingError(UserError):
     http_status = 404
 
 
+class ValidationError(UserError):
+    wire_name = "odoo.exceptions.ValidationError"
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One field of a model, with Odoo's type name and, if relational, its comodel."""
@@ -131,6 +135,10 @@ class Table:
         self._cache: dict[str, Any] = {}
         self._cached_at = -1
         self._next_id = 1
+
+    @property
+    def db(self) -> Database:
+        return self._db
 
     def field(self, name: str) -> FieldSpec | None:
         return self.fields.get(name)
@@ -318,6 +326,9 @@ class Database:
     def __init__(self, specs: Iterable[ModelSpec]) -> None:
         self.generation = 0
         self._tables = {spec.name: Table(spec, self) for spec in specs}
+        # What Odoo keeps in tables the emulator does not model (a wizard's journal
+        # items, the quants an order's deliveries reserve), by kind and record id.
+        self.links: dict[str, dict[int, Any]] = {}
 
     def __contains__(self, model: object) -> bool:
         return model in self._tables

@@ -117,9 +117,9 @@ class ResUsers(BaseModel):
         return {"lang": "en_US", "tz": "Europe/Brussels", "uid": 2}
 
 
-_CLASSES: dict[str, type[BaseModel]] = {"res.users": ResUsers}
-
-
 def environment(db: Database, model: str, context: Mapping[str, Any] | None = None) -> BaseModel:
     """The empty recordset of `model`, as `env[model].with_context(context)` gives it."""
-    return _CLASSES.get(model, BaseModel)(db.table(model), (), context)
+    # Imported here: the models with methods of their own subclass BaseModel.
+    from erp_backends.odoo.emulator_env import MODEL_CLASSES
+
+    return MODEL_CLASSES.get(model, BaseModel)(db.table(model), (), context)

@@ -1,4 +1,4 @@
-"""The schema of the emulated Odoo 19 database: the models the gateway reads, with
+"""The schema of the emulated Odoo 19 database: the models the gateway reads and writes, with
 Odoo's technical field names, types, labels, selection values and default `_order`.
 
 Only fields an integration plausibly reads are declared; `fields_get` describes
@@ -54,6 +54,13 @@ PAYMENT_STATES = (
     ("not_paid", "Not Paid"), ("in_payment", "In Payment"), ("paid", "Paid"),
     ("partial", "Partially Paid"), ("reversed", "Reversed"), ("blocked", "Blocked"),
     ("invoicing_legacy", "Invoicing App Legacy"),
+)  # fmt: skip
+PICKING_CODES = (
+    ("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer"),
+)  # fmt: skip
+PICKING_STATES = (
+    ("draft", "Draft"), ("waiting", "Waiting Another Operation"), ("confirmed", "Waiting"),
+    ("assigned", "Ready"), ("done", "Done"), ("cancel", "Cancelled"),
 )  # fmt: skip
 LANGUAGES = (
     ("en_US", "English (US)"), ("en_GB", "English (UK)"), ("fr_BE", "French (BE)"),
@@ -124,6 +131,10 @@ PARTNER_MODELS = (
         _f("customer_rank", "integer", "Customer Rank"),
         _f("supplier_rank", "integer", "Supplier Rank"),
         _sel("lang", "Language", *LANGUAGES), _ACTIVE,
+        _m2o("currency_id", "Currency", "res.currency", readonly=True),
+        _f("credit", "monetary", "Total Receivable", readonly=True),
+        _f("credit_limit", "float", "Credit Limit"),
+        _f("use_partner_credit_limit", "boolean", "Partner Limit"),
         _o2m("sale_order_ids", "Sales Order", "sale.order", "partner_id"),
         _o2m("invoice_ids", "Invoices", "account.move", "partner_id"),
         order="complete_name ASC, id DESC",
@@ -170,6 +181,40 @@ STOCK_MODELS = (
         _f("available_quantity", "float", "Available Quantity", readonly=True),
         _m2o("product_uom_id", "Unit", "uom.uom", readonly=True),
     ),
+    _model(
+        "stock.picking.type", "Picking Type",
+        *_char(("name", "Operation Type"), ("sequence_code", "Sequence Prefix")),
+        _sel("code", "Type of Operation", *PICKING_CODES, required=True),
+        _m2o("warehouse_id", "Warehouse", "stock.warehouse"),
+        _m2o("default_location_src_id", "Source Location", "stock.location"),
+        _m2o("default_location_dest_id", "Destination Location", "stock.location"),
+        _f("sequence", "integer", "Sequence"), _ACTIVE, order="sequence, id",
+    ),
+    _model(
+        "stock.picking", "Transfer",
+        *_char(("name", "Reference"), ("origin", "Source Document")),
+        _f("note", "html", "Notes"), _m2o("partner_id", "Contact", "res.partner"),
+        _m2o("picking_type_id", "Operation Type", "stock.picking.type", required=True),
+        _sel("picking_type_code", "Type of Operation", *PICKING_CODES, readonly=True),
+        _m2o("location_id", "Source Location", "stock.location", required=True),
+        _m2o("location_dest_id", "Destination Location", "stock.location", required=True),
+        _sel("state", "Status", *PICKING_STATES, readonly=True),
+        _f("scheduled_date", "datetime", "Scheduled Date"),
+        _m2o("sale_id", "Sales Order", "sale.order"),
+        _o2m("move_ids", "Stock Moves", "stock.move", "picking_id"),
+        order="scheduled_date asc, id desc",
+    ),
+    _model(
+        "stock.move", "Stock Move",
+        _f("name", "char", "Description"), _m2o("picking_id", "Transfer", "stock.picking"),
+        _m2o("product_id", "Product", "product.product", required=True),
+        _f("product_uom_qty", "float", "Demand"),
+        _m2o("product_uom_id", "Unit", "uom.uom", required=True),
+        _m2o("location_id", "Source Location", "stock.location", required=True),
+        _m2o("location_dest_id", "Destination Location", "stock.location", required=True),
+        _sel("state", "Status", *PICKING_STATES, readonly=True),
+        _f("origin", "char", "Source Document"),
+    ),
 )  # fmt: skip
 
 SALES_MODELS = (
@@ -191,6 +236,7 @@ SALES_MODELS = (
         _m2m("invoice_ids", "Invoices", "account.move"),
         _f("invoice_count", "integer", "Invoice Count"), _CURRENCY,
         _m2o("user_id", "Salesperson", "res.users"), _f("locked", "boolean", "Locked"),
+        _f("currency_rate", "float", "Currency Rate", readonly=True), _f("note", "html", "Terms"),
         order="date_order desc, id desc",
     ),
     _model(
@@ -250,6 +296,16 @@ ACCOUNTING_MODELS = (
         _f("is_reconciled", "boolean", "Is Reconciled", readonly=True),
         _f("is_matched", "boolean", "Is Matched With a Bank Statement", readonly=True),
         order="date desc, name desc",
+    ),
+    _model(
+        "account.payment.register", "Pay",
+        _f("payment_date", "date", "Payment Date", required=True),
+        _f("amount", "monetary", "Amount"), _f("communication", "char", "Memo"),
+        _m2o("journal_id", "Journal", "account.journal"),
+        _m2o("partner_id", "Customer/Vendor", "res.partner", readonly=True),
+        _CURRENCY, _f("source_amount", "monetary", "Amount to Pay", readonly=True),
+        _sel("payment_type", "Payment Type", ("outbound", "Send"), ("inbound", "Receive")),
+        _sel("partner_type", "Partner Type", ("customer", "Customer"), ("supplier", "Vendor")),
     ),
 )  # fmt: skip
 

@@ -115,10 +115,15 @@ class OdooServer:
     def call_kw(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """Call `model.method` with positional `args`, as `odoo.service.model` does."""
         recordset, func, is_model = self._resolve(model, method, kwargs.pop("context", None))
+        if method == "create":
+            # Odoo's _call_kw_model_create: the values must come first, positionally.
+            vals = args[0]  # IndexError without them, as in Odoo
+            created = func(recordset, *args, **kwargs)
+            return created.ids[0] if isinstance(vals, Mapping) else created.ids
         if is_model:
-            return func(recordset, *args, **kwargs)
+            return _ids(func(recordset, *args, **kwargs))
         ids, rest = args[0], args[1:]  # IndexError without ids, as in Odoo
-        return func(recordset.browse(ids), *rest, **kwargs)
+        return _ids(func(recordset.browse(ids), *rest, **kwargs))
 
     def json2(self, model: str, method: str, body: bytes, headers: Mapping[str, str]) -> Any:
         """Serve `POST /json/2/<model>/<method>`; raise `HttpError` and Odoo errors."""
@@ -142,7 +147,7 @@ class OdooServer:
             inspect.signature(func).bind(records, **params)
         except TypeError as exc:
             raise HttpError(422, str(exc.args[0])) from exc
-        return func(records, **params)
+        return _ids(func(records, **params))
 
     def _check_bearer(self, authorization: str) -> None:
         challenge = {"WWW-Authenticate": "Bearer"}
@@ -167,6 +172,11 @@ class OdooServer:
         if is_model is None:
             raise AttributeError(f"The method '{model}.{method}' does not exist")
         return recordset, getattr(type(recordset), method), is_model
+
+
+def _ids(result: Any) -> Any:
+    """A method's result on the wire: a recordset travels as its ids."""
+    return result.ids if isinstance(result, BaseModel) else result
 
 
 def _json_body(body: bytes) -> dict[str, Any]:

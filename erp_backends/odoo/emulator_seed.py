@@ -6,9 +6,10 @@ seeded with the seed and the part's name), and dates count back from a fixed
 currencies, six units, journals and taxes; 240 customer companies in eight countries
 (some with delivery and invoice addresses); two warehouses with stock; 500 products
 for sale (plus 12 archived, 8 not for sale); 5,000 sales orders with their lines,
-invoices, credit notes and payments. About 10% of the orders came from the web shop and
-carry its order number as their customer reference ("SHOP-1001" onwards, in date order),
-which the WooCommerce emulator's world (derived from this one) shows as its orders.
+invoices, credit notes and payments; credit limits for most companies. About 10% of the
+orders came from the web shop and carry its order number as their customer reference
+("SHOP-1001" onwards, in date order), which the WooCommerce emulator's world (derived
+from this one) shows as its orders.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ from erp_backends.odoo.emulator_seed_data import (
     Catalog,
 )
 from erp_backends.odoo.emulator_seed_invoices import seed_invoices
-from erp_backends.odoo.emulator_seed_partners import Refs, company_and_users, seed_customers
+from erp_backends.odoo.emulator_seed_partners import (
+    Refs,
+    company_and_users,
+    seed_credit,
+    seed_customers,
+)
 from erp_backends.odoo.emulator_seed_sales import SalesRefs, close_orders, seed_orders
 
 _CURRENCIES = (
@@ -72,6 +78,7 @@ def _build(seed: int) -> Database:
     orders = seed_orders(db, rng, customers, random.Random(f"{seed}:shop-numbers"))
     seed_invoices(db, rng, orders, customers, sales)
     close_orders(db, rng, orders)
+    seed_credit(db, refs, customers, random.Random(f"{seed}:credit"))
     return db
 
 
@@ -135,6 +142,16 @@ def _stock_places(db: Database, refs: Refs) -> None:
         refs[f"warehouse:{code}"] = warehouse
         for location in (refs[f"location:{code}"], stock):
             db.update("stock.location", location, {"warehouse_id": warehouse})
+        customers = refs["location:Partners/Customers"]
+        for sequence, (kind, prefix, label, source, destination) in enumerate((
+            ("incoming", "IN", "Receipts", None, stock),
+            ("outgoing", "OUT", "Delivery Orders", stock, customers),
+        ), 1):  # fmt: skip
+            db.insert("stock.picking.type", {
+                "name": label, "code": kind, "sequence_code": prefix, "warehouse_id": warehouse,
+                "default_location_src_id": source, "default_location_dest_id": destination,
+                "sequence": sequence, "active": True, "display_name": f"{name}: {label}",
+            })  # fmt: skip
 
 
 def _products(db: Database, refs: Refs, rng: random.Random) -> None:

@@ -1,5 +1,6 @@
 """Seed the emulated Odoo's partners: the company, OdooBot and the administrator, then
-240 customer companies in eight countries, some with delivery and invoice addresses.
+240 customer companies in eight countries, some with delivery and invoice addresses,
+and, once invoices exist, the companies' credit limits and receivables.
 
 Names, streets, phones and VAT numbers follow each country's conventions
 (`emulator_seed_data.COUNTRIES`); child addresses are named "Company, Child" and point
@@ -12,6 +13,7 @@ import random
 from itertools import product as combinations
 from typing import Any
 
+from erp_backends.odoo.emulator_accounting import refresh_credit
 from erp_backends.odoo.emulator_db import Database
 from erp_backends.odoo.emulator_seed_data import (
     COMPANY_TRADES,
@@ -148,3 +150,21 @@ def _address(rng: random.Random, refs: Refs, style: CountryStyle) -> dict[str, A
 
 def _digits(rng: random.Random, pattern: str) -> str:
     return "".join(str(rng.randint(0, 9)) if c == "#" else c for c in pattern)
+
+
+_CREDIT_LIMITS = (5000.0, 10000.0, 20000.0, 25000.0, 50000.0, 100000.0)
+
+
+def seed_credit(db: Database, refs: Refs, customers: list[Customer], rng: random.Random) -> None:
+    """Credit limits (in the company's euros) for about 70% of the companies; `credit`
+    follows from the invoices, so this runs once they exist."""
+    euro = refs["currency:EUR"]
+    for partner in db.table("res.partner").records.values():
+        partner.update(currency_id=euro, credit=0.0, credit_limit=0.0,
+                       use_partner_credit_limit=False)  # fmt: skip
+    for customer in customers:
+        if rng.random() < 0.7:
+            limit = rng.choice(_CREDIT_LIMITS)
+            db.update("res.partner", customer.id,
+                      {"credit_limit": limit, "use_partner_credit_limit": True})  # fmt: skip
+    refresh_credit(db, [customer.id for customer in customers])

@@ -175,7 +175,8 @@ def _plan_order(
         "partner_shipping_id": customer.delivery_address, "date_order": dt(when),
         "validity_date": (when + timedelta(days=30)).date().isoformat(), "state": state,
         "client_order_ref": ref, "origin": "Web Shop" if shop else None,
-        "currency_id": customer.currency_id, "user_id": 2, "locked": False,
+        "currency_id": customer.currency_id, "currency_rate": RATES[customer.currency],
+        "user_id": 2, "locked": False,
         "invoice_status": "no", "invoice_count": 0, "create_date": dt(when), "write_date": dt(when),
     }  # fmt: skip
     order = SaleOrder(when, customer, state, values)

@@ -76,7 +76,9 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
         Route("/wp-json/{path:path}", api.no_route, methods=_ANY_METHOD),
         *call_log_routes(calls),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(FaultInjection, options.faults)])
+    app = Starlette(
+        routes=routes, middleware=[Middleware(FaultInjection, options.faults, log=calls)]
+    )
     app.state.store = api.store
     app.state.calls = calls
     return app

@@ -97,6 +97,18 @@ async def test_rate_limit_answers_429_with_retry_after_in_whole_seconds():
     assert 19 <= int(throttled.headers["Retry-After"]) <= 20
 
 
+async def test_injected_faults_are_counted_in_the_call_log():
+    # Given a limit of 2 requests a minute and a middleware that counts its faults
+    LOG.reset()
+    async with _client(FaultOptions(rate_limit=RateLimit(2, 60.0)), log=LOG) as client:
+        # When 5 requests arrive at once
+        statuses = await _statuses(client, "/api", 5)
+        seen = (await client.get("/_emulator/calls")).json()
+    # Then the 3 refused ones are counted as throttled
+    assert statuses == [200, 200, 429, 429, 429]
+    assert seen["faults"] == {"throttled": 3}
+
+
 @pytest.mark.parametrize(("wait_s", "header"), [(0.01, "1"), (1.0, "1"), (2.1, "3")])
 def test_retry_after_rounds_up_to_at_least_one_second(wait_s, header):
     assert too_many_requests(wait_s).headers["Retry-After"] == header
@@ -141,6 +153,6 @@ async def test_call_log_routes_report_and_reset():
         reset = await client.delete("/_emulator/calls")
         after = (await client.get("/_emulator/calls")).json()
     # Then the counts come back as total and per key, then as zero
-    assert before == {"total": 2, "calls": {"res.partner.read": 2}}
+    assert before == {"total": 2, "calls": {"res.partner.read": 2}, "faults": {}}
     assert reset.status_code == 200
-    assert after == {"total": 0, "calls": {}}
+    assert after == {"total": 0, "calls": {}, "faults": {}}

@@ -29,6 +29,9 @@ def example_config(tmp_path: Path, **replacements: str) -> Path:
     """gateway.example.toml with its store in `tmp_path` and `replacements` applied."""
     text = (ROOT / "gateway.example.toml").read_text()
     text = text.replace("sqlite:///erp-gateway.sqlite3", f"sqlite:///{tmp_path}/auth.sqlite3")
+    text = text.replace(
+        "sqlite:///erp-gateway-queue.sqlite3", f"sqlite:///{tmp_path}/queue.sqlite3"
+    )
     for old, new in replacements.items():
         assert old in text, old
         text = text.replace(old, new)

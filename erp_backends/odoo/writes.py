@@ -1,0 +1,305 @@
+"""The ErpWriter port over Odoo.
+
+Every write looks for its `reference` before it creates anything (an order's
+`client_order_ref`, a payment's memo, a return's `origin`), so a command retried after a
+crash, a timeout or a throttle finds what its first attempt did. Odoo's business
+methods (`create`, `action_confirm`, `action_cancel`, `action_create_payments`) are
+writes for `OdooClient`: sent once, never retried by the HTTP layer; a 429 or 5xx comes
+out as `BackendRateLimited` or `BackendUnavailable` for the command queue to retry.
+Two workers running the same reference at the same moment can still both create: Odoo
+has no unique external key, so the queue must not run one reference twice at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from erp_backends.errors import BackendDataError, BusinessRuleViolation
+from erp_backends.http import BackendHttp
+from erp_backends.models import InvoiceStatus, Money, Order, Payment
+from erp_backends.normalize import NormalizationError
+from erp_backends.normalize.money import money
+from erp_backends.normalize.units import convert
+from erp_backends.odoo.adapter import WITH_ARCHIVED, OdooErp
+from erp_backends.odoo.client import OdooClient, OdooConnection, Row
+from erp_backends.odoo.errors import OdooUserError
+from erp_backends.odoo.records import OdooRecord
+from erp_backends.odoo.reference import ModelFields
+from erp_backends.odoo.writes_returns import ReturnWriter
+from erp_backends.odoo.writes_support import odoo_id, odoo_message, uom_of
+from erp_backends.writes import Credit, DraftLine, OrderDraft, ReturnDraft, ReturnReceipt
+
+CREDIT_FIELDS = ["credit", "credit_limit", "use_partner_credit_limit", "currency_id"]
+NO_CANCEL_WIZARD = {"disable_cancel_warning": True}
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+class OdooWriter:
+    """Odoo as the ERP that takes the gateway's writes: sale.order, the payment
+    register wizard, return transfers (stock.picking) and res.partner's credit."""
+
+    def __init__(
+        self,
+        client: OdooClient,
+        *,
+        backend: str = "erp",
+        today: Callable[[], date] = _utc_today,
+    ) -> None:
+        self._client = client
+        self._backend = backend
+        self._reader = OdooErp(client, backend=backend)
+        self._fields = ModelFields(client, backend=backend)
+        self._returns = ReturnWriter(client, self._fields, backend=backend)
+        self._today = today
+
+    # Orders ----------------------------------------------------------------------------
+
+    async def place_order(self, draft: OrderDraft) -> Order:
+        found = await self._order_by_reference(draft.reference)
+        if found is None:
+            order_id, state = await self._create_order(draft), "draft"
+        else:
+            order_id, state = found
+        if state in ("draft", "sent"):  # new, or left unconfirmed by a crashed attempt
+            await self._client.call("sale.order", "action_confirm", [order_id])
+        return await self._order(order_id)
+
+    async def cancel_order(self, order_id: str, reference: str) -> Order:
+        key = odoo_id(order_id, "ORDER_NOT_FOUND", "orderId")
+        rows = await self._client.search_read(
+            "sale.order", [("id", "=", key)], ["name", "state", "invoice_ids"]
+        )
+        if not rows:
+            raise BusinessRuleViolation("ORDER_NOT_FOUND", f"No order {order_id}", field="orderId")
+        if rows[0]["state"] != "cancel":
+            await self._check_cancellable(key, rows[0])
+            try:
+                await self._client.call(
+                    "sale.order", "action_cancel", [key], context=NO_CANCEL_WIZARD
+                )
+            except OdooUserError as exc:
+                raise BusinessRuleViolation("ORDER_NOT_CANCELLABLE", odoo_message(exc)) from exc
+        return await self._order(key)
+
+    async def _check_cancellable(self, key: int, order: Row) -> None:
+        # Odoo's own refusal depends on the version and installed apps: checked here too.
+        delivered = await self._client.search_count(
+            "sale.order.line", [("order_id", "=", key), ("qty_delivered", ">", 0)]
+        )
+        posted = 0
+        if order.get("invoice_ids"):
+            posted = await self._client.search_count(
+                "account.move", [("id", "in", order["invoice_ids"]), ("state", "=", "posted")]
+            )
+        if delivered or posted:
+            done = "delivered" if delivered else "invoiced"
+            raise BusinessRuleViolation(
+                "ORDER_NOT_CANCELLABLE", f"Order {order['name']} has already been {done}."
+            )
+
+    async def _order_by_reference(self, reference: str) -> tuple[int, str] | None:
+        rows = await self._client.search_read(
+            "sale.order", [("client_order_ref", "=", reference)], ["state"], order="id"
+        )
+        live = [row for row in rows if row["state"] != "cancel"] or rows
+        return (live[0]["id"], live[0]["state"]) if live else None
+
+    async def _create_order(self, draft: OrderDraft) -> int:
+        customer = odoo_id(draft.customer_id, "CUSTOMER_NOT_FOUND", "customerId")
+        if not await self._client.search_count("res.partner", [("id", "=", customer)]):
+            raise BusinessRuleViolation(
+                "CUSTOMER_NOT_FOUND", f"No customer {draft.customer_id}", field="customerId"
+            )
+        uom_field = await self._fields.first_of("sale.order.line", "product_uom_id", "product_uom")
+        lines = await self._order_lines(draft.lines, uom_field)
+        vals: dict[str, Any] = {
+            "partner_id": customer, "client_order_ref": draft.reference, "order_line": lines,
+        }  # fmt: skip
+        if draft.note:
+            vals["note"] = draft.note
+        if draft.shipping_address is not None:
+            vals["partner_shipping_id"] = await self._returns.shipping_partner(
+                customer, draft.shipping_address
+            )
+        [order_id] = await self._client.create("sale.order", [vals])
+        return order_id
+
+    async def _order_lines(self, lines: Sequence[DraftLine], uom_field: str) -> list[Any]:
+        if not lines:
+            raise BusinessRuleViolation("EMPTY_ORDER", "An order needs lines", field="lines")
+        keys = [odoo_id(line.product_id, "PRODUCT_NOT_FOUND", "lines") for line in lines]
+        rows = await self._client.search_read(
+            "product.product", [("id", "in", sorted(set(keys)))],
+            ["uom_id", "sale_ok", "active", "display_name"], context=WITH_ARCHIVED,
+        )  # fmt: skip
+        products = {row["id"]: OdooRecord("product.product", row, backend=self._backend)
+                    for row in rows}  # fmt: skip
+        commands = []
+        for key, line in zip(keys, lines, strict=True):
+            product = products.get(key)
+            if product is None or not product.boolean("sale_ok") or not product.boolean("active"):
+                raise BusinessRuleViolation(
+                    "PRODUCT_NOT_SELLABLE", f"Product {line.product_id} is not for sale",
+                    field="lines",
+                )  # fmt: skip
+            uom_id, unit = uom_of(product, "uom_id")
+            quantity = in_unit(line, unit)
+            commands.append([0, 0, {"product_id": key, "product_uom_qty": quantity,
+                                    uom_field: uom_id}])  # fmt: skip
+        return commands
+
+    async def _order(self, key: int) -> Order:
+        orders = await self._reader.get_orders([str(key)])
+        if str(key) not in orders:
+            raise BackendDataError(f"Odoo sale.order {key} vanished", backend=self._backend)
+        return orders[str(key)]
+
+    # Payments --------------------------------------------------------------------------
+
+    async def pay_invoice(self, invoice_id: str, amount: Money, reference: str) -> Payment:
+        found = await self._payment_by_reference(reference)
+        if found is not None:
+            return found
+        key = odoo_id(invoice_id, "INVOICE_NOT_FOUND", "invoiceId")
+        invoice = (await self._reader.get_invoices([str(key)])).get(str(key))
+        if invoice is None:
+            raise BusinessRuleViolation(
+                "INVOICE_NOT_FOUND", f"No invoice {invoice_id}", field="invoiceId"
+            )
+        if invoice.status is not InvoiceStatus.POSTED:
+            raise BusinessRuleViolation(
+                "INVOICE_NOT_PAYABLE", f"Invoice {invoice.number} is not posted", field="invoiceId"
+            )
+        check_amount(amount, invoice.amount_due)
+        context = {"active_model": "account.move", "active_ids": [key]}
+        vals = {"amount": float(amount.amount), "payment_date": self._today().isoformat(),
+                "communication": reference}  # fmt: skip
+        [wizard] = await self._client.create("account.payment.register", [vals], context=context)
+        action = await self._client.call("account.payment.register", "action_create_payments",
+                                         [wizard], context=context)  # fmt: skip
+        payment_id = action.get("res_id") if isinstance(action, dict) else None
+        if isinstance(payment_id, int):
+            payments = await self._reader.get_payments([str(payment_id)])
+            if str(payment_id) in payments:
+                return payments[str(payment_id)]
+        found = await self._payment_by_reference(reference)
+        if found is None:
+            raise BackendDataError(
+                f"Odoo registered no payment with the memo {reference!r}", backend=self._backend
+            )
+        return found
+
+    async def _payment_by_reference(self, reference: str) -> Payment | None:
+        memo = await self._fields.first_of("account.payment", "memo", "ref")
+        domain = [(memo, "=", reference), ("payment_type", "=", "inbound"),
+                  ("partner_type", "=", "customer")]  # fmt: skip
+        rows = await self._client.search_read("account.payment", domain, ["id"], order="id")
+        if not rows:
+            return None
+        return (await self._reader.get_payments([str(rows[0]["id"])])).get(str(rows[0]["id"]))
+
+    # Returns and credit ----------------------------------------------------------------
+
+    async def request_return(self, draft: ReturnDraft) -> ReturnReceipt:
+        return await self._returns.request_return(draft)
+
+    async def credit_of(self, customer_ids: Sequence[str]) -> Mapping[str, Credit]:
+        keys = sorted({int(i) for i in customer_ids if i.isascii() and i.isdigit()})
+        if not keys:
+            return {}
+        rows = await self._client.search_read("res.partner", [("id", "in", keys)], CREDIT_FIELDS)
+        partners = [OdooRecord("res.partner", row, backend=self._backend) for row in rows]
+        open_orders = await self._uninvoiced(keys)
+        return {str(p.id): self._credit(p, open_orders.get(p.id, Decimal(0))) for p in partners}
+
+    async def _uninvoiced(self, keys: list[int]) -> dict[int, Decimal]:
+        """What confirmed, not yet invoiced orders add up to per customer, in the company's
+        currency (an order's `currency_rate` is its currency per unit of the company's)."""
+        domain = [("partner_id.commercial_partner_id", "in", keys), ("state", "=", "sale"),
+                  ("invoice_status", "=", "to invoice")]  # fmt: skip
+        rows = await self._client.search_read(
+            "sale.order", domain, ["partner_id", "amount_total", "currency_rate"]
+        )
+        orders = [OdooRecord("sale.order", row, backend=self._backend) for row in rows]
+        accounts = await self._accounts(
+            {o.required_many2one("partner_id")[0] for o in orders}, keys
+        )
+        totals: dict[int, Decimal] = {}
+        for order in orders:
+            rate = order.number("currency_rate") or Decimal(1)
+            account = accounts[order.required_many2one("partner_id")[0]]
+            totals[account] = totals.get(account, Decimal(0)) + order.number("amount_total") / rate
+        return totals
+
+    async def _accounts(self, partners: set[int], customers: list[int]) -> dict[int, int]:
+        """The customer of each order's partner: itself, or its commercial partner."""
+        accounts = {p: p for p in partners if p in customers}
+        others = sorted(partners - accounts.keys())
+        if others:
+            rows = await self._client.search_read(
+                "res.partner", [("id", "in", others)], ["commercial_partner_id"],
+                context=WITH_ARCHIVED,
+            )  # fmt: skip
+            for row in rows:
+                rec = OdooRecord("res.partner", row, backend=self._backend)
+                accounts[rec.id] = rec.many2one_id("commercial_partner_id") or rec.id
+        return accounts
+
+    def _credit(self, partner: OdooRecord, uninvoiced: Decimal) -> Credit:
+        currency = partner.required_many2one("currency_id")[1]
+        limit = partner.number("credit_limit")
+        has_limit = partner.boolean("use_partner_credit_limit") and limit > 0
+        balance = partner.number("credit") + uninvoiced
+        return Credit(
+            limit=partner.translate("credit_limit", lambda _: money(str(limit), currency))
+            if has_limit
+            else None,
+            open_balance=partner.translate("credit", lambda _: money(str(balance), currency)),
+        )
+
+
+def in_unit(line: DraftLine, unit: str) -> float:
+    """The line's quantity in the product's unit `unit`; refused when it cannot be."""
+    quantity = line.quantity
+    if quantity.value <= 0:
+        raise BusinessRuleViolation(
+            "INVALID_QUANTITY", f"Quantity of product {line.product_id} must be positive",
+            field="lines",
+        )  # fmt: skip
+    if quantity.unit != unit:
+        try:
+            quantity = convert(quantity, unit)
+        except NormalizationError as exc:
+            raise BusinessRuleViolation("UNIT_MISMATCH", str(exc), field="lines") from exc
+    return float(quantity.value)
+
+
+def check_amount(amount: Money, due: Money) -> None:
+    if amount.currency != due.currency:
+        raise BusinessRuleViolation(
+            "CURRENCY_MISMATCH",
+            f"The invoice is in {due.currency}, the payment in {amount.currency}",
+            field="amount",
+        )
+    if amount.amount <= 0:
+        raise BusinessRuleViolation("INVALID_AMOUNT", "A payment must be positive", field="amount")
+    if amount.amount > due.amount:
+        raise BusinessRuleViolation(
+            "AMOUNT_EXCEEDS_DUE",
+            f"{amount.amount} {amount.currency} is more than the {due.amount} due",
+            field="amount",
+        )
+
+
+def open_odoo_writer(
+    http: BackendHttp, connection: OdooConnection, *, backend: str | None = None
+) -> OdooWriter:
+    """The writer over an Odoo reached through `http` (the same `BackendHttp` the
+    reading adapter uses will do: writes are never retried by it)."""
+    return OdooWriter(OdooClient(http, connection), backend=backend or http.backend)

@@ -1,0 +1,26 @@
+"""Small pieces the Odoo writers share: ids from the gateway, Odoo's own words, units."""
+
+from __future__ import annotations
+
+from erp_backends.errors import BusinessRuleViolation
+from erp_backends.normalize.units import unit_code
+from erp_backends.odoo.errors import OdooError
+from erp_backends.odoo.records import OdooRecord
+
+
+def odoo_id(value: str, code: str, field: str) -> int:
+    """Odoo's integer id for a canonical id; anything else names no Odoo record."""
+    if not (value.isascii() and value.isdigit()):
+        raise BusinessRuleViolation(code, f"{value!r} is not a known id", field=field)
+    return int(value)
+
+
+def odoo_message(exc: OdooError) -> str:
+    """What Odoo said, without the exception class the typed error prefixes it with."""
+    return exc.message.removeprefix(f"Odoo {exc.odoo_name}: ")
+
+
+def uom_of(rec: OdooRecord, field: str) -> tuple[int, str]:
+    """The id and Rec 20 code of the unit in a record's many2one `field`."""
+    uom_id, uom_name = rec.required_many2one(field)
+    return uom_id, rec.translate(field, lambda _: unit_code(uom_name))

@@ -1,0 +1,83 @@
+"""What the gateway asks an ERP to do, in canonical terms: the write side of the ports.
+
+Every write carries a `reference`: the command's idempotency key, which the adapter
+writes into the ERP document's external reference (Odoo: `client_order_ref` of an
+order, `memo` of a payment, `origin` of a return) and looks up before creating. A
+worker that crashes between the ERP's create and its own acknowledgement therefore never
+creates a second document when it tries again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from erp_backends.models import Address, Money, Order, Payment, Quantity
+
+
+@dataclass(frozen=True, slots=True)
+class DraftLine:
+    product_id: str
+    quantity: Quantity  # in the product's sales unit: the gateway converts before this
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    reference: str  # the idempotency key; also the order's customer reference
+    customer_id: str
+    lines: tuple[DraftLine, ...]
+    shipping_address: Address | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnDraft:
+    reference: str
+    order_id: str
+    lines: tuple[DraftLine, ...]  # what comes back; all of the order's lines when empty
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnReceipt:
+    id: str
+    number: str
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """A customer's credit: what it may owe (None: no limit) and what it owes now
+    (posted invoices not yet paid, plus confirmed orders not yet invoiced)."""
+
+    limit: Money | None
+    open_balance: Money
+
+
+class ErpWriter(Protocol):
+    """Writes to the ERP. Each is idempotent by its `reference`; a business refusal is a
+    `BusinessRuleViolation`, a system failure a `BackendError`."""
+
+    async def place_order(self, draft: OrderDraft) -> Order:
+        """Create and confirm the order, or return the one that already has this
+        reference."""
+        ...
+
+    async def cancel_order(self, order_id: str, reference: str) -> Order:
+        """Cancel it; ORDER_NOT_CANCELLABLE once delivered or invoiced. Cancelling a
+        cancelled order returns it unchanged."""
+        ...
+
+    async def pay_invoice(self, invoice_id: str, amount: Money, reference: str) -> Payment:
+        """Register a payment against the invoice, or return the one with this
+        reference; AMOUNT_EXCEEDS_DUE when it is more than the amount due."""
+        ...
+
+    async def request_return(self, draft: ReturnDraft) -> ReturnReceipt:
+        """Open a return for a delivered order, or return the one with this reference."""
+        ...
+
+    async def credit_of(self, customer_ids: Sequence[str]) -> Mapping[str, Credit]:
+        """Credit limit and open balance of each customer, read live."""
+        ...

@@ -1,0 +1,88 @@
+"""Live reads for validating writes: stock, credit, an order's or invoice's state, read
+from the ERP itself, past the cache, because a stale stock figure must not accept an
+order the warehouse cannot fill.
+
+On a burst of orders these reads would cost one ERP call per mutation, against an ERP
+that allows perhaps 100 a minute. `WindowedBatcher` collects the keys that concurrent
+mutations ask for during a few milliseconds and reads them in one call, so a burst of a
+thousand orders costs tens of calls, not thousands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from erp_backends.models import Invoice, Order, StockLevel
+from erp_backends.ports import ErpBackend
+from erp_backends.writes import Credit, ErpWriter
+
+T = TypeVar("T")
+Fetch = Callable[[Sequence[str]], Awaitable[Mapping[str, T]]]
+
+
+class WindowedBatcher(Generic[T]):
+    """One fetch for every key asked for within `window_s` (or `max_batch` keys)."""
+
+    def __init__(self, fetch: Fetch[T], *, window_s: float = 0.01, max_batch: int = 100) -> None:
+        self._fetch = fetch
+        self._window_s = window_s
+        self._max_batch = max_batch
+        self._pending: dict[str, list[asyncio.Future[T | None]]] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._running: set[asyncio.Task[None]] = set()  # the loop keeps weak references
+        self.fetches = 0
+
+    async def load(self, key: str) -> T | None:
+        future: asyncio.Future[T | None] = asyncio.get_running_loop().create_future()
+        self._pending.setdefault(key, []).append(future)
+        if len(self._pending) >= self._max_batch:
+            self._flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._window_s, self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, {}
+        if batch:
+            task = asyncio.get_running_loop().create_task(self._run(batch))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _run(self, batch: dict[str, list[asyncio.Future[T | None]]]) -> None:
+        self.fetches += 1
+        try:
+            found = await self._fetch(list(batch))
+        except Exception as exc:  # every waiting mutation gets the backend's error
+            for futures in batch.values():
+                for future in futures:
+                    if not future.done():
+                        future.set_exception(exc)
+            return
+        for key, futures in batch.items():
+            for future in futures:
+                if not future.done():
+                    future.set_result(found.get(key))
+
+
+@dataclass(frozen=True, slots=True)
+class LiveReads:
+    stock: WindowedBatcher[StockLevel]
+    credit: WindowedBatcher[Credit]
+    order: WindowedBatcher[Order]
+    invoice: WindowedBatcher[Invoice]
+
+    @classmethod
+    def of(cls, erp: ErpBackend, writer: ErpWriter) -> LiveReads:
+        """`erp` must be the uncached port: these reads are the ones that must be fresh."""
+        return cls(
+            stock=WindowedBatcher(erp.stock_for_products),
+            credit=WindowedBatcher(writer.credit_of),
+            order=WindowedBatcher(erp.get_orders),
+            invoice=WindowedBatcher(erp.get_invoices),
+        )

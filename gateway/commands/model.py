@@ -1,0 +1,119 @@
+"""A command: one accepted write, from the moment the mutation persists it until the ERP
+has done it (or it is given up on, in the dead-letter list).
+
+    QUEUED ──claim──▶ RUNNING ──▶ CONFIRMED
+       ▲                 │  └────▶ FAILED (a business refusal: final, not retried)
+       └──retry later────┤
+                         └──max_attempts──▶ DEAD ──replay──▶ QUEUED
+                                              └──discard──▶ DISCARDED
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class CommandKind(StrEnum):
+    PLACE_ORDER = "place_order"
+    CANCEL_ORDER = "cancel_order"
+    PAY_INVOICE = "pay_invoice"
+    REQUEST_RETURN = "request_return"
+
+
+class CommandStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    DEAD = "dead"
+    DISCARDED = "discarded"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (CommandStatus.CONFIRMED, CommandStatus.FAILED, CommandStatus.DISCARDED)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    id: str  # also the reference the ERP document carries
+    kind: CommandKind
+    payload: Mapping[str, Any]  # JSON-safe: Decimals as strings
+    # Idempotency: one command per (scope, key); scope is the principal's subject.
+    idempotency_scope: str
+    idempotency_key: str
+    fingerprint: str  # of kind + payload: the same key with another payload is refused
+    submitted_by: str  # for the audit log and `dlq list`
+    created_at: datetime
+    status: CommandStatus = CommandStatus.QUEUED
+    attempts: int = 0
+    next_attempt_at: datetime | None = None  # None: as soon as a worker is free
+    last_error: str | None = None
+    result: Mapping[str, Any] | None = None  # e.g. {"order_id": "42", "number": "S00042"}
+    lease_until: datetime | None = None  # a RUNNING command whose lease passed is reclaimed
+    updated_at: datetime | None = field(default=None)
+
+    def with_(self, **changes: Any) -> Command:
+        return replace(self, **changes)
+
+
+def fingerprint_of(kind: CommandKind, payload: Mapping[str, Any]) -> str:
+    canonical = json.dumps({"kind": kind.value, "payload": payload}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class QueueUnavailable(Exception):
+    """The queue's store cannot be reached: a mutation cannot be accepted (HTTP 503)."""
+
+
+class CommandQueue(Protocol):
+    """A durable queue of commands. Every method is safe to call from several gateway
+    processes (and workers) at once."""
+
+    async def submit(self, command: Command) -> tuple[Command, bool]:
+        """Persist the command, durably, before returning. If its (scope, key) is
+        already taken, return the existing command and False instead; else the new one
+        and True."""
+        ...
+
+    async def get(self, command_id: str) -> Command | None: ...
+
+    async def find(self, scope: str, idempotency_key: str) -> Command | None:
+        """The command submitted under this (scope, key), if any."""
+        ...
+
+    async def claim(self, worker_id: str, lease_s: float, now: datetime) -> Command | None:
+        """The next due command, now RUNNING and leased to this worker until
+        now + lease_s: a QUEUED one whose next_attempt_at has come, or a RUNNING one
+        whose lease has passed (its worker died). None when nothing is due. attempts is
+        incremented on claim."""
+        ...
+
+    async def confirm(self, command_id: str, result: Mapping[str, Any]) -> Command: ...
+
+    async def fail(self, command_id: str, error: str, result: Mapping[str, Any]) -> Command:
+        """A final business refusal (FAILED), with the user error in `result`."""
+        ...
+
+    async def retry_later(self, command_id: str, error: str, at: datetime) -> Command: ...
+
+    async def bury(self, command_id: str, error: str) -> Command:
+        """Into the dead-letter list (DEAD)."""
+        ...
+
+    async def dead_letters(self) -> list[Command]: ...
+
+    async def replay(self, command_id: str) -> Command:
+        """DEAD -> QUEUED, attempts reset; KeyError-like `UnknownCommand` otherwise."""
+        ...
+
+    async def discard(self, command_id: str) -> Command: ...
+
+    async def counts(self) -> Mapping[CommandStatus, int]: ...
+
+    async def close(self) -> None: ...

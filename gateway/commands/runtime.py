@@ -1,0 +1,47 @@
+"""Starting the write path inside a gateway process: the queue, the service mutations
+use, and (unless `[queue] worker = false`) a worker draining the queue in-process."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+
+from erp_backends.ports import ErpBackend
+from erp_backends.writes import ErpWriter
+from gateway.auth.audit import AuditLog
+from gateway.cache.service import GatewayCache
+from gateway.commands.live import LiveReads
+from gateway.commands.queue import open_command_queue
+from gateway.commands.service import CommandService
+from gateway.commands.worker import Worker
+from gateway.config import QueueSettings
+from resolvers.commands.accepting import Writes
+
+
+async def open_writes(
+    settings: QueueSettings,
+    *,
+    erp_live: ErpBackend,
+    writer: ErpWriter,
+    cache: GatewayCache | None,
+    audit: AuditLog | None,
+    stack: AsyncExitStack,
+) -> Writes:
+    queue = open_command_queue(settings.url)
+    stack.push_async_callback(queue.close)
+    service = CommandService(queue, sync_wait_s=settings.sync_wait_ms / 1000)
+    if settings.worker:
+        worker = Worker(
+            queue, writer, settings, cache=cache, audit=audit, on_settled=service.notify
+        )
+        service.local_worker = True
+        stop = asyncio.Event()
+        running = asyncio.create_task(worker.run(stop), name=worker.worker_id)
+
+        async def finish() -> None:
+            # Commands in flight finish; the rest wait in the queue for the next worker.
+            stop.set()
+            await running
+
+        stack.push_async_callback(finish)
+    return Writes(commands=service, live=LiveReads.of(erp_live, writer))

@@ -1,0 +1,127 @@
+"""Accepting commands: what a mutation calls once its input is valid.
+
+`submit` persists the command (durably, before the mutation answers) under its
+idempotency key: the same key from the same principal returns the first command instead
+of a second one, and the same key with another payload is refused. `settle` then waits
+up to `sync_wait_ms` for a worker to finish it, so a fast ERP answers CONFIRMED in one
+round trip and a slow or throttled one QUEUED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.commands.model import (
+    Command,
+    CommandKind,
+    CommandQueue,
+    CommandStatus,
+    fingerprint_of,
+)
+
+SETTLE_POLL_S = 0.1  # how often `settle` looks at a command a worker elsewhere runs
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was used before, by the same principal, for a different request."""
+
+    def __init__(self, existing: Command) -> None:
+        super().__init__("this idempotency key was used for a different request")
+        self.existing = existing
+
+
+class CommandService:
+    def __init__(
+        self,
+        queue: CommandQueue,
+        *,
+        sync_wait_s: float,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.queue = queue
+        self._sync_wait_s = sync_wait_s
+        self._clock = clock
+        self._waiters: dict[str, asyncio.Event] = {}
+        # With a worker in this process, `notify` wakes waiting mutations; without one,
+        # they poll the queue (a worker elsewhere cannot reach them).
+        self.local_worker = False
+
+    async def earlier(
+        self, kind: CommandKind, request: Mapping[str, Any], *, scope: str, key: str | None
+    ) -> Command | None:
+        """The command accepted before under this key, if the same request: checked before
+        validating, so a retry gets the first receipt even once the first order has
+        taken the stock it asked for. IdempotencyKeyReused for another request."""
+        if key is None:
+            return None
+        existing = await self.queue.find(scope, key)
+        if existing is not None and existing.fingerprint != fingerprint_of(kind, request):
+            raise IdempotencyKeyReused(existing)
+        return existing
+
+    async def submit(
+        self,
+        kind: CommandKind,
+        payload: Mapping[str, Any],
+        *,
+        request: Mapping[str, Any],
+        scope: str,
+        idempotency_key: str | None,
+        submitted_by: str,
+    ) -> Command:
+        """The accepted command: new, or the earlier one with the same key. `request` is
+        what the client asked, which the key stands for (the payload may hold what the
+        gateway derived from it at that moment, such as an amount due)."""
+        fingerprint = fingerprint_of(kind, request)
+        command = Command(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            payload=payload,
+            idempotency_scope=scope,
+            # Without a key from the client, every request is a command of its own.
+            idempotency_key=idempotency_key or f"auto:{uuid.uuid4().hex}",
+            fingerprint=fingerprint,
+            submitted_by=submitted_by,
+            created_at=self._clock(),
+        )
+        stored, created = await self.queue.submit(command)
+        if not created and stored.fingerprint != fingerprint:
+            raise IdempotencyKeyReused(stored)
+        return stored
+
+    async def settle(self, command: Command) -> Command:
+        """The command once a worker has finished it, or as it stands after
+        `sync_wait_ms`."""
+        if _settled(command) or self._sync_wait_s <= 0:
+            return command
+        event = self._waiters.setdefault(command.id, asyncio.Event())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._sync_wait_s
+        try:
+            while (left := deadline - loop.time()) > 0:
+                wait = left if self.local_worker else min(left, SETTLE_POLL_S)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), wait)
+                event.clear()
+                current = await self.queue.get(command.id)
+                if current is not None and _settled(current):
+                    return current
+        finally:
+            self._waiters.pop(command.id, None)
+        return await self.queue.get(command.id) or command
+
+    def notify(self, command: Command) -> None:
+        """Called by an in-process worker when a command is settled."""
+        event = self._waiters.get(command.id)
+        if event is not None:
+            event.set()
+
+
+def _settled(command: Command) -> bool:
+    """Nothing more will happen without a human: done, refused, or dead."""
+    return command.status.is_final or command.status is CommandStatus.DEAD

@@ -1,0 +1,192 @@
+"""The worker: drains the command queue into the ERP, one command per ERP write, at
+the ERP's rate limit (the adapter's `BackendHttp` holds the bucket).
+
+A command is claimed with a lease; if this process dies, another worker reclaims it
+once the lease passes. That is safe because every write is idempotent by the command's
+reference (see `execution.erp_reference`): the ERP never gets a second order for one
+command, however often the command is tried.
+
+Outcomes:
+- done: CONFIRMED, the touched cache entries are invalidated;
+- a business refusal (`BusinessRuleViolation`): FAILED with the user error, at once;
+- a transient failure (unavailable, timeout, 429): retried with exponential backoff and
+  full jitter, honouring the ERP's Retry-After; after `max_attempts`, DEAD;
+- a refusal of the request itself (`BackendRequestError`, `BackendDataError`): retrying
+  cannot help, so DEAD at once, for a human to look at and replay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from erp_backends.errors import (
+    BackendDataError,
+    BackendError,
+    BackendRateLimited,
+    BackendRequestError,
+    BackendTimeout,
+    BackendUnavailable,
+    BusinessRuleViolation,
+)
+from erp_backends.writes import ErpWriter
+from gateway.auth.audit import AuditEntry, AuditLog, AuditUnavailable
+from gateway.cache.service import GatewayCache
+from gateway.commands.execution import Done, execute, user_error_result
+from gateway.commands.model import Command, CommandQueue, QueueUnavailable
+from gateway.commands.transitions import InvalidTransition
+from gateway.config import QueueSettings
+
+log = logging.getLogger("erp_gateway.worker")
+
+Clock = Callable[[], datetime]
+IDLE_POLL_S = 0.05  # how often an idle worker looks for due commands
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Worker:
+    def __init__(
+        self,
+        queue: CommandQueue,
+        writer: ErpWriter,
+        settings: QueueSettings,
+        *,
+        cache: GatewayCache | None = None,
+        audit: AuditLog | None = None,
+        on_settled: Callable[[Command], None] | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._queue = queue
+        self._writer = writer
+        self._settings = settings
+        self._cache = cache
+        self._audit = audit
+        self._on_settled = on_settled
+        self._clock = clock
+        self.worker_id = f"worker-{uuid.uuid4().hex[:8]}"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until `stop` is set, `concurrency` commands at a time."""
+        log.info("%s draining the command queue", self.worker_id)
+        lanes = [self._lane(stop) for _ in range(self._settings.concurrency)]
+        await asyncio.gather(*lanes)
+
+    async def _lane(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                worked = await self.run_once()
+            except QueueUnavailable as exc:
+                log.error("%s: the queue is unavailable: %s", self.worker_id, exc)
+                worked = False
+            if not worked:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), IDLE_POLL_S)
+
+    async def run_once(self) -> bool:
+        """Claim and run one due command; False when none was due."""
+        command = await self._queue.claim(self.worker_id, self._settings.lease_s, self._clock())
+        if command is None:
+            return False
+        try:
+            await self._run(command)
+        except InvalidTransition:
+            # Our lease passed and another worker settled it first; the ERP's idempotent
+            # write made sure it was done once.
+            log.warning("%s: command %s was settled by another worker", self.worker_id, command.id)
+        return True
+
+    async def _run(self, command: Command) -> None:
+        try:
+            done = await execute(command, self._writer)
+        except BusinessRuleViolation as violation:
+            settled = await self._queue.fail(
+                command.id, f"{violation.code}: {violation.message}", user_error_result(violation)
+            )
+            await self._settle(settled, f"failed: {violation.code}")
+        except (BackendRequestError, BackendDataError) as error:
+            log.error("%s: command %s refused by the %s: %s",
+                      self.worker_id, command.id, error.backend, error.message)  # fmt: skip
+            await self._bury(command, public_error(error))
+        except BackendError as error:
+            await self._retry_or_bury(command, public_error(error), error)
+        except Exception:  # a bug: keep the command, and say so loudly
+            log.exception("%s: command %s raised", self.worker_id, command.id)
+            await self._retry_or_bury(command, "INTERNAL_ERROR: see the worker's log", None)
+        else:
+            await self._confirm(command, done)
+
+    async def _confirm(self, command: Command, done: Done) -> None:
+        settled = await self._queue.confirm(command.id, done.result)
+        if self._cache is not None:
+            for entity, keys in done.stale.records.items():
+                await self._cache.invalidate("erp", entity, keys)
+            for entity, parents in done.stale.lists.items():
+                await self._cache.invalidate_lists("erp", entity, parents)
+        await self._settle(settled, "confirmed")
+
+    async def _retry_or_bury(self, command: Command, error: str, cause: Exception | None) -> None:
+        if command.attempts >= self._settings.max_attempts:
+            await self._bury(command, error)
+            return
+        delay = self.backoff_s(command.attempts)
+        if isinstance(cause, BackendRateLimited) and cause.retry_after is not None:
+            delay = max(delay, cause.retry_after)
+        at = self._clock() + timedelta(seconds=delay)
+        log.warning("%s: command %s attempt %d failed (%s); again in %.1f s",
+                    self.worker_id, command.id, command.attempts, error, delay)  # fmt: skip
+        await self._queue.retry_later(command.id, error, at)
+
+    def backoff_s(self, attempts: int) -> float:
+        """Full jitter: anywhere up to base * 2^(attempts-1), capped."""
+        ceiling = self._settings.retry_backoff_s * 2 ** max(attempts - 1, 0)
+        return random.uniform(0, min(ceiling, self._settings.retry_max_backoff_s))  # noqa: S311
+
+    async def _bury(self, command: Command, error: str) -> None:
+        log.error("%s: command %s is dead after %d attempts: %s",
+                  self.worker_id, command.id, command.attempts, error)  # fmt: skip
+        settled = await self._queue.bury(command.id, error)
+        await self._settle(settled, f"dead: {error}")
+
+    async def _settle(self, command: Command, outcome: str) -> None:
+        if self._on_settled is not None:
+            self._on_settled(command)
+        if self._audit is None:
+            return
+        entry = AuditEntry(
+            at=self._clock(),
+            request_id=command.id,
+            actor=None,
+            subject=command.submitted_by,
+            kind="command",
+            customer_id=None,
+            credential=self.worker_id,
+            operation_type="command",
+            operation_name=command.kind.value,
+            variables={"commandId": command.id, "attempts": command.attempts},
+            outcome=outcome,
+        )
+        try:
+            await self._audit.append(entry)
+        except AuditUnavailable as exc:  # the ERP has done it; the queue says so too
+            log.error("audit log unavailable for command %s: %s", command.id, exc.reason)
+
+
+def public_error(error: BackendError) -> str:
+    """What the queue records (and `Query.command` shows) of a failed attempt: the kind
+    of failure, never the backend's own text, which may name models or hosts."""
+    code = {
+        BackendRateLimited: "BACKEND_RATE_LIMITED",
+        BackendTimeout: "BACKEND_TIMEOUT",
+        BackendUnavailable: "BACKEND_UNAVAILABLE",
+        BackendRequestError: "BACKEND_REQUEST_REFUSED",
+        BackendDataError: "BACKEND_DATA_ERROR",
+    }.get(type(error), "BACKEND_ERROR")
+    return f"{code}: the {error.backend} backend failed"

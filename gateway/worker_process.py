@@ -1,0 +1,31 @@
+"""`erp-gateway worker`: a process that only drains the command queue, for deployments
+that scale writes apart from reads (then `[queue] worker = false` in the gateways)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+
+from gateway.auth.audit import open_audit_log
+from gateway.backends import backend_http, erp_side, open_gateway_cache
+from gateway.commands.queue import open_command_queue
+from gateway.commands.worker import Worker
+from gateway.config import Settings
+
+log = logging.getLogger("erp_gateway.worker")
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    async with AsyncExitStack() as stack:
+        erp = erp_side(settings.erp, await backend_http(settings.erp, stack))
+        # The cache this worker invalidates is only shared when it is Redis.
+        cache = await open_gateway_cache(settings.cache, stack)
+        audit = open_audit_log(settings.auth.store)
+        stack.push_async_callback(audit.close)
+        queue = open_command_queue(settings.queue.url)
+        stack.push_async_callback(queue.close)
+        worker = Worker(queue, erp.writer, settings.queue, cache=cache, audit=audit)
+        print(f"worker {worker.worker_id} draining {settings.queue.url}", flush=True)
+        await worker.run(stop)
+        log.info("%s stopped", worker.worker_id)

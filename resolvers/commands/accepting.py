@@ -1,0 +1,130 @@
+"""The path every mutation takes once it has turned its input into a command payload:
+idempotency, then the mutation's own live checks, then the durable queue, then a short
+wait for the ERP."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.auth.principal import Principal
+from gateway.commands.live import LiveReads
+from gateway.commands.model import CommandKind
+from gateway.commands.service import CommandService, IdempotencyKeyReused
+from resolvers.commands.types import Receipt, UserError, failure_of, user_error
+from resolvers.context import Info
+from resolvers.errors import GatewayError
+
+IDEMPOTENCY_HEADER = "idempotency-key"
+MAX_KEY_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Writes:
+    """What mutations need, for the app's lifetime."""
+
+    commands: CommandService
+    live: LiveReads
+
+
+class WritesNotConfigured(GatewayError):
+    code = "BACKEND_NOT_CONFIGURED"
+
+    def __init__(self) -> None:
+        super().__init__("This gateway accepts no writes: its ERP has no write adapter")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    receipt: Receipt | None
+    user_errors: list[UserError]
+
+
+LiveCheck = Callable[[], Awaitable[list[UserError]]]
+
+
+def writes_of(info: Info) -> Writes:
+    if info.context.writes is None:
+        raise WritesNotConfigured()
+    return info.context.writes
+
+
+async def accept(
+    info: Info,
+    kind: CommandKind,
+    payload: Mapping[str, Any],
+    *,
+    request: object,
+    input_key: str | None,
+    live_checks: LiveCheck | None = None,
+) -> Outcome:
+    """`request` is the mutation's input as the client sent it: what an idempotency key
+    stands for."""
+    writes = writes_of(info)
+    principal = info.context.principal
+    key = _idempotency_key(info, input_key)
+    if isinstance(key, UserError):
+        return Outcome(None, [key])
+    scope = idempotency_scope(principal)
+    asked = _plain(request)
+    try:
+        earlier = await writes.commands.earlier(kind, asked, scope=scope, key=key)
+        if earlier is not None:
+            return _outcome(await writes.commands.settle(earlier))
+        errors = await live_checks() if live_checks is not None else []
+        if errors:
+            return Outcome(None, errors)
+        command = await writes.commands.submit(
+            kind, payload, request=asked, scope=scope, idempotency_key=key,
+            submitted_by=_who(principal),
+        )  # fmt: skip
+    except IdempotencyKeyReused:
+        return Outcome(None, [user_error(
+            "IDEMPOTENCY_KEY_REUSED",
+            "This idempotency key was already used for a different request",
+            "idempotencyKey",
+        )])  # fmt: skip
+    return _outcome(await writes.commands.settle(command))
+
+
+def idempotency_scope(principal: Principal) -> str:
+    """Keys are the principal's own: two partners may both send key "1"."""
+    actor = principal.actor
+    scope = f"{principal.kind.value}:{principal.subject}"
+    return scope if actor is None else f"{actor.kind.value}:{actor.subject} as {scope}"
+
+
+def _who(principal: Principal) -> str:
+    actor = principal.actor
+    return principal.subject if actor is None else f"{actor.subject} as {principal.subject}"
+
+
+def _idempotency_key(info: Info, input_key: str | None) -> str | UserError | None:
+    request = info.context.request
+    header = None if request is None else request.headers.get(IDEMPOTENCY_HEADER)
+    if input_key is not None and header is not None and input_key != header:
+        return user_error(
+            "IDEMPOTENCY_KEY_CONFLICT",
+            "The Idempotency-Key header and idempotencyKey differ",
+            "idempotencyKey",
+        )
+    key = input_key if input_key is not None else header
+    if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
+        return user_error("INVALID_IDEMPOTENCY_KEY",
+                          f"An idempotency key is 1 to {MAX_KEY_LENGTH} printable characters",
+                          "idempotencyKey")  # fmt: skip
+    return key
+
+
+def _outcome(command: Any) -> Outcome:
+    return Outcome(Receipt.of(command), failure_of(command))
+
+
+def _plain(request: object) -> dict[str, Any]:
+    """A strawberry input as plain data, without its idempotency key (the key is not
+    part of what it stands for)."""
+    data = dataclasses.asdict(request) if dataclasses.is_dataclass(request) else dict(request)  # type: ignore[arg-type,call-overload]
+    data.pop("idempotency_key", None)
+    return data

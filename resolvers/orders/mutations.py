@@ -1,0 +1,230 @@
+"""placeOrder, reorder, cancelOrder, requestReturn: validated here, then accepted as
+commands that a worker carries into the ERP (see resolvers/commands/accepting.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Self
+
+import strawberry
+
+from erp_backends import models
+from gateway.auth.scopes import ORDERS_WRITE
+from gateway.commands.model import CommandKind
+from resolvers.access import requires
+from resolvers.commands.accepting import Outcome, accept
+from resolvers.commands.types import Receipt, UserError, user_error
+from resolvers.context import Info
+from resolvers.node import decode_id_of
+from resolvers.orders.placing import (
+    AddressInput,
+    OrderLineInput,
+    PricedLine,
+    address_payload,
+    credit_errors,
+    ordering_customer,
+    priced_lines,
+    stock_errors,
+)
+
+IDEMPOTENCY_KEY = strawberry.field(
+    default=None,
+    description="The same key from the same caller returns the first receipt instead of "
+    "writing twice; the `Idempotency-Key` header works too.",
+)
+
+
+@strawberry.type
+class CommandPayload:
+    receipt: Receipt | None = strawberry.field(description="Null when userErrors say why.")
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> Self:
+        return cls(receipt=outcome.receipt, user_errors=outcome.user_errors)
+
+    @classmethod
+    def refused(cls, errors: list[UserError]) -> Self:
+        return cls(receipt=None, user_errors=errors)
+
+
+@strawberry.type
+class PlaceOrderPayload(CommandPayload):
+    pass
+
+
+@strawberry.type
+class ReorderPayload(CommandPayload):
+    pass
+
+
+@strawberry.type
+class CancelOrderPayload(CommandPayload):
+    pass
+
+
+@strawberry.type
+class RequestReturnPayload(CommandPayload):
+    pass
+
+
+@strawberry.input
+class PlaceOrderInput:
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="For staff and partners; a customer orders for itself."
+    )
+    lines: list[OrderLineInput]
+    shipping_address: AddressInput | None = None
+    note: str | None = None
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class ReorderInput:
+    order_id: strawberry.ID
+    lines: list[OrderLineInput] | None = strawberry.field(
+        default=None,
+        description="Changed quantities by SKU (0 leaves the product out); the past "
+        "order's lines as they were when absent.",
+    )
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class CancelOrderInput:
+    order_id: strawberry.ID
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class RequestReturnInput:
+    order_id: strawberry.ID
+    lines: list[OrderLineInput] | None = strawberry.field(
+        default=None, description="What comes back; everything delivered when absent."
+    )
+    reason: str | None = None
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.type
+class OrderMutations:
+    @strawberry.mutation(description="Order products for a customer.",
+                         extensions=requires(ORDERS_WRITE))  # fmt: skip
+    async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
+        customer = await ordering_customer(info, input.customer_id)
+        if isinstance(customer, UserError):
+            return PlaceOrderPayload.refused([customer])
+        lines, errors = await priced_lines(info, input.lines)
+        if errors:
+            return PlaceOrderPayload.refused(errors)
+        address = address_payload(input.shipping_address)
+        outcome = await _place(info, customer, lines, input.idempotency_key, request=input,
+                               note=input.note, address=address)  # fmt: skip
+        return PlaceOrderPayload.of(outcome)
+
+    @strawberry.mutation(description="Order again what a past order had, quantities optional.",
+                         extensions=requires(ORDERS_WRITE))  # fmt: skip
+    async def reorder(self, info: Info, input: ReorderInput) -> ReorderPayload:
+        order = await _owned_order(info, input.order_id)
+        if isinstance(order, UserError):
+            return ReorderPayload.refused([order])
+        lines, errors = await _reorder_lines(info, order, input.lines)
+        if errors:
+            return ReorderPayload.refused(errors)
+        note = f"Reorder of {order.number}"
+        outcome = await _place(info, order.customer_id, lines, input.idempotency_key,
+                               request=input, note=note, address=None)  # fmt: skip
+        return ReorderPayload.of(outcome)
+
+    @strawberry.mutation(description="Cancel an order that is neither delivered nor invoiced.",
+                         extensions=requires(ORDERS_WRITE))  # fmt: skip
+    async def cancel_order(self, info: Info, input: CancelOrderInput) -> CancelOrderPayload:
+        order = await _owned_order(info, input.order_id)
+        if isinstance(order, UserError):
+            return CancelOrderPayload.refused([order])
+        lines = await info.context.loaders.order_lines_by_order_id.load(order.id)
+        delivered = any(line.delivered.value > 0 for line in lines)
+        if delivered or order.invoicing_status is models.InvoicingStatus.INVOICED:
+            return CancelOrderPayload.refused([user_error(
+                "ORDER_NOT_CANCELLABLE",
+                f"{order.number} is already {'delivered' if delivered else 'invoiced'}",
+                "orderId",
+            )])  # fmt: skip
+        product_ids = sorted({line.product_id for line in lines if line.product_id})
+        payload = {"order_id": order.id, "customer_id": order.customer_id,
+                   "product_ids": product_ids}  # fmt: skip
+        outcome = await accept(info, CommandKind.CANCEL_ORDER, payload, request=input,
+                               input_key=input.idempotency_key)  # fmt: skip
+        return CancelOrderPayload.of(outcome)
+
+    @strawberry.mutation(description="Ask to send back what an order delivered.",
+                         extensions=requires(ORDERS_WRITE))  # fmt: skip
+    async def request_return(self, info: Info, input: RequestReturnInput) -> RequestReturnPayload:
+        order = await _owned_order(info, input.order_id)
+        if isinstance(order, UserError):
+            return RequestReturnPayload.refused([order])
+        order_lines = await info.context.loaders.order_lines_by_order_id.load(order.id)
+        if not any(line.delivered.value > 0 for line in order_lines):
+            return RequestReturnPayload.refused([user_error(
+                "ORDER_NOT_RETURNABLE", f"Nothing of {order.number} was delivered yet", "orderId"
+            )])  # fmt: skip
+        returned: list[dict[str, str]] = []
+        if input.lines:
+            priced, errors = await priced_lines(info, input.lines)
+            if errors:
+                return RequestReturnPayload.refused(errors)
+            returned = [line.payload() for line in priced]
+        payload = {"order_id": order.id, "customer_id": order.customer_id,
+                   "lines": returned, "reason": input.reason}  # fmt: skip
+        outcome = await accept(info, CommandKind.REQUEST_RETURN, payload, request=input,
+                               input_key=input.idempotency_key)  # fmt: skip
+        return RequestReturnPayload.of(outcome)
+
+
+async def _place(
+    info: Info,
+    customer: str,
+    lines: list[PricedLine],
+    key: str | None,
+    *,
+    request: object,
+    note: str | None,
+    address: dict[str, str | None] | None,
+) -> Outcome:
+    payload = {"customer_id": customer, "lines": [line.payload() for line in lines],
+               "note": note, "shipping_address": address}  # fmt: skip
+
+    async def live_checks() -> list[UserError]:
+        return await stock_errors(info, lines) + await credit_errors(info, customer, lines)
+
+    return await accept(info, CommandKind.PLACE_ORDER, payload, request=request, input_key=key,
+                        live_checks=live_checks)  # fmt: skip
+
+
+async def _owned_order(info: Info, order_id: strawberry.ID) -> models.Order | UserError:
+    """The order, through the ownership filter: another customer's is NOT_FOUND."""
+    order = await info.context.loaders.order_by_id.load(decode_id_of(order_id, "Order"))
+    if order is None:
+        return user_error("NOT_FOUND", f"No order with id {order_id!r}", "orderId")
+    return order
+
+
+async def _reorder_lines(
+    info: Info, order: models.Order, changes: list[OrderLineInput] | None
+) -> tuple[list[PricedLine], list[UserError]]:
+    """The past order's product lines, with `changes` by SKU applied."""
+    past = await info.context.loaders.order_lines_by_order_id.load(order.id)
+    with_product = [line for line in past if line.product_id]
+    products = await info.context.loaders.product_by_id.load_many(
+        [line.product_id for line in with_product if line.product_id]
+    )
+    wanted = [
+        OrderLineInput(sku=product.sku, quantity=line.quantity.value, unit=line.quantity.unit)
+        for line, product in zip(with_product, products, strict=True)
+        if product is not None and product.sku
+    ]
+    for change in changes or []:
+        wanted = [line for line in wanted if line.sku != change.sku]
+        if change.quantity != Decimal(0):
+            wanted.append(change)
+    return await priced_lines(info, wanted)

@@ -1,0 +1,170 @@
+"""Nothing lost, nothing duplicated: a worker process killed with SIGKILL in the middle
+of draining 200 queued orders, then a new one started, leaves exactly 200 orders in the
+ERP, none twice."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from gateway.app import create_app
+from gateway.commands.model import CommandStatus
+from gateway.commands.queue import open_command_queue
+from gateway.config import load_settings
+from resolvers.node import encode_id
+from tests.commands.conftest import STAFF
+from tests.harness import TEST_SECRET, data_of, graphql, odoo_rpc
+from tests.servers import bind_free_socket, serve_in_thread
+
+ROOT = Path(__file__).parents[2]
+ORDERS = 200
+PLACE = """mutation($input: PlaceOrderInput!) {
+  placeOrder(input: $input) { receipt { commandId status } userErrors { code message } } }"""
+ENV = {**os.environ, "ODOO_API_KEY": "admin", "ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()}
+
+
+def free_port() -> int:
+    sock = bind_free_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def erp_gateway(*args: str, log: Path) -> subprocess.Popen:
+    """The command as its own process, its output in `log` (a pipe nobody reads would
+    fill up and stop it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gateway", *args], cwd=ROOT, env=ENV, text=True,
+        stdout=log.open("a"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def wait_for_line(process: subprocess.Popen, log: Path, start: str) -> None:
+    deadline = time.monotonic() + 30
+    while not any(line.startswith(start) for line in log.read_text().splitlines()):
+        assert process.poll() is None, f"{process.args!r} ended: {log.read_text()}"
+        assert time.monotonic() < deadline, f"{process.args!r} did not print {start!r}"
+        time.sleep(0.05)
+
+
+def gateway_orders(odoo: str) -> list[str]:
+    rows = odoo_rpc(odoo, "sale.order", "search_read", [[["client_order_ref", "=like", "EGW-%"]]],
+                    {"fields": ["client_order_ref"]})  # fmt: skip
+    return [row["client_order_ref"] for row in rows]
+
+
+def confirmed(queue_file: Path) -> int:
+    async def count() -> int:
+        queue = open_command_queue(f"sqlite:///{queue_file}")
+        try:
+            return (await queue.counts()).get(CommandStatus.CONFIRMED, 0)
+        finally:
+            await queue.close()
+
+    return asyncio.run(count())
+
+
+def wait_until(condition, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def odoo(tmp_path):
+    port, log = free_port(), tmp_path / "odoo.log"
+    command = ("sandbox", "odoo", "--port", str(port), "--seed", "5", "--latency-ms", "15")
+    sandbox = erp_gateway(*command, log=log)
+    try:
+        wait_for_line(sandbox, log, "Odoo emulator")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        sandbox.kill()
+        sandbox.wait()
+
+
+def test_a_killed_worker_loses_nothing_and_duplicates_nothing(tmp_path, odoo):
+    queue_file = tmp_path / "queue.sqlite3"
+    config = tmp_path / "gateway.toml"
+    config.write_text(f"""
+[backends.erp]
+kind = "odoo"
+url = "{odoo}"
+database = "demo"
+credentials_env = "ODOO_API_KEY"
+retries = 0
+[auth]
+store = "sqlite:///{tmp_path}/auth.sqlite3"
+[queue]
+url = "sqlite:///{queue_file}"
+worker = false
+sync_wait_ms = 0
+lease_s = 2
+concurrency = 4
+""")
+    settings = load_settings(config, ENV)
+    with serve_in_thread(create_app(settings)) as gateway:
+        products = data_of(
+            graphql(
+                gateway,
+                """{ products(first: 100) { nodes { sku salesUnit
+                           stock { available { value } } } } }""",
+                token=STAFF,
+            )
+        )["products"]["nodes"]
+        skus = [
+            p["sku"]
+            for p in products
+            if p["stock"]
+            and float(p["stock"]["available"]["value"]) >= 5
+            and p["salesUnit"] == "C62"
+        ]
+        unlimited = [["customer_rank", ">", 0], ["use_partner_credit_limit", "=", False]]
+        customers = odoo_rpc(odoo, "res.partner", "search_read", [unlimited],
+                             {"fields": ["id"], "limit": 20})  # fmt: skip
+
+        def accept(n: int) -> str:
+            variables = {
+                "input": {
+                    "customerId": encode_id("Customer", str(customers[n % len(customers)]["id"])),
+                    "lines": [{"sku": skus[n % len(skus)], "quantity": "1"}],
+                }
+            }
+            payload = data_of(graphql(gateway, PLACE, variables, token=STAFF))["placeOrder"]
+            assert payload["userErrors"] == [], payload
+            assert payload["receipt"]["status"] == "QUEUED"
+            return payload["receipt"]["commandId"]
+
+        with ThreadPoolExecutor(8) as pool:
+            accepted = list(pool.map(accept, range(ORDERS)))
+    assert len(set(accepted)) == ORDERS
+    assert gateway_orders(odoo) == []  # no worker yet: all of them wait in the queue
+
+    first = erp_gateway("worker", "--config", str(config), log=tmp_path / "worker-1.log")
+    try:
+        wait_until(lambda: len(gateway_orders(odoo)) >= 40, 60, "the first worker to get going")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    done_when_killed = len(gateway_orders(odoo))
+    assert done_when_killed < ORDERS, "the worker was killed in the middle of the queue"
+
+    second = erp_gateway("worker", "--config", str(config), log=tmp_path / "worker-2.log")
+    try:
+        wait_until(lambda: confirmed(queue_file) == ORDERS, 120, "the second worker to finish")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) == 0
+
+    references = gateway_orders(odoo)
+    assert len(references) == ORDERS
+    assert len(set(references)) == ORDERS
+    assert set(references) == {f"EGW-{command}" for command in accepted}
