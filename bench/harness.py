@@ -20,14 +20,14 @@ SYSTEM_NAMES = {"odoo": "Odoo", "hubspot": "HubSpot", "woocommerce": "WooCommerc
 
 
 @contextmanager
-def sandbox(system: str, latency_ms: float) -> Iterator[str]:
+def sandbox(system: str, latency_ms: float, *options: str) -> Iterator[str]:
     """`erp-gateway sandbox <system>` on a free port, as its own process, as a real
     backend would be; yields its URL."""
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     sock.close()
     command = [sys.executable, "-m", "gateway", "sandbox", system, "--port", str(port),
-               "--latency-ms", str(latency_ms)]  # fmt: skip
+               "--latency-ms", str(latency_ms), *options]  # fmt: skip
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )

@@ -12,6 +12,7 @@ other answer, 4xx and 500 included, goes back to the system client to interpret
 from __future__ import annotations
 
 import asyncio
+import copy
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -112,6 +113,14 @@ class BackendHttp:
         self.breaker = CircuitBreaker(
             resilience.circuit_failures, resilience.circuit_reset_s, clock=clock
         )
+        self._background = False
+
+    def in_background(self) -> BackendHttp:
+        """The same client, breaker and rate limit, for work that yields the rate limit's
+        reserve to interactive calls (see `TokenBucket`): the command worker's writes."""
+        background = copy.copy(self)
+        background._background = True
+        return background
 
     async def request(self, method: str, path: str, *, read: bool, **kwargs: Any) -> httpx.Response:
         """Send, retrying reads; writes are sent once (their idempotency is the caller's)."""
@@ -136,7 +145,7 @@ class BackendHttp:
                 backend=self.backend,
             )
         if self._rate_limiter is not None:
-            await self._rate_limiter.acquire()
+            await self._rate_limiter.acquire(background=self._background)
         try:
             response = await self._client.request(
                 method, self.base_url + path, timeout=self._policy.timeout_s, **kwargs

@@ -44,26 +44,36 @@ class TokenBucket:
 
     `acquire` waits until a token is free; `try_acquire` answers at once and says how
     long the caller would have to wait.
+
+    Background callers (the command worker draining writes) leave `reserve_share` of the
+    bucket to everyone else: they take a token only while more than that reserve is
+    left. A drain then runs at the full rate while nobody else calls, and a user's read
+    or a mutation's validation never queues behind a backlog of writes.
     """
 
-    def __init__(self, limit: RateLimit) -> None:
+    def __init__(self, limit: RateLimit, *, reserve_share: float = 0.2) -> None:
         self._rate = limit.per_second
         self._capacity = float(limit.count)
+        self._reserve = self._capacity * reserve_share
         self._tokens = self._capacity
         self._updated = time.monotonic()
         self._lock = asyncio.Lock()
+        self._background_lock = asyncio.Lock()
 
-    def try_acquire(self) -> float:
-        """Take a token if one is free and return 0, else return seconds until one is."""
+    def try_acquire(self, *, keep: float = 0.0) -> float:
+        """Take a token if one is free beyond `keep` and return 0, else return seconds
+        until one is."""
         now = time.monotonic()
         self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
         self._updated = now
-        if self._tokens >= 1:
+        if self._tokens >= 1 + keep:
             self._tokens -= 1
             return 0.0
-        return (1 - self._tokens) / self._rate
+        return (1 + keep - self._tokens) / self._rate
 
-    async def acquire(self) -> None:
-        async with self._lock:
-            while (wait := self.try_acquire()) > 0:
+    async def acquire(self, *, background: bool = False) -> None:
+        # One queue per class: a waiting background call must not hold up the others.
+        keep, lock = (self._reserve, self._background_lock) if background else (0.0, self._lock)
+        async with lock:
+            while (wait := self.try_acquire(keep=keep)) > 0:
                 await asyncio.sleep(wait)

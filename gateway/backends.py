@@ -83,10 +83,10 @@ def erp_side(settings: BackendSettings, http: BackendHttp) -> ErpWriteSide:
         api_key=settings.credentials.reveal(),
         protocol=options.protocol,
     )
-    client = OdooClient(http, connection)
     return ErpWriteSide(
-        live=OdooErp(client, backend=settings.role),
-        writer=OdooWriter(client, backend=settings.role),
+        live=OdooErp(OdooClient(http, connection), backend=settings.role),
+        # Writes drain a queue: they leave part of the rate limit to reads and validation.
+        writer=OdooWriter(OdooClient(http.in_background(), connection), backend=settings.role),
     )
 
 

@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 
 from gateway.auth.principal import Principal
 from gateway.auth.redaction import REDACTED, redact
+from gateway.sqlite_files import open_wal
 from gateway.stores import SqliteLocation, parse_store_url
 
 __all__ = [
@@ -209,20 +210,10 @@ class SqliteAuditLog:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Autocommit: each INSERT is its own transaction, committed when execute returns.
-    db = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-    )
-    try:
-        db.execute("PRAGMA journal_mode=WAL")  # readers and writers of other processes coexist
-        # WAL's usual NORMAL may lose the last commits on power loss; an audit entry must not.
-        db.execute("PRAGMA synchronous=FULL")
-        db.executescript(SQLITE_SCHEMA)
-    except BaseException:
-        db.close()
-        raise
-    return db
+    # FULL: WAL's usual NORMAL may lose the last commits on power loss; an audit entry
+    # must not.
+    return open_wal(path, schema=SQLITE_SCHEMA, busy_timeout_s=BUSY_TIMEOUT_S)
 
 
 def _select(db: sqlite3.Connection, after: str | None, limit: int) -> list[tuple[int, str]]:

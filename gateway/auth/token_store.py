@@ -41,6 +41,7 @@ from gateway.auth.api_tokens import (
     verified_token,
 )
 from gateway.auth.errors import AuthUnavailable
+from gateway.sqlite_files import open_wal
 from gateway.stores import SqliteLocation, parse_store_url
 
 __all__ = [
@@ -231,15 +232,13 @@ class SqliteApiTokenStore(_RecordStore):
 
     def _in_connection(self, work: Callable[[sqlite3.Connection], T]) -> T:
         # A connection per call: nothing to share between threads, nothing to leak.
-        if not self._schema_ready:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path, timeout=5.0, isolation_level=None)
+        if self._schema_ready:
+            db = sqlite3.connect(self._path, timeout=5.0, isolation_level=None)
+        else:
+            db = open_wal(self._path, schema=_SCHEMA, busy_timeout_s=5.0)
+            self._schema_ready = True
         try:
             db.row_factory = sqlite3.Row
-            if not self._schema_ready:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute(_SCHEMA)
-                self._schema_ready = True
             return work(db)
         finally:
             db.close()

@@ -28,6 +28,7 @@ from gateway.commands.transitions import (
     claimed,
     utcnow,
 )
+from gateway.sqlite_files import open_wal
 
 __all__ = ["SqliteCommandQueue"]
 
@@ -187,20 +188,10 @@ class SqliteCommandQueue(StoredQueue):
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Autocommit outside the explicit BEGIN IMMEDIATE transactions.
-    db = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-    )
-    try:
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")  # readers and writers of other processes coexist
-        # WAL's usual NORMAL may lose the last commits on power loss; a command must not.
-        db.execute("PRAGMA synchronous=FULL")
-        db.executescript(_SCHEMA)
-    except BaseException:
-        db.close()
-        raise
+    # Autocommit outside the explicit BEGIN IMMEDIATE transactions. FULL: WAL's usual
+    # NORMAL may lose the last commits on power loss; an accepted command must not.
+    db = open_wal(path, schema=_SCHEMA, busy_timeout_s=BUSY_TIMEOUT_S)
+    db.row_factory = sqlite3.Row
     return db
 
 

@@ -1,0 +1,209 @@
+"""Black Friday burst: thousands of placeOrder mutations from concurrent clients against
+an Odoo emulator that allows 100 calls a second and fails 5 % of them.
+
+Every order must be accepted at once (persisted, answered QUEUED) and reach the ERP
+exactly once. Prints the acceptance rate and latency, the drain time, the ERP calls per
+order, and the emulator's count of gateway orders afterwards, with duplicates.
+
+    .venv/bin/python -m bench.burst [--orders 5000] [--clients 50] [--rate-limit 100/second]
+                                    [--fail-rate 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections import Counter
+from dataclasses import replace
+
+import httpx
+
+from bench.harness import sandbox
+from erp_backends.http import Resilience
+from erp_backends.rate_limit import RateLimit
+from gateway.app import create_app
+from gateway.auth.principal import PrincipalKind
+from gateway.auth.scopes import SCOPES
+from gateway.commands.model import CommandStatus
+from gateway.commands.queue import open_command_queue
+from gateway.config import CacheSettings, QueueSettings
+from gateway.server import serve_in_thread
+from resolvers.node import encode_id
+from tests.harness import bearer, odoo_rpc, odoo_settings, token_for
+
+PLACE = """mutation($input: PlaceOrderInput!) {
+  placeOrder(input: $input) { receipt { commandId status } userErrors { code message } } }"""
+WRITER = token_for(PrincipalKind.PARTNER, scopes=frozenset(SCOPES), subject="bench-partner")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rate-limit", default="100/second")
+    parser.add_argument("--fail-rate", default="0.05")
+    parser.add_argument("--latency-ms", type=float, default=5.0)
+    args = parser.parse_args()
+
+    limit = RateLimit.parse(args.rate_limit)
+    with sandbox("odoo", args.latency_ms, "--rate-limit", args.rate_limit,
+                 "--fail-rate", args.fail_rate) as odoo:  # fmt: skip
+        customers, skus = world(odoo)
+        time.sleep(2)  # the emulator's bucket refills after the lookups
+        queue_url = f"sqlite:///{tempfile.mkdtemp(prefix='bench-burst-')}/queue.sqlite3"
+        # A little under the ERP's limit: the two clocks never tick quite together.
+        margin = RateLimit(max(1, int(limit.count * 0.95)), limit.period_s)
+        settings = replace(
+            odoo_settings(odoo, rate_limit=margin, resilience=Resilience(timeout_s=10, retries=3)),
+            cache=CacheSettings(),
+            queue=QueueSettings(url=queue_url, sync_wait_ms=0, concurrency=8),
+        )
+        with serve_in_thread(create_app(settings)) as gateway:
+            httpx.delete(f"{odoo}/_emulator/calls")
+            started = time.perf_counter()
+            # The clients run in a process of their own, so they do not share the
+            # gateway's interpreter (and its GIL).
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                results = pool.apply(
+                    run_clients, (gateway, args.orders, args.clients, customers, skus)
+                )
+            accepted_s = time.perf_counter() - started
+            drained_s = asyncio.run(wait_for_drain(queue_url, sum(ok for ok, _ in results)))
+            drain_end = time.perf_counter() - started
+        counts = asyncio.run(final_counts(queue_url))
+        failures = failure_codes(queue_url)
+        calls = httpx.get(f"{odoo}/_emulator/calls").json()
+        references = [row["client_order_ref"] for row in odoo_rpc(
+            odoo, "sale.order", "search_read", [[["client_order_ref", "=like", "EGW-%"]]],
+            {"fields": ["client_order_ref"]})]  # fmt: skip
+    report(args, results, accepted_s, drained_s, drain_end, counts, calls, references)
+    if failures:
+        print(f"refused by the ERP: {dict(failures)}")
+
+
+def world(odoo: str) -> tuple[list[str], list[str]]:
+    """Customers without a credit limit, and products sold by the unit with stock."""
+    unlimited = [["customer_rank", ">", 0], ["use_partner_credit_limit", "=", False]]
+    partners = odoo_rpc(odoo, "res.partner", "search_read", [unlimited], {"fields": ["id"]})
+    quants = odoo_rpc(odoo, "stock.quant", "search_read", [[]],
+                      {"fields": ["product_id", "quantity", "reserved_quantity"]})  # fmt: skip
+    free: Counter[int] = Counter()
+    for quant in quants:
+        free[quant["product_id"][0]] += quant["quantity"] - quant["reserved_quantity"]
+    by_the_unit = [["uom_id", "=", 1], ["sale_ok", "=", True]]
+    products = odoo_rpc(odoo, "product.product", "search_read", [by_the_unit],
+                        {"fields": ["id", "default_code"]})  # fmt: skip
+    skus = [p["default_code"] for p in products if free[p["id"]] >= 200 and p["default_code"]]
+    return [encode_id("Customer", str(p["id"])) for p in partners], skus
+
+
+def run_clients(
+    gateway: str, orders: int, clients: int, customers: list[str], skus: list[str]
+) -> list[tuple[bool, float]]:
+    return asyncio.run(burst(gateway, orders, clients, customers, skus))
+
+
+async def burst(
+    gateway: str, orders: int, clients: int, customers: list[str], skus: list[str]
+) -> list[tuple[bool, float]]:
+    """(accepted?, seconds) of every mutation, sent by `clients` concurrent clients."""
+    numbers = iter(range(orders))
+    results: list[tuple[bool, float]] = []
+
+    async def client() -> None:
+        async with httpx.AsyncClient(base_url=gateway, timeout=60,
+                                     headers=bearer(WRITER)) as http:  # fmt: skip
+            for n in numbers:
+                variables = {"input": {
+                    "customerId": customers[n % len(customers)],
+                    "lines": [{"sku": skus[n % len(skus)], "quantity": "1"}],
+                    "idempotencyKey": f"bench-{n}"}}  # fmt: skip
+                sent = time.perf_counter()
+                response = await http.post(
+                    "/graphql", json={"query": PLACE, "variables": variables}
+                )
+                elapsed = time.perf_counter() - sent
+                payload = response.json().get("data", {}) or {}
+                receipt = (payload.get("placeOrder") or {}).get("receipt")
+                results.append((receipt is not None, elapsed))
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return results
+
+
+async def wait_for_drain(queue_url: str, accepted: int) -> float:
+    queue = open_command_queue(queue_url)
+    started = time.perf_counter()
+    try:
+        while True:
+            counts = await queue.counts()
+            settled = sum(counts.get(s, 0) for s in (
+                CommandStatus.CONFIRMED, CommandStatus.FAILED, CommandStatus.DEAD))  # fmt: skip
+            if settled >= accepted:
+                return time.perf_counter() - started
+            await asyncio.sleep(0.5)
+    finally:
+        await queue.close()
+
+
+async def final_counts(queue_url: str) -> dict[str, int]:
+    queue = open_command_queue(queue_url)
+    try:
+        counts = await queue.counts()
+        return {status.value: n for status, n in counts.items() if n}
+    finally:
+        await queue.close()
+
+
+def failure_codes(queue_url: str) -> Counter[str]:
+    """Why the ERP refused the FAILED commands (read straight from the SQLite file: the
+    queue's port has no listing by status)."""
+    path = queue_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT last_error FROM commands WHERE status = 'failed'").fetchall()
+    return Counter(str(error).split(":")[0] for (error,) in rows)
+
+
+def report(args, results, accepted_s, drained_s, drain_end, counts, calls, references) -> None:
+    latencies = sorted(seconds * 1000 for _, seconds in results)
+    accepted = sum(ok for ok, _ in results)
+    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
+    duplicates = sum(n - 1 for n in Counter(references).values() if n > 1)
+    faults = calls.get("faults", {})
+    print(
+        f"burst: {args.orders} placeOrder from {args.clients} clients; Odoo emulator "
+        f"--rate-limit {args.rate_limit} --fail-rate {args.fail_rate} "
+        f"--latency-ms {args.latency_ms}"
+    )
+    print(
+        f"accepted: {accepted}/{len(results)} ({100 * accepted / len(results):.1f} %) "
+        f"in {accepted_s:.1f} s = {len(results) / accepted_s:.0f} mutations/s"
+    )
+    print(
+        f"acceptance latency: median {statistics.median(latencies):.1f} ms, "
+        f"p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms"
+    )
+    print(
+        f"drain: all settled {drain_end:.1f} s after the first mutation "
+        f"({drained_s:.1f} s after the last was accepted)"
+    )
+    print(f"queue: {counts}")
+    per_order = calls["total"] / max(accepted, 1)
+    print(
+        f"ERP calls: {calls['total']} ({per_order:.1f} per order; sale.order.create "
+        f"{calls['calls'].get('sale.order.create', 0)}), emulator answered 429 "
+        f"{faults.get('throttled', 0)} times, 503 {faults.get('failed', 0)} times"
+    )
+    print(
+        f"ERP orders from the gateway: {len(references)} ({len(set(references))} distinct "
+        f"references, {duplicates} duplicates)"
+    )
+
+
+if __name__ == "__main__":
+    main()
