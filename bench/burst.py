@@ -31,8 +31,9 @@ from gateway.auth.principal import PrincipalKind
 from gateway.auth.scopes import SCOPES
 from gateway.commands.model import CommandStatus
 from gateway.commands.queue import open_command_queue
-from gateway.config import CacheSettings, QueueSettings
+from gateway.config import CacheSettings, QueueSettings, Settings
 from gateway.server import serve_in_thread
+from gateway.worker_process import run_worker
 from resolvers.node import encode_id
 from tests.harness import bearer, odoo_rpc, odoo_settings, token_for
 
@@ -48,6 +49,8 @@ def main() -> None:
     parser.add_argument("--rate-limit", default="100/second")
     parser.add_argument("--fail-rate", default="0.05")
     parser.add_argument("--latency-ms", type=float, default=5.0)
+    parser.add_argument("--drain-after", action="store_true",
+                        help="accept every order first, then start the worker")  # fmt: skip
     args = parser.parse_args()
 
     limit = RateLimit.parse(args.rate_limit)
@@ -61,7 +64,9 @@ def main() -> None:
         settings = replace(
             odoo_settings(odoo, rate_limit=margin, resilience=Resilience(timeout_s=10, retries=3)),
             cache=CacheSettings(),
-            queue=QueueSettings(url=queue_url, sync_wait_ms=0, concurrency=8),
+            queue=QueueSettings(
+                url=queue_url, sync_wait_ms=0, concurrency=8, worker=not args.drain_after
+            ),
         )
         with serve_in_thread(create_app(settings)) as gateway:
             httpx.delete(f"{odoo}/_emulator/calls")
@@ -73,7 +78,12 @@ def main() -> None:
                     run_clients, (gateway, args.orders, args.clients, customers, skus)
                 )
             accepted_s = time.perf_counter() - started
-            drained_s = asyncio.run(wait_for_drain(queue_url, sum(ok for ok, _ in results)))
+            accepted = sum(ok for ok, _ in results)
+            acceptance_calls = httpx.get(f"{odoo}/_emulator/calls").json()
+            if args.drain_after:
+                drained_s = asyncio.run(drain_with_a_worker(settings, accepted))
+            else:
+                drained_s = asyncio.run(wait_for_drain(queue_url, accepted))
             drain_end = time.perf_counter() - started
         counts = asyncio.run(final_counts(queue_url))
         failures = failure_codes(queue_url)
@@ -82,6 +92,10 @@ def main() -> None:
             odoo, "sale.order", "search_read", [[["client_order_ref", "=like", "EGW-%"]]],
             {"fields": ["client_order_ref"]})]  # fmt: skip
     report(args, results, accepted_s, drained_s, drain_end, counts, calls, references)
+    print(
+        f"ERP calls while accepting: {acceptance_calls['total']} "
+        f"{dict(sorted(acceptance_calls['calls'].items()))}"
+    )
     if failures:
         print(f"refused by the ERP: {dict(failures)}")
 
@@ -149,6 +163,17 @@ async def wait_for_drain(queue_url: str, accepted: int) -> float:
             await asyncio.sleep(0.5)
     finally:
         await queue.close()
+
+
+async def drain_with_a_worker(settings: Settings, accepted: int) -> float:
+    """Start a worker only now, and wait until it has settled every accepted order."""
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(settings, stop))
+    try:
+        return await wait_for_drain(settings.queue.url, accepted)
+    finally:
+        stop.set()
+        await worker
 
 
 async def final_counts(queue_url: str) -> dict[str, int]:
