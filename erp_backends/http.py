@@ -27,7 +27,7 @@ from erp_backends.errors import (
     BackendTimeout,
     BackendUnavailable,
 )
-from erp_backends.rate_limit import TokenBucket
+from erp_backends.rate_limit import RateLimiter
 
 RETRIED_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -99,7 +99,7 @@ class BackendHttp:
         backend: str,
         system: str,
         resilience: Resilience = Resilience(),
-        rate_limiter: TokenBucket | None = None,
+        rate_limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

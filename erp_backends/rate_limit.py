@@ -10,6 +10,7 @@ import asyncio
 import re
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 _PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 _PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour)s?\s*$")
@@ -37,6 +38,13 @@ class RateLimit:
     def __str__(self) -> str:
         unit = next(name for name, seconds in _PERIODS.items() if seconds == self.period_s)
         return f"{self.count}/{unit}"
+
+
+class RateLimiter(Protocol):
+    """Anything that makes a caller wait for its turn: `TokenBucket` in one process,
+    or a bucket that several processes share."""
+
+    async def acquire(self, *, background: bool = False) -> None: ...
 
 
 class TokenBucket:

@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import httpx
+from redis.asyncio import Redis
 
 from erp_backends.http import BackendHttp
 from erp_backends.hubspot.adapter import HubSpotCrm
@@ -18,7 +19,7 @@ from erp_backends.odoo.adapter import OdooErp
 from erp_backends.odoo.client import OdooClient, OdooConnection
 from erp_backends.odoo.writes import OdooWriter
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
-from erp_backends.rate_limit import TokenBucket
+from erp_backends.rate_limit import RateLimiter, TokenBucket
 from erp_backends.woocommerce.adapter import WooCommerceShop
 from erp_backends.woocommerce.client import WooCommerceClient, WooCommerceKeys
 from erp_backends.writes import ErpWriter
@@ -33,6 +34,7 @@ from gateway.config import (
     Settings,
     WooCommerceOptions,
 )
+from gateway.shared_rate_limit import RedisTokenBucket, bucket_key
 
 SYSTEM_NAMES = {"odoo": "Odoo", "hubspot": "HubSpot", "woocommerce": "WooCommerce"}
 
@@ -59,14 +61,16 @@ async def open_backends(settings: Settings, stack: AsyncExitStack) -> Backends:
     """The configured backends, each read through the shared cache."""
     cache = await open_gateway_cache(settings.cache, stack)
     crm, shop = settings.crm, settings.shop
-    erp_http = await backend_http(settings.erp, stack)
-    erp = erp_side(settings.erp, erp_http)
+    shared = await rate_limit_redis(settings, stack)
+    erp = erp_side(settings.erp, await backend_http(settings.erp, stack, shared=shared))
     return Backends(
         erp=cache.erp(erp.live),
-        crm=None if crm is None else cache.crm(_hubspot(crm, await backend_http(crm, stack))),
+        crm=None
+        if crm is None
+        else cache.crm(_hubspot(crm, await backend_http(crm, stack, shared=shared))),
         shop=None
         if shop is None
-        else cache.shop(_woocommerce(shop, await backend_http(shop, stack))),
+        else cache.shop(_woocommerce(shop, await backend_http(shop, stack, shared=shared))),
         cache=cache,
         erp_live=erp.live,
         erp_writer=erp.writer,
@@ -97,7 +101,35 @@ async def open_gateway_cache(settings: CacheSettings, stack: AsyncExitStack) -> 
     return GatewayCache(store, CachePolicy(ttls=settings.ttls, stale_ttl=settings.stale_ttl))
 
 
-async def backend_http(settings: BackendSettings, stack: AsyncExitStack) -> BackendHttp:
+async def rate_limit_redis(settings: Settings, stack: AsyncExitStack) -> Redis | None:
+    """The Redis that shares rate limits between gateway processes: the queue's, else the
+    cache's; None when neither is Redis (each process then limits itself alone)."""
+    for url, password in (
+        (settings.queue.url, None),
+        (settings.cache.url, settings.cache.password),
+    ):
+        if url.startswith(("redis://", "rediss://")):
+            redis = Redis.from_url(
+                url, password=None if password is None else password.reveal(),
+                socket_connect_timeout=2.0, socket_timeout=2.0,
+            )  # fmt: skip
+            stack.push_async_callback(redis.aclose)
+            return redis
+    return None
+
+
+async def backend_http(
+    settings: BackendSettings, stack: AsyncExitStack, *, shared: Redis | None = None
+) -> BackendHttp:
+    limiter: RateLimiter | None = None
+    if settings.rate_limit is not None:
+        limiter = (
+            TokenBucket(settings.rate_limit)
+            if shared is None
+            else RedisTokenBucket(
+                shared, bucket_key(settings.role, settings.url), settings.rate_limit
+            )
+        )
     client = await stack.enter_async_context(
         httpx.AsyncClient(
             headers={"User-Agent": "erp-gateway"}, limits=httpx.Limits(max_connections=20)
@@ -109,7 +141,7 @@ async def backend_http(settings: BackendSettings, stack: AsyncExitStack) -> Back
         backend=settings.role,
         system=SYSTEM_NAMES.get(settings.kind, settings.kind),
         resilience=settings.resilience,
-        rate_limiter=None if settings.rate_limit is None else TokenBucket(settings.rate_limit),
+        rate_limiter=limiter,
     )
 
 

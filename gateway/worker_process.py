@@ -8,7 +8,7 @@ import logging
 from contextlib import AsyncExitStack
 
 from gateway.auth.audit import open_audit_log
-from gateway.backends import backend_http, erp_side, open_gateway_cache
+from gateway.backends import backend_http, erp_side, open_gateway_cache, rate_limit_redis
 from gateway.commands.queue import open_command_queue
 from gateway.commands.worker import Worker
 from gateway.config import Settings
@@ -18,7 +18,8 @@ log = logging.getLogger("erp_gateway.worker")
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     async with AsyncExitStack() as stack:
-        erp = erp_side(settings.erp, await backend_http(settings.erp, stack))
+        shared = await rate_limit_redis(settings, stack)
+        erp = erp_side(settings.erp, await backend_http(settings.erp, stack, shared=shared))
         # The cache this worker invalidates is only shared when it is Redis.
         cache = await open_gateway_cache(settings.cache, stack)
         audit = open_audit_log(settings.auth.store)
