@@ -3,10 +3,16 @@ in WAL mode, safely from several processes at once."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def open_wal(
@@ -37,3 +43,50 @@ def open_wal(
         except BaseException:
             db.close()
             raise
+
+
+class SharedConnection:
+    """One connection to a SQLite file, opened on first use and used from asyncio
+    through worker threads, one at a time. `run` raises sqlite3.Error or OSError; each
+    store turns them into its own error."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        schema: str,
+        busy_timeout_s: float = 10.0,
+        row_factory: type[sqlite3.Row] | None = None,
+    ) -> None:
+        self.path = path
+        self._schema = schema
+        self._busy_timeout_s = busy_timeout_s
+        self._row_factory = row_factory
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
+
+    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.to_thread(self._locked, work)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._close)
+
+    def _locked(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            if self._db is None:
+                self._db = open_wal(
+                    self.path, schema=self._schema, busy_timeout_s=self._busy_timeout_s
+                )
+                if self._row_factory is not None:
+                    self._db.row_factory = self._row_factory
+            return work(self._db)
+
+    def _close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

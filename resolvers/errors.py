@@ -22,6 +22,7 @@ from erp_backends.errors import (
     BackendTimeout,
     BackendUnavailable,
 )
+from gateway.commands.model import QueueUnavailable
 
 log = logging.getLogger("erp_gateway.errors")
 
@@ -93,6 +94,13 @@ class ErrorCodes(SchemaExtension):
         request_id = getattr(self.execution_context.context, "request_id", None)
         if isinstance(original, BackendError):
             return self._backend_error(error, original, request_id)
+        if isinstance(original, QueueUnavailable):
+            log.error("command queue unavailable (request %s): %s", request_id, original)
+            return _with(
+                error,
+                "The command queue is unavailable: nothing was accepted; try again",
+                {"code": "QUEUE_UNAVAILABLE", "requestId": request_id},
+            )
         log.error("unexpected error (request %s)", request_id, exc_info=original)
         return _with(
             error,

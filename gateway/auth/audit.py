@@ -13,10 +13,8 @@ refuses the request rather than run it unaudited.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -29,7 +27,7 @@ from redis.exceptions import RedisError
 
 from gateway.auth.principal import Principal
 from gateway.auth.redaction import REDACTED, redact
-from gateway.sqlite_files import open_wal
+from gateway.sqlite_files import SharedConnection
 from gateway.stores import SqliteLocation, parse_store_url
 
 __all__ = [
@@ -169,8 +167,9 @@ class SqliteAuditLog:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._db: sqlite3.Connection | None = None
-        self._lock = threading.Lock()  # one connection, used from several worker threads
+        # Autocommit: each INSERT is its own transaction, committed when execute returns;
+        # synchronous FULL, as WAL's usual NORMAL may lose the last commits on power loss.
+        self._db = SharedConnection(self.path, schema=SQLITE_SCHEMA, busy_timeout_s=BUSY_TIMEOUT_S)
 
     async def append(self, entry: AuditEntry) -> None:
         row = (entry.at.isoformat(), entry.to_json())
@@ -181,39 +180,20 @@ class SqliteAuditLog:
         return (await self.follow(None, limit)).entries
 
     async def follow(self, after: str | None, limit: int = 100) -> AuditBatch:
-        if self._db is None and not self.path.exists():
+        if not self._db.is_open and not self.path.exists():
             return AuditBatch([], after or "0")  # reading must not create the file
         rows = await self._run("cannot read", lambda db: _select(db, after, limit))
         entries = [AuditEntry.from_json(text) for _, text in rows]
         return AuditBatch(entries, str(rows[-1][0]) if rows else after or "0")
 
     async def close(self) -> None:
-        await asyncio.to_thread(self._close)
+        await self._db.close()
 
     async def _run(self, failure: str, work: Callable[[sqlite3.Connection], T]) -> T:
         try:
-            return await asyncio.to_thread(self._locked, work)
+            return await self._db.run(work)
         except (sqlite3.Error, OSError) as exc:
             raise AuditUnavailable(f"SQLite audit log {self.path}: {failure}: {exc}") from exc
-
-    def _locked(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        with self._lock:
-            if self._db is None:
-                self._db = _connect(self.path)
-            return work(self._db)
-
-    def _close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    # Autocommit: each INSERT is its own transaction, committed when execute returns.
-    # FULL: WAL's usual NORMAL may lose the last commits on power loss; an audit entry
-    # must not.
-    return open_wal(path, schema=SQLITE_SCHEMA, busy_timeout_s=BUSY_TIMEOUT_S)
 
 
 def _select(db: sqlite3.Connection, after: str | None, limit: int) -> list[tuple[int, str]]:

@@ -10,9 +10,7 @@ submits of one key from two processes keep one command.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +26,7 @@ from gateway.commands.transitions import (
     claimed,
     utcnow,
 )
-from gateway.sqlite_files import open_wal
+from gateway.sqlite_files import SharedConnection
 
 __all__ = ["SqliteCommandQueue"]
 
@@ -91,8 +89,11 @@ class SqliteCommandQueue(StoredQueue):
     def __init__(self, path: Path | str, *, clock: Clock = utcnow) -> None:
         super().__init__(clock)
         self.path = Path(path)
-        self._db: sqlite3.Connection | None = None
-        self._lock = threading.Lock()  # one connection, used from several worker threads
+        # Autocommit outside the explicit BEGIN IMMEDIATE transactions; synchronous FULL,
+        # as WAL's usual NORMAL may lose the last commits on power loss.
+        self._db = SharedConnection(
+            self.path, schema=_SCHEMA, busy_timeout_s=BUSY_TIMEOUT_S, row_factory=sqlite3.Row
+        )
 
     async def submit(self, command: Command) -> tuple[Command, bool]:
         if command.status is not CommandStatus.QUEUED:
@@ -153,7 +154,7 @@ class SqliteCommandQueue(StoredQueue):
         return {status: found.get(status, 0) for status in CommandStatus}
 
     async def close(self) -> None:
-        await asyncio.to_thread(self._close)
+        await self._db.close()
 
     async def _update(self, command_id: str, change: Change) -> Command:
         def update(db: sqlite3.Connection) -> Command:
@@ -170,29 +171,9 @@ class SqliteCommandQueue(StoredQueue):
 
     async def _run(self, failure: str, work: Callable[[sqlite3.Connection], T]) -> T:
         try:
-            return await asyncio.to_thread(self._locked, work)
+            return await self._db.run(work)
         except (sqlite3.Error, OSError) as exc:
             raise QueueUnavailable(f"SQLite command queue {self.path}: {failure}: {exc}") from exc
-
-    def _locked(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        with self._lock:
-            if self._db is None:
-                self._db = _connect(self.path)
-            return work(self._db)
-
-    def _close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    # Autocommit outside the explicit BEGIN IMMEDIATE transactions. FULL: WAL's usual
-    # NORMAL may lose the last commits on power loss; an accepted command must not.
-    db = open_wal(path, schema=_SCHEMA, busy_timeout_s=BUSY_TIMEOUT_S)
-    db.row_factory = sqlite3.Row
-    return db
 
 
 def _row(command: Command) -> dict[str, str | int | None]:

@@ -380,3 +380,24 @@ def test_a_command_can_be_followed_by_its_submitter_only(gateway, catalogue):
     other = graphql(gateway, COMMAND, {"id": receipt["commandId"]}, token=customer_token(theirs))
     assert other["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert data_of(graphql(gateway, COMMAND, {"id": receipt["commandId"]}, token=STAFF))["command"]
+
+
+def test_a_mutation_the_queue_cannot_persist_is_refused_with_a_clear_error(
+    odoo, catalogue, tmp_path
+):
+    from dataclasses import replace
+
+    from tests.harness import odoo_settings, own_queue, running_gateway
+
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the queue's folder should be")
+    queue = replace(own_queue(), url=f"sqlite:///{blocked}/queue.sqlite3")
+    token = customer_token(catalogue["customers"][0]["id"])
+    line = {"sku": catalogue["products"][0]["sku"], "quantity": "1"}
+    with running_gateway(replace(odoo_settings(odoo), queue=queue)) as gateway:
+        answer = graphql(gateway, PLACE, {"input": {"lines": [line]}}, token=token)
+    assert answer["data"] is None
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "QUEUE_UNAVAILABLE"
+    assert "nothing was accepted" in error["message"]
+    assert str(blocked) not in str(answer)
