@@ -401,3 +401,50 @@ def test_a_mutation_the_queue_cannot_persist_is_refused_with_a_clear_error(
     assert error["extensions"]["code"] == "QUEUE_UNAVAILABLE"
     assert "nothing was accepted" in error["message"]
     assert str(blocked) not in str(answer)
+
+
+def test_mutations_and_their_outcomes_are_audited(gateway, catalogue):
+    import asyncio
+
+    from gateway.auth.audit import open_audit_log
+    from tests.harness import TEST_STORE
+
+    token = customer_token(catalogue["customers"][0]["id"])
+    line = {"sku": catalogue["products"][0]["sku"], "quantity": "1"}
+    receipt = place(gateway, token, [line])["receipt"]
+
+    async def entries():
+        log = open_audit_log(TEST_STORE)
+        try:
+            return await log.tail(500)
+        finally:
+            await log.close()
+
+    seen = asyncio.run(entries())
+    [worker] = [e for e in seen if e.variables.get("commandId") == receipt["commandId"]]
+    assert (worker.operation_name, worker.outcome) == ("place_order", "confirmed")
+    mutation = [e for e in seen if e.operation_type == "mutation"
+                and e.subject == f"user-{catalogue['customers'][0]['id']}"][-1]  # fmt: skip
+    assert (mutation.operation_name, mutation.outcome) == ("Place", "ok")
+
+
+def test_a_confirmed_order_refreshes_the_cached_order_list(odoo, catalogue):
+    from dataclasses import replace
+
+    from gateway.config import CacheSettings
+    from tests.harness import odoo_settings, running_gateway
+
+    customer = catalogue["customers"][0]["id"]
+    token = customer_token(customer)
+    query = "{ viewer { customer { orders(first: 1) { totalCount } } } }"
+    with running_gateway(replace(odoo_settings(odoo), cache=CacheSettings())) as cached:
+
+        def count() -> int:
+            answer = data_of(graphql(cached, query, token=token))
+            return answer["viewer"]["customer"]["orders"]["totalCount"]
+
+        before = count()
+        assert count() == before  # now served from the cache
+        line = {"sku": catalogue["products"][0]["sku"], "quantity": "1"}
+        assert place(cached, token, [line])["receipt"]["status"] == "CONFIRMED"
+        assert count() == before + 1

@@ -273,3 +273,41 @@ def test_audit_tail_shows_an_impersonated_request(tmp_path, odoo_emulator_url):
     assert tail.returncode == 0, tail.stderr
     assert f"alice as customer {customer}" in tail.stdout
     assert "query Look" in tail.stdout
+
+
+def test_dlq_commands_list_replay_and_discard_through_the_console_script(tmp_path):
+    from datetime import UTC, datetime
+
+    from gateway.commands.model import Command, CommandKind
+    from gateway.commands.queue import open_command_queue
+
+    url = f"sqlite:///{tmp_path}/queue.sqlite3"
+
+    async def two_dead_commands() -> list[str]:
+        queue = open_command_queue(url)
+        ids = []
+        for n in range(2):
+            command = Command(
+                id=f"c{n}", kind=CommandKind.PAY_INVOICE, payload={}, idempotency_scope="s",
+                idempotency_key=f"k{n}", fingerprint="f", submitted_by="partner:acme",
+                created_at=datetime.now(UTC),
+            )  # fmt: skip
+            await queue.submit(command)
+            await queue.claim("w", 60, datetime.now(UTC))
+            await queue.bury(command.id, "BACKEND_UNAVAILABLE: the erp backend failed")
+            ids.append(command.id)
+        await queue.close()
+        return ids
+
+    first, second = asyncio.run(two_dead_commands())
+    listed = run("dlq", "list", "--queue", url)
+    assert listed.returncode == 0, listed.stderr
+    assert first in listed.stdout
+    assert "BACKEND_UNAVAILABLE" in listed.stdout
+    assert "partner:acme" in listed.stdout
+    assert run("dlq", "replay", first, "--queue", url).returncode == 0
+    assert run("dlq", "discard", second, "--queue", url).returncode == 0
+    assert "empty" in run("dlq", "list", "--queue", url).stdout
+    again = run("dlq", "replay", first, "--queue", url)
+    assert again.returncode == 2
+    assert first in again.stderr
