@@ -103,17 +103,18 @@ class CommandService:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._sync_wait_s
         try:
-            while (left := deadline - loop.time()) > 0:
+            # Look first: a worker may have finished before the event was there to set.
+            while (current := await self.queue.get(command.id)) is None or not _settled(current):
+                left = deadline - loop.time()
+                if left <= 0:
+                    break
                 wait = left if self.local_worker else min(left, SETTLE_POLL_S)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), wait)
                 event.clear()
-                current = await self.queue.get(command.id)
-                if current is not None and _settled(current):
-                    return current
         finally:
             self._waiters.pop(command.id, None)
-        return await self.queue.get(command.id) or command
+        return current or command
 
     def notify(self, command: Command) -> None:
         """Called by an in-process worker when a command is settled."""

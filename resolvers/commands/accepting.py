@@ -11,7 +11,7 @@ from typing import Any
 
 from gateway.auth.principal import Principal
 from gateway.commands.live import LiveReads
-from gateway.commands.model import CommandKind
+from gateway.commands.model import Command, CommandKind
 from gateway.commands.service import CommandService, IdempotencyKeyReused
 from resolvers.commands.types import Receipt, UserError, failure_of, user_error
 from resolvers.context import Info
@@ -118,7 +118,7 @@ def _idempotency_key(info: Info, input_key: str | None) -> str | UserError | Non
     return key
 
 
-def _outcome(command: Any) -> Outcome:
+def _outcome(command: Command) -> Outcome:
     return Outcome(Receipt.of(command), failure_of(command))
 
 
