@@ -92,8 +92,9 @@ def main() -> None:
             odoo, "sale.order", "search_read", [[["client_order_ref", "=like", "EGW-%"]]],
             {"fields": ["client_order_ref"]})]  # fmt: skip
     report(args, results, accepted_s, drained_s, drain_end, counts, calls, references)
+    worker = "without the worker's" if args.drain_after else "the worker's included"
     print(
-        f"ERP calls while accepting: {acceptance_calls['total']} "
+        f"ERP calls while accepting ({worker}): {acceptance_calls['total']} "
         f"{dict(sorted(acceptance_calls['calls'].items()))}"
     )
     if failures:
