@@ -448,3 +448,20 @@ def test_a_confirmed_order_refreshes_the_cached_order_list(odoo, catalogue):
         line = {"sku": catalogue["products"][0]["sku"], "quantity": "1"}
         assert place(cached, token, [line])["receipt"]["status"] == "CONFIRMED"
         assert count() == before + 1
+
+
+def test_orders_go_through_a_queue_in_redis_too(odoo, catalogue, redis_url):
+    from dataclasses import replace
+
+    from tests.harness import odoo_settings, own_queue, running_gateway
+
+    queue = replace(own_queue(sync_wait_ms=5000), url=redis_url)
+    token = customer_token(catalogue["customers"][0]["id"])
+    line = {"sku": catalogue["products"][0]["sku"], "quantity": "1"}
+    key = uuid.uuid4().hex
+    with running_gateway(replace(odoo_settings(odoo), queue=queue)) as gateway:
+        first = place(gateway, token, [line], idempotencyKey=key)["receipt"]
+        again = place(gateway, token, [line], idempotencyKey=key)["receipt"]
+    assert first["status"] == "CONFIRMED"
+    assert again["commandId"] == first["commandId"]
+    assert len(orders_with_reference(odoo, f"EGW-{first['commandId']}")) == 1
