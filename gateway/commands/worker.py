@@ -86,6 +86,9 @@ class Worker:
             except QueueUnavailable as exc:
                 log.error("%s: the queue is unavailable: %s", self.worker_id, exc)
                 worked = False
+            except Exception:  # a bug must not silently end this lane's draining
+                log.exception("%s: unexpected error; the lane goes on", self.worker_id)
+                worked = False
             if not worked:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), IDLE_POLL_S)
@@ -125,12 +128,20 @@ class Worker:
 
     async def _confirm(self, command: Command, done: Done) -> None:
         settled = await self._queue.confirm(command.id, done.result)
-        if self._cache is not None:
-            for entity, keys in done.stale.records.items():
-                await self._cache.invalidate("erp", entity, keys)
-            for entity, parents in done.stale.lists.items():
-                await self._cache.invalidate_lists("erp", entity, parents)
+        try:
+            await self._invalidate(done)
+        except Exception:  # the write is done; stale entries expire with their TTL
+            log.warning("%s: could not invalidate the cache after command %s",
+                        self.worker_id, command.id, exc_info=True)  # fmt: skip
         await self._settle(settled, "confirmed")
+
+    async def _invalidate(self, done: Done) -> None:
+        if self._cache is None:
+            return
+        for entity, keys in done.stale.records.items():
+            await self._cache.invalidate("erp", entity, keys)
+        for entity, parents in done.stale.lists.items():
+            await self._cache.invalidate_lists("erp", entity, parents)
 
     async def _retry_or_bury(self, command: Command, error: str, cause: Exception | None) -> None:
         if command.attempts >= self._settings.max_attempts:

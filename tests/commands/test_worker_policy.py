@@ -1,0 +1,77 @@
+"""What the worker does with each kind of failure, with a real queue and a writer that
+fails on purpose: the ERP's answers themselves are tested against the emulator."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from erp_backends.errors import (
+    BackendRateLimited,
+    BackendRequestError,
+    BackendUnavailable,
+    BusinessRuleViolation,
+)
+from gateway.commands.model import CommandKind, CommandStatus
+from gateway.commands.queue import open_command_queue
+from gateway.commands.service import CommandService
+from gateway.commands.worker import Worker
+from gateway.config import QueueSettings
+
+
+class FailingWriter:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.calls = 0
+
+    async def place_order(self, draft):
+        self.calls += 1
+        raise self.error
+
+
+PAYLOAD = {"customer_id": "7", "note": None, "shipping_address": None,
+           "lines": [{"product_id": "5", "quantity": "1", "unit": "C62"}]}  # fmt: skip
+
+
+async def run_once_against(tmp_path, error: Exception, **settings):
+    queue = open_command_queue(f"sqlite:///{tmp_path}/queue.sqlite3")
+    service = CommandService(queue, sync_wait_s=0)
+    command = await service.submit(CommandKind.PLACE_ORDER, PAYLOAD, request=PAYLOAD,
+                                   scope="s", idempotency_key=None, submitted_by="t")  # fmt: skip
+    writer = FailingWriter(error)
+    worker = Worker(queue, writer, QueueSettings(url="unused", **settings))  # type: ignore[arg-type]
+    assert await worker.run_once()
+    after = await queue.get(command.id)
+    await queue.close()
+    return after, writer
+
+
+async def test_a_business_refusal_is_final_with_its_user_error(tmp_path):
+    refusal = BusinessRuleViolation("INSUFFICIENT_STOCK", "only 2 left", field="lines")
+    command, _ = await run_once_against(tmp_path, refusal)
+    assert command.status is CommandStatus.FAILED
+    expected = {"code": "INSUFFICIENT_STOCK", "message": "only 2 left", "field": "lines"}
+    assert command.result == {"user_error": expected}
+
+
+async def test_a_refused_request_goes_to_the_dead_letters_at_once(tmp_path):
+    error = BackendRequestError("Odoo: unknown field 'x' on sale.order", backend="erp")
+    command, writer = await run_once_against(tmp_path, error, max_attempts=8)
+    assert command.status is CommandStatus.DEAD
+    assert writer.calls == 1
+    assert command.last_error == "BACKEND_REQUEST_REFUSED: the erp backend failed"
+    assert "unknown field" not in command.last_error
+
+
+async def test_a_throttled_command_waits_at_least_what_the_erp_asked(tmp_path):
+    before = datetime.now(UTC)
+    error = BackendRateLimited("429", backend="erp", retry_after=30)
+    command, _ = await run_once_against(tmp_path, error, retry_backoff_s=0.1)
+    assert command.status is CommandStatus.QUEUED
+    assert command.next_attempt_at >= before + timedelta(seconds=30)
+
+
+@pytest.mark.parametrize("attempts", [1, 3])
+async def test_a_transient_failure_is_retried_until_max_attempts(tmp_path, attempts):
+    error = BackendUnavailable("503", backend="erp")
+    command, _ = await run_once_against(tmp_path, error, max_attempts=attempts)
+    assert command.status is (CommandStatus.DEAD if attempts == 1 else CommandStatus.QUEUED)
