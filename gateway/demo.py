@@ -81,7 +81,17 @@ EXAMPLE_QUERY = """\
     }
   }
 }"""
-_FIND_SHOWCASE = "{ customers(first: 100) { nodes { id crm { contactId } shop { id } } } }"
+_FIND_SHOWCASE = """{
+  customers(first: 100) { nodes { id crm { contactId } shop { id } } }
+  products(first: 100) { nodes { sku salesUnit stock { available { value } } } }
+}"""
+EXAMPLE_MUTATION = """\
+mutation {
+  placeOrder(input: {lines: [{sku: "%s", quantity: "2"}], idempotencyKey: "demo-order-1"}) {
+    receipt { commandId status order { number status total { amount currency } } }
+    userErrors { field code message }
+  }
+}"""
 
 
 @dataclass(frozen=True)
@@ -120,9 +130,9 @@ async def run_demo(*, host: str, port: int, seed: int, faults: FaultOptions) -> 
     async def announce() -> None:
         service = mint_token(secret, subject="demo", kind=PrincipalKind.SERVICE,
                              scopes=READ_SCOPES)  # fmt: skip
-        customer = await _showcase_customer(gateway_url, service)
-        tokens = await _demo_tokens(secret, store, customer)
-        banner = _banner(gateway_url, emulators, urls, seed, customer, tokens, store, queue.url)
+        showcase = await _showcase(gateway_url, service)
+        tokens = await _demo_tokens(secret, store, showcase.customer_id)
+        banner = _banner(gateway_url, emulators, urls, seed, showcase, tokens, store, queue.url)
         print(banner, flush=True)
 
     served = [Served(create_app(settings), gateway_sock)]
@@ -190,17 +200,28 @@ def _settings(urls: dict[str, str], auth: AuthSettings) -> Settings:
     )
 
 
-async def _showcase_customer(gateway_url: str, token: str) -> str:
-    """A customer that all three systems know, to show federation at its best."""
+@dataclass(frozen=True)
+class Showcase:
+    customer_id: str  # known to the ERP, the CRM and the shop
+    sku: str  # sold by the unit, in stock
+
+
+async def _showcase(gateway_url: str, token: str) -> Showcase:
+    """A customer that all three systems know, to show federation at its best, and a
+    product to order."""
     async with httpx.AsyncClient(timeout=30) as client:
         answer = await client.post(
             f"{gateway_url}/graphql",
             json={"query": _FIND_SHOWCASE},
             headers={"Authorization": f"Bearer {token}"},
         )
-    nodes = answer.json()["data"]["customers"]["nodes"]
+    data = answer.json()["data"]
+    nodes = data["customers"]["nodes"]
     known_everywhere = [n["id"] for n in nodes if n["crm"] and n["shop"]]
-    return str((known_everywhere or [n["id"] for n in nodes])[0])
+    in_stock = [p["sku"] for p in data["products"]["nodes"] if p["salesUnit"] == "C62"
+                and p["stock"] and float(p["stock"]["available"]["value"]) >= 10]  # fmt: skip
+    customer = str((known_everywhere or [n["id"] for n in nodes])[0])
+    return Showcase(customer, in_stock[0] if in_stock else data["products"]["nodes"][0]["sku"])
 
 
 def _banner(
@@ -208,11 +229,12 @@ def _banner(
     emulators: list[Emulator],
     urls: dict[str, str],
     seed: int,
-    customer: str,
+    showcase: Showcase,
     tokens: DemoTokens,
     store: str,
     queue_url: str,
 ) -> str:
+    customer = showcase.customer_id
     lines = [
         "",
         "erp-gateway demo is running",
@@ -239,6 +261,10 @@ def _banner(
         "then this query:",
         "",
         EXAMPLE_QUERY % customer,
+        "",
+        "With the customer token in Headers instead, place an order:",
+        "",
+        EXAMPLE_MUTATION % showcase.sku,
         "",
         "Press Ctrl-C to stop.",
     ]

@@ -160,7 +160,8 @@ def test_demo_prints_tokens_and_a_query_that_answers_with_seeded_data():
         demo.wait_for("Press Ctrl-C to stop")
         assert url in demo.output
         tokens = dict(re.findall(r"^  (staff|customer|partner) +(\S+)$", demo.output, re.M))
-        query = demo.output.split("then this query:")[1].split("Press Ctrl-C")[0]
+        query = demo.output.split("then this query:")[1].split("With the customer token")[0]
+        mutation = demo.output.split("place an order:")[1].split("Press Ctrl-C")[0]
 
         def ask(token: str, text: str) -> dict:
             return httpx.post(url, json={"query": text}, headers=bearer(token)).json()
@@ -179,6 +180,9 @@ def test_demo_prints_tokens_and_a_query_that_answers_with_seeded_data():
             tokens["partner"], "{ products(first: 1) { nodes { stock { available { value } } } } }"
         )
         assert "errors" not in stock, stock
+        placed = ask(tokens["customer"], mutation)
+        assert placed["data"]["placeOrder"]["userErrors"] == [], placed
+        assert placed["data"]["placeOrder"]["receipt"]["status"] == "CONFIRMED"
         minted = ask(token_for(), "{ viewer { subject } }")["data"]
         assert minted == {"viewer": {"subject": "tester"}}
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
