@@ -24,6 +24,15 @@ def place(gateway, token, lines, **fields):
     return data_of(graphql(gateway, PLACE, variables, token=token))["placeOrder"]
 
 
+def delivered_order(odoo: str) -> str:
+    """The id of an order the ERP has delivered something of."""
+    from resolvers.node import encode_id
+
+    [line] = odoo_rpc(odoo, "sale.order.line", "search_read", [[["qty_delivered", ">", 0]]],
+                      {"fields": ["order_id"], "limit": 1})  # fmt: skip
+    return encode_id("Order", str(line["order_id"][0]))
+
+
 def codes(payload):
     return [error["code"] for error in payload["userErrors"]]
 
@@ -185,19 +194,8 @@ def test_an_order_is_cancelled_once_and_a_delivered_one_is_not(gateway, odoo, ca
     assert cancel["userErrors"] == []
     assert cancel["receipt"]["status"] == "CONFIRMED"
     assert cancel["receipt"]["order"]["status"] == "CANCELLED"
-    delivered = odoo_rpc(
-        odoo,
-        "sale.order.line",
-        "search_read",
-        [[["qty_delivered", ">", 0]]],
-        {"fields": ["order_id"], "limit": 1},
-    )[0]["order_id"][0]
-    from resolvers.node import encode_id
-
     refused = data_of(
-        graphql(
-            gateway, CANCEL, {"input": {"orderId": encode_id("Order", str(delivered))}}, token=STAFF
-        )
+        graphql(gateway, CANCEL, {"input": {"orderId": delivered_order(odoo)}}, token=STAFF)
     )["cancelOrder"]
     assert [e["code"] for e in refused["userErrors"]] == ["ORDER_NOT_CANCELLABLE"]
 
@@ -293,20 +291,11 @@ mutation($input: RequestReturnInput!) {
 
 
 def test_a_return_needs_a_delivery(gateway, odoo, catalogue):
-    from resolvers.node import encode_id
-
-    delivered = odoo_rpc(
-        odoo,
-        "sale.order.line",
-        "search_read",
-        [[["qty_delivered", ">", 0]]],
-        {"fields": ["order_id"], "limit": 1},
-    )[0]["order_id"][0]
     accepted = data_of(
         graphql(
             gateway,
             RETURN,
-            {"input": {"orderId": encode_id("Order", str(delivered)), "reason": "damaged"}},
+            {"input": {"orderId": delivered_order(odoo), "reason": "damaged"}},
             token=STAFF,
         )
     )
