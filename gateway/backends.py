@@ -105,7 +105,7 @@ async def rate_limit_redis(settings: Settings, stack: AsyncExitStack) -> Redis |
     """The Redis that shares rate limits between gateway processes: the queue's, else the
     cache's; None when neither is Redis (each process then limits itself alone)."""
     for url, password in (
-        (settings.queue.url, None),
+        (settings.queue.url, settings.queue.password),
         (settings.cache.url, settings.cache.password),
     ):
         if url.startswith(("redis://", "rediss://")):

@@ -20,7 +20,7 @@ from erp_backends.rate_limit import RateLimit
 from gateway.cache.caching import DEFAULT_TTLS
 from gateway.config_reader import ConfigError, Table
 from gateway.secrets import Secret
-from gateway.stores import parse_store_url
+from gateway.stores import parse_store_url, with_password
 
 __all__ = [
     "AuthSettings",
@@ -125,6 +125,12 @@ class AuthSettings:
     claims: ClaimNames = field(default_factory=ClaimNames)
     default_kind: str | None = None  # for tokens without a kind claim
     store: str = "sqlite:///erp-gateway.sqlite3"  # API tokens and the audit log
+    store_password: Secret | None = field(default=None, repr=False)  # a Redis store's
+
+    def store_connect_url(self) -> str:
+        """The store's URL with its password: for opening it, never for showing."""
+        password = None if self.store_password is None else self.store_password.reveal()
+        return with_password(self.store, password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +145,11 @@ class QueueSettings:
     retry_max_backoff_s: float = 300.0
     lease_s: float = 60.0  # a worker that holds a command longer is presumed dead
     concurrency: int = 4  # commands one worker runs at once (the rate limit still holds)
+    password: Secret | None = field(default=None, repr=False)  # a Redis queue's
+
+    def connect_url(self) -> str:
+        """The queue's URL with its password: for opening it, never for showing."""
+        return with_password(self.url, None if self.password is None else self.password.reveal())
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +203,7 @@ def settings_from_dict(
     cache = _cache(root.table("cache"), environ)
     auth = _auth(root.table("auth"), environ)
     graphql = _graphql(root.table("graphql"), production=auth.mode == "production")
-    queue = _queue(root.table("queue"))
+    queue = _queue(root.table("queue"), environ)
     root.reject_unknown()
     return Settings(
         erp=erp, crm=crm, shop=shop, federation=federation, cache=cache, graphql=graphql,
@@ -357,6 +368,10 @@ def _auth(table: Table, environ: Mapping[str, str]) -> AuthSettings:
         parse_store_url(store)
     except ValueError as exc:
         raise table.error("store", str(exc)) from None
+    if urlsplit(store).password:
+        raise table.error("store", "put no password in the file: name its variable in "
+                          "store_password_env")  # fmt: skip
+    store_password = _password(table, "store_password_env", environ)
     default_kind = table.optional_string("default_kind")
     if default_kind is not None and default_kind not in ("customer", "staff", "partner", "service"):
         raise table.error("default_kind", "expected customer, staff, partner or service")
@@ -375,12 +390,23 @@ def _auth(table: Table, environ: Mapping[str, str]) -> AuthSettings:
         claims=claims,
         default_kind=default_kind,
         store=store,
+        store_password=store_password,
     )
     table.reject_unknown()
     return settings
 
 
-def _queue(table: Table) -> QueueSettings:
+def _password(table: Table, key: str, environ: Mapping[str, str]) -> Secret | None:
+    """The secret in the environment variable that `key` names, if it names one."""
+    name = table.optional_string(key)
+    if name is None:
+        return None
+    if not environ.get(name):
+        raise table.error(key, f"the environment variable {name} is not set")
+    return Secret(environ[name])
+
+
+def _queue(table: Table, environ: Mapping[str, str]) -> QueueSettings:
     defaults = QueueSettings()
     url = table.optional_string("url") or defaults.url
     try:
@@ -388,8 +414,7 @@ def _queue(table: Table) -> QueueSettings:
     except ValueError as exc:
         raise table.error("url", str(exc)) from None
     if urlsplit(url).password:
-        raise table.error("url", "put no password in the file: use a Redis without one on a "
-                          "private network, or a local socket")  # fmt: skip
+        raise table.error("url", "put no password in the file: name its variable in password_env")
     settings = QueueSettings(
         url=url,
         worker=table.boolean("worker", defaults.worker),
@@ -401,6 +426,7 @@ def _queue(table: Table) -> QueueSettings:
         ),
         lease_s=table.positive_number("lease_s", defaults.lease_s),
         concurrency=table.positive_int("concurrency", defaults.concurrency),
+        password=_password(table, "password_env", environ),
     )
     table.reject_unknown()
     return settings

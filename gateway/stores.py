@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +35,15 @@ def parse_store_url(url: str) -> StoreLocation:
     if url.startswith(("redis://", "rediss://")):
         return RedisLocation(url)
     raise ValueError(f"expected sqlite:///<file> or redis://host:port/db, got {url!r}")
+
+
+def with_password(url: str, password: str | None) -> str:
+    """A Redis URL with the password the environment gave (config files hold none);
+    other URLs as they are. The result is a secret: open stores with it, never show it."""
+    if password is None or not url.startswith(("redis://", "rediss://")):
+        return url
+    parts = urlsplit(url)
+    netloc = f":{quote(password, safe='')}@{parts.hostname}"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -22,9 +22,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
         erp = erp_side(settings.erp, await backend_http(settings.erp, stack, shared=shared))
         # The cache this worker invalidates is only shared when it is Redis.
         cache = await open_gateway_cache(settings.cache, stack)
-        audit = open_audit_log(settings.auth.store)
+        audit = open_audit_log(settings.auth.store_connect_url())
         stack.push_async_callback(audit.close)
-        queue = open_command_queue(settings.queue.url)
+        queue = open_command_queue(settings.queue.connect_url())
         stack.push_async_callback(queue.close)
         worker = Worker(queue, erp.writer, settings.queue, cache=cache, audit=audit)
         print(f"worker {worker.worker_id} draining {settings.queue.url}", flush=True)

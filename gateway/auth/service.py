@@ -33,9 +33,9 @@ async def open_auth(settings: AuthSettings, stack: AsyncExitStack) -> AuthServic
             min_refresh_s=settings.jwks_min_refresh_s,
             max_age_s=settings.jwks_max_age_s,
         )
-    tokens = open_token_store(settings.store)
+    tokens = open_token_store(settings.store_connect_url())
     stack.push_async_callback(tokens.close)
-    audit = open_audit_log(settings.store)
+    audit = open_audit_log(settings.store_connect_url())
     stack.push_async_callback(audit.close)
     authenticator = Authenticator(settings, JwtVerifier(settings, jwks), tokens)
     return AuthServices(authenticator=authenticator, tokens=tokens, audit=audit)

@@ -82,7 +82,7 @@ def store_url(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
     if args.store:
         return str(args.store)
     if args.config:
-        return load_settings(Path(args.config), environ).auth.store
+        return load_settings(Path(args.config), environ).auth.store_connect_url()
     return environ.get(STORE_ENV) or DEFAULT_STORE
 
 

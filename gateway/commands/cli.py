@@ -58,7 +58,7 @@ def queue_url(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
     if args.queue:
         return str(args.queue)
     if args.config:
-        return load_settings(Path(args.config), environ).queue.url
+        return load_settings(Path(args.config), environ).queue.connect_url()
     return environ.get(QUEUE_ENV) or QueueSettings().url
 
 

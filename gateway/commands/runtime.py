@@ -27,7 +27,7 @@ async def open_writes(
     audit: AuditLog | None,
     stack: AsyncExitStack,
 ) -> Writes:
-    queue = open_command_queue(settings.url)
+    queue = open_command_queue(settings.connect_url())
     stack.push_async_callback(queue.close)
     service = CommandService(queue, sync_wait_s=settings.sync_wait_ms / 1000)
     if settings.worker:

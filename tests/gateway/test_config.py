@@ -146,3 +146,31 @@ def test_cache_settings_default_to_memory_and_take_ttls_per_entity():
     assert settings.cache.stale_ttl == 600
     assert settings.cache.password == Secret("pw")
     assert "pw" not in repr(settings.cache)
+
+
+def test_redis_passwords_for_the_queue_and_the_auth_store_come_from_the_environment():
+    from gateway.stores import with_password
+
+    queue = {"url": "redis://queue.internal:6380/2", "password_env": "QUEUE_PW"}
+    auth = {"store": "redis://store.internal/1", "store_password_env": "STORE_PW"}
+    data = {**erp(), "queue": queue, "auth": auth}
+    settings = settings_from_dict(data, {**ENV, "QUEUE_PW": "q:p@ss", "STORE_PW": "s3cret"})
+    assert settings.queue.connect_url() == "redis://:q%3Ap%40ss@queue.internal:6380/2"
+    assert settings.auth.store_connect_url() == "redis://:s3cret@store.internal/1"
+    assert "p@ss" not in repr(settings)
+    assert "s3cret" not in repr(settings)
+    assert with_password("sqlite:///x.sqlite3", "pw") == "sqlite:///x.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"queue": {"url": "redis://:pw@h/0"}}, "queue.url: put no password in the file"),
+        ({"auth": {"store": "redis://:pw@h/0"}}, "auth.store: put no password in the file"),
+        ({"queue": {"url": "redis://h/0", "password_env": "NOPE"}},
+         "queue.password_env: the environment variable NOPE is not set"),
+    ],
+)  # fmt: skip
+def test_a_password_in_a_store_url_is_refused(table, message):
+    with pytest.raises(ConfigError, match=message):
+        settings_from_dict({**erp(), **table}, ENV)
