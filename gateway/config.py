@@ -143,7 +143,11 @@ class QueueSettings:
     max_attempts: int = 8  # then the command goes to the dead-letter list
     retry_backoff_s: float = 1.0  # first retry after up to this (full jitter), doubling
     retry_max_backoff_s: float = 300.0
-    lease_s: float = 60.0  # a worker that holds a command longer is presumed dead
+    # A worker that holds a command longer is presumed dead and another takes it over.
+    # It must outlast the slowest command (every call of it at its timeout, with read
+    # retries): two workers on one command could each create the ERP document, as Odoo
+    # has no unique external reference to stop the second.
+    lease_s: float = 300.0
     concurrency: int = 4  # commands one worker runs at once (the rate limit still holds)
     password: Secret | None = field(default=None, repr=False)  # a Redis queue's
 
