@@ -454,3 +454,17 @@ def test_orders_go_through_a_queue_in_redis_too(odoo, catalogue, redis_url):
     assert first["status"] == "CONFIRMED"
     assert again["commandId"] == first["commandId"]
     assert len(orders_with_reference(odoo, f"EGW-{first['commandId']}")) == 1
+
+
+def test_the_mobile_place_order_operation_runs_with_a_customer_token(gateway, catalogue):
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    operation = (root / "mobile_examples/operations/PlaceOrder.graphql").read_text()
+    variables = {"lines": [{"sku": catalogue["products"][0]["sku"], "quantity": "1"}],
+                 "idempotencyKey": uuid.uuid4().hex}  # fmt: skip
+    token = customer_token(catalogue["customers"][0]["id"])
+    payload = data_of(graphql(gateway, operation, variables, token=token))["placeOrder"]
+    assert payload["userErrors"] == []
+    assert payload["receipt"]["status"] == "CONFIRMED"
+    assert payload["receipt"]["order"]["number"]
