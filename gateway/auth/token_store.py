@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import sqlite3
 from abc import ABC, abstractmethod
@@ -41,7 +40,7 @@ from gateway.auth.api_tokens import (
     verified_token,
 )
 from gateway.auth.errors import AuthUnavailable
-from gateway.sqlite_files import open_wal
+from gateway.sqlite_files import SharedConnection
 from gateway.stores import SqliteLocation, parse_store_url
 
 __all__ = [
@@ -147,8 +146,8 @@ class _RecordStore(ABC):
         record = await self._guard(self._update(token_id, rotated))
         return record.token, fresh.token
 
-    async def close(self) -> None:  # noqa: B027 (only Redis has something to close)
-        pass
+    @abstractmethod
+    async def close(self) -> None: ...
 
     async def _guard(self, pending: Awaitable[T]) -> T:
         try:
@@ -196,8 +195,14 @@ class SqliteApiTokenStore(_RecordStore):
 
     def __init__(self, path: Path | str, *, clock: Clock = _utcnow) -> None:
         super().__init__(clock)
-        self._path = Path(path)
-        self._schema_ready = False
+        # One connection kept open: every API-token request verifies here, and opening
+        # a file per request cost more than the query.
+        self._db = SharedConnection(
+            Path(path), schema=_SCHEMA, busy_timeout_s=5.0, row_factory=sqlite3.Row
+        )
+
+    async def close(self) -> None:
+        await self._db.close()
 
     async def _insert(self, record: StoredToken) -> None:
         await self._run(lambda db: db.execute(_INSERT, to_fields(record)))
@@ -228,20 +233,7 @@ class SqliteApiTokenStore(_RecordStore):
         return await self._run(update)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return await asyncio.to_thread(self._in_connection, work)
-
-    def _in_connection(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        # A connection per call: nothing to share between threads, nothing to leak.
-        if self._schema_ready:
-            db = sqlite3.connect(self._path, timeout=5.0, isolation_level=None)
-        else:
-            db = open_wal(self._path, schema=_SCHEMA, busy_timeout_s=5.0)
-            self._schema_ready = True
-        try:
-            db.row_factory = sqlite3.Row
-            return work(db)
-        finally:
-            db.close()
+        return await self._db.run(work)
 
 
 class RedisApiTokenStore(_RecordStore):

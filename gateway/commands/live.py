@@ -1,4 +1,4 @@
-"""Live reads for validating writes: stock, credit, an order's or invoice's state, read
+"""Live reads for validating writes: stock, credit, an invoice's amount due, read
 from the ERP itself, past the cache, because a stale stock figure must not accept an
 order the warehouse cannot fill.
 
@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from erp_backends.models import Invoice, Order, StockLevel
+from erp_backends.models import Invoice, StockLevel
 from erp_backends.ports import ErpBackend
 from erp_backends.writes import Credit, ErpWriter
 
@@ -84,7 +84,6 @@ class WindowedBatcher(Generic[T]):
 class LiveReads:
     stock: WindowedBatcher[StockLevel]
     credit: WindowedBatcher[Credit]
-    order: WindowedBatcher[Order]
     invoice: WindowedBatcher[Invoice]
 
     @classmethod
@@ -93,6 +92,5 @@ class LiveReads:
         return cls(
             stock=WindowedBatcher(erp.stock_for_products),
             credit=WindowedBatcher(writer.credit_of),
-            order=WindowedBatcher(erp.get_orders),
             invoice=WindowedBatcher(erp.get_invoices),
         )
