@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -59,19 +60,26 @@ class TokenBucket:
     or a mutation's validation never queues behind a backlog of writes.
     """
 
-    def __init__(self, limit: RateLimit, *, reserve_share: float = 0.2) -> None:
+    def __init__(
+        self,
+        limit: RateLimit,
+        *,
+        reserve_share: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._rate = limit.per_second
         self._capacity = float(limit.count)
         self._reserve = self._capacity * reserve_share
+        self._clock = clock  # injectable: a test decides how much time passes between calls
         self._tokens = self._capacity
-        self._updated = time.monotonic()
+        self._updated = clock()
         self._lock = asyncio.Lock()
         self._background_lock = asyncio.Lock()
 
     def try_acquire(self, *, keep: float = 0.0) -> float:
         """Take a token if one is free beyond `keep` and return 0, else return seconds
         until one is."""
-        now = time.monotonic()
+        now = self._clock()
         self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
         self._updated = now
         if self._tokens >= 1 + keep:

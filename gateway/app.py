@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
 
 from gateway.auth.http import Authenticated
-from gateway.auth.principal import Principal
 from gateway.auth.service import AuthServices, open_auth
 from gateway.backends import Backends, open_backends
 from gateway.commands.runtime import open_writes
-from gateway.config import Settings, WooCommerceOptions
+from gateway.config import GraphQLSettings, Settings, WooCommerceOptions
+from gateway.edge.body_limit import BodyLimit
+from gateway.edge.headers import EdgeHeaders
+from gateway.graphql_http import GatewayGraphQL
 from resolvers.commands.accepting import Writes
-from resolvers.context import Federation, GatewayContext
-from resolvers.loaders import Loaders
+from resolvers.context import Federation
+from resolvers.limits.measure import CostModel
+from resolvers.limits.operation_limits import Limits
 from resolvers.schema import build_schema
 
 log = logging.getLogger("erp_gateway")
@@ -36,35 +38,19 @@ class State(TypedDict):
     writes: Writes | None
 
 
-class GatewayGraphQL(GraphQL[GatewayContext, None]):
-    def __init__(self, schema: BaseSchema, federation: Federation, **options: Any) -> None:
-        super().__init__(schema, **options)
-        self.federation = federation
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket | None
-    ) -> GatewayContext:
-        backends: Backends = request.state.backends
-        principal: Principal = request.state.principal  # set by `Authenticated`
-        return GatewayContext(
-            loaders=Loaders.for_principal(principal, backends.erp, backends.crm, backends.shop),
-            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
-            federation=self.federation,
-            principal=principal,
-            audit=request.state.auth.audit,
-            writes=request.state.writes,
-            request=request,
-            response=response if isinstance(response, Response) else None,
-        )
-
-
-def create_app(settings: Settings, backends: Backends | None = None) -> Starlette:
-    """The gateway app; tests may pass `backends` to use instead of the configured ones."""
+def create_app(
+    settings: Settings,
+    backends: Backends | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> Starlette:
+    """The gateway app; tests may pass `backends` to use instead of the configured ones,
+    or the `clock` that times the configured backends' circuit breakers."""
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
-            opened = backends or await open_backends(settings, stack)
+            opened = backends or await open_backends(settings, stack, clock=clock)
             auth = await open_auth(settings.auth, stack)
             writes = None
             if opened.erp_writer is not None and opened.erp_live is not None:
@@ -74,24 +60,41 @@ def create_app(settings: Settings, backends: Backends | None = None) -> Starlett
                 )  # fmt: skip
             yield {"backends": opened, "auth": auth, "writes": writes}
 
-    limits = settings.graphql
-    schema = build_schema(
-        max_depth=limits.max_depth,
-        max_aliases=limits.max_aliases,
-        max_tokens=limits.max_tokens,
-        introspection=limits.introspection,
-    )
     graphql = GatewayGraphQL(
-        schema,
+        schema_for(settings.graphql),
         federation(settings),
-        graphql_ide="graphiql" if limits.graphiql else None,
+        graphql_ide="graphiql" if settings.graphql.graphiql else None,
     )
+    http = settings.http
     return Starlette(
         routes=[
             Route("/graphql", Authenticated(graphql), methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
+        middleware=[
+            Middleware(EdgeHeaders),
+            Middleware(BodyLimit, max_bytes=http.max_body_bytes, timeout_s=http.body_timeout_s),
+        ],
         lifespan=lifespan,
+    )
+
+
+def schema_for(graphql: GraphQLSettings) -> BaseSchema:
+    limits = Limits(
+        max_depth=graphql.max_depth,
+        max_aliases=graphql.max_aliases,
+        max_cost=graphql.max_cost,
+        max_cost_by_kind=graphql.max_cost_by_kind,
+        costs=CostModel(
+            list_estimate=graphql.list_estimate, mutation_weight=graphql.mutation_weight
+        ),
+    )
+    return build_schema(
+        limits=limits,
+        max_tokens=graphql.max_tokens,
+        max_response_bytes=graphql.max_response_bytes,
+        introspection=graphql.introspection,
+        suggestions=graphql.suggestions,
     )
 
 

@@ -6,6 +6,8 @@ Each backend gets its own `httpx.AsyncClient` (its own connection pool) wrapped 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
@@ -57,20 +59,23 @@ class ErpWriteSide:
     writer: ErpWriter
 
 
-async def open_backends(settings: Settings, stack: AsyncExitStack) -> Backends:
-    """The configured backends, each read through the shared cache."""
+async def open_backends(
+    settings: Settings, stack: AsyncExitStack, *, clock: Callable[[], float] = time.monotonic
+) -> Backends:
+    """The configured backends, each read through the shared cache; `clock` times their
+    circuit breakers (a test passes one it moves itself)."""
     cache = await open_gateway_cache(settings.cache, stack)
     crm, shop = settings.crm, settings.shop
     shared = await rate_limit_redis(settings, stack)
-    erp = erp_side(settings.erp, await backend_http(settings.erp, stack, shared=shared))
+
+    async def http(backend: BackendSettings) -> BackendHttp:
+        return await backend_http(backend, stack, shared=shared, clock=clock)
+
+    erp = erp_side(settings.erp, await http(settings.erp))
     return Backends(
         erp=cache.erp(erp.live),
-        crm=None
-        if crm is None
-        else cache.crm(_hubspot(crm, await backend_http(crm, stack, shared=shared))),
-        shop=None
-        if shop is None
-        else cache.shop(_woocommerce(shop, await backend_http(shop, stack, shared=shared))),
+        crm=None if crm is None else cache.crm(_hubspot(crm, await http(crm))),
+        shop=None if shop is None else cache.shop(_woocommerce(shop, await http(shop))),
         cache=cache,
         erp_live=erp.live,
         erp_writer=erp.writer,
@@ -119,7 +124,11 @@ async def rate_limit_redis(settings: Settings, stack: AsyncExitStack) -> Redis |
 
 
 async def backend_http(
-    settings: BackendSettings, stack: AsyncExitStack, *, shared: Redis | None = None
+    settings: BackendSettings,
+    stack: AsyncExitStack,
+    *,
+    shared: Redis | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> BackendHttp:
     limiter: RateLimiter | None = None
     if settings.rate_limit is not None:
@@ -142,6 +151,7 @@ async def backend_http(
         system=SYSTEM_NAMES.get(settings.kind, settings.kind),
         resilience=settings.resilience,
         rate_limiter=limiter,
+        clock=clock,
     )
 
 

@@ -33,7 +33,7 @@ from gateway.auth.audit_cli import add_audit_commands
 from gateway.auth.token_cli import add_token_commands
 from gateway.commands.cli import add_queue_commands
 from gateway.config import ConfigError, load_settings
-from gateway.server import ListenError, Served, address, bind, serve
+from gateway.server import BACKEND_KEEP_ALIVE_S, ListenError, Served, address, bind, serve
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,7 +63,8 @@ def _serve(args: argparse.Namespace) -> None:
     settings = load_settings(Path(args.config), os.environ)
     sock = bind(args.host, args.port)
     app = create_app(settings)
-    asyncio.run(serve([Served(app, sock)], on_started=_say(f"GraphQL at {address(sock)}/graphql")))
+    served = Served(app, sock, http=settings.http)
+    asyncio.run(serve([served], on_started=_say(f"GraphQL at {address(sock)}/graphql")))
 
 
 def _sandbox_odoo(args: argparse.Namespace) -> None:
@@ -101,7 +102,7 @@ def _sandbox_woocommerce(args: argparse.Namespace) -> None:
 def _run_emulator(args: argparse.Namespace, system: str, app: ASGIApp, detail: str) -> None:
     sock = bind(args.host, args.port)
     started = _say(f"{system} emulator (seed {args.seed}, {detail}) on {address(sock)}")
-    asyncio.run(serve([Served(app, sock)], on_started=started))
+    asyncio.run(serve([Served(app, sock, keep_alive_s=BACKEND_KEEP_ALIVE_S)], on_started=started))
 
 
 def _say(message: str) -> Callable[[], Awaitable[None]]:

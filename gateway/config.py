@@ -8,6 +8,7 @@ file itself, and are kept as `Secret`s.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ __all__ = [
     "ConfigError",
     "FederationSettings",
     "GraphQLSettings",
+    "HttpSettings",
     "HubSpotOptions",
     "OdooOptions",
     "QueueSettings",
@@ -122,6 +124,8 @@ class AuthSettings:
     jwks_min_refresh_s: float = 30.0  # an unknown kid refetches the JWKS at most this often
     jwks_max_age_s: float = 3600.0
     leeway_s: float = 30.0
+    # A stolen JWT cannot be revoked, only outlived: refuse tokens that live longer.
+    max_token_lifetime_s: float = 86400.0
     claims: ClaimNames = field(default_factory=ClaimNames)
     default_kind: str | None = None  # for tokens without a kind claim
     store: str = "sqlite:///erp-gateway.sqlite3"  # API tokens and the audit log
@@ -156,13 +160,37 @@ class QueueSettings:
         return with_password(self.url, None if self.password is None else self.password.reveal())
 
 
+PRINCIPAL_KINDS = ("customer", "staff", "partner", "service", "anonymous")
+
+
 @dataclass(frozen=True, slots=True)
 class GraphQLSettings:
     graphiql: bool = True
     introspection: bool = True
+    suggestions: bool = True  # "Did you mean ...?" in errors; production mode turns it off
     max_depth: int = 15
     max_aliases: int = 30
-    max_tokens: int = 5000
+    # graphql-core parses about 12 µs a token on the event loop: 2,000 keeps the worst
+    # document near 25 ms. The largest query of the demo and the examples has ~250.
+    max_tokens: int = 2000
+    # The static cost of an operation (see resolvers/limits/measure.py). The default
+    # lets the customer-360 query through at 100 orders deep (about 160,000) and refuses
+    # three nested connections of first: 100 (about 1,000,000).
+    max_cost: int = 250_000
+    max_cost_by_kind: Mapping[str, int] = field(default_factory=dict)
+    list_estimate: int = 10  # items assumed in a list without `first`
+    mutation_weight: int = 10  # added to the cost per mutation field
+    max_response_bytes: int = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """Limits on what one HTTP request may hold or take, before GraphQL sees it."""
+
+    max_body_bytes: int = 1024 * 1024  # larger: 413
+    max_header_bytes: int = 16 * 1024  # the request line and every header together: 431
+    header_timeout_s: float = 10.0  # the whole head must arrive within this: else 408
+    body_timeout_s: float = 30.0  # likewise the body, from the end of the head
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +201,7 @@ class Settings:
     federation: FederationSettings = field(default_factory=FederationSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
 
@@ -207,11 +236,12 @@ def settings_from_dict(
     cache = _cache(root.table("cache"), environ)
     auth = _auth(root.table("auth"), environ)
     graphql = _graphql(root.table("graphql"), production=auth.mode == "production")
+    http = _http(root.table("http"))
     queue = _queue(root.table("queue"), environ)
     root.reject_unknown()
     return Settings(
         erp=erp, crm=crm, shop=shop, federation=federation, cache=cache, graphql=graphql,
-        auth=auth, queue=queue,
+        http=http, auth=auth, queue=queue,
     )  # fmt: skip
 
 
@@ -391,6 +421,9 @@ def _auth(table: Table, environ: Mapping[str, str]) -> AuthSettings:
         ),
         jwks_max_age_s=table.positive_number("jwks_max_age_s", defaults.jwks_max_age_s),
         leeway_s=table.non_negative_number("leeway_s", defaults.leeway_s),
+        max_token_lifetime_s=_positive_finite(
+            table, "max_token_lifetime_s", defaults.max_token_lifetime_s
+        ),
         claims=claims,
         default_kind=default_kind,
         store=store,
@@ -398,6 +431,15 @@ def _auth(table: Table, environ: Mapping[str, str]) -> AuthSettings:
     )
     table.reject_unknown()
     return settings
+
+
+def _positive_finite(table: Table, key: str, default: float) -> float:
+    """A number greater than 0 that is not `inf` or `nan`, which TOML allows: either
+    would make a limit compared against it let everything through."""
+    value = table.positive_number(key, default)
+    if not math.isfinite(value):
+        raise table.error(key, f"expected a finite number greater than 0, got {value!r}")
+    return value
 
 
 def _password(table: Table, key: str, environ: Mapping[str, str]) -> Secret | None:
@@ -439,13 +481,43 @@ def _queue(table: Table, environ: Mapping[str, str]) -> QueueSettings:
 def _graphql(table: Table, *, production: bool = False) -> GraphQLSettings:
     # Production hides the schema from strangers unless [graphql] says otherwise: the
     # committed schema.graphql is how integrating teams read it.
-    defaults = GraphQLSettings(graphiql=not production, introspection=not production)
+    defaults = GraphQLSettings(
+        graphiql=not production, introspection=not production, suggestions=not production
+    )
     settings = GraphQLSettings(
         graphiql=table.boolean("graphiql", defaults.graphiql),
         introspection=table.boolean("introspection", defaults.introspection),
+        suggestions=table.boolean("suggestions", defaults.suggestions),
         max_depth=table.positive_int("max_depth", defaults.max_depth),
         max_aliases=table.positive_int("max_aliases", defaults.max_aliases),
         max_tokens=table.positive_int("max_tokens", defaults.max_tokens),
+        max_cost=table.positive_int("max_cost", defaults.max_cost),
+        max_cost_by_kind=_max_cost_by_kind(table.table("max_cost_by_kind")),
+        list_estimate=table.positive_int("list_estimate", defaults.list_estimate),
+        mutation_weight=table.whole_number("mutation_weight", defaults.mutation_weight),
+        max_response_bytes=table.positive_int("max_response_bytes", defaults.max_response_bytes),
+    )
+    table.reject_unknown()
+    return settings
+
+
+def _max_cost_by_kind(table: Table) -> dict[str, int]:
+    limits = {}
+    for kind in table.names():
+        if kind not in PRINCIPAL_KINDS:
+            raise table.error(kind, f"no such principal kind; known: {', '.join(PRINCIPAL_KINDS)}")
+        limits[kind] = table.positive_int(kind, 1)
+    table.reject_unknown()
+    return limits
+
+
+def _http(table: Table) -> HttpSettings:
+    defaults = HttpSettings()
+    settings = HttpSettings(
+        max_body_bytes=table.positive_int("max_body_bytes", defaults.max_body_bytes),
+        max_header_bytes=table.positive_int("max_header_bytes", defaults.max_header_bytes),
+        header_timeout_s=table.positive_number("header_timeout_s", defaults.header_timeout_s),
+        body_timeout_s=table.positive_number("body_timeout_s", defaults.body_timeout_s),
     )
     table.reject_unknown()
     return settings

@@ -42,7 +42,7 @@ from gateway.config import (
     WooCommerceOptions,
 )
 from gateway.secrets import Secret
-from gateway.server import Served, address, bind, serve
+from gateway.server import BACKEND_KEEP_ALIVE_S, Served, address, bind, serve
 
 # The emulators' own defaults: public demo credentials, printed for the user.
 DEMO_DATABASE = "demo"
@@ -135,8 +135,11 @@ async def run_demo(*, host: str, port: int, seed: int, faults: FaultOptions) -> 
         banner = _banner(gateway_url, emulators, urls, seed, showcase, tokens, store, queue.url)
         print(banner, flush=True)
 
-    served = [Served(create_app(settings), gateway_sock)]
-    served += [Served(e.app, socks[e.role], access_log=False) for e in emulators]
+    served = [Served(create_app(settings), gateway_sock, http=settings.http)]
+    served += [
+        Served(e.app, socks[e.role], access_log=False, keep_alive_s=BACKEND_KEEP_ALIVE_S)
+        for e in emulators
+    ]
     await serve(served, on_started=announce)
 
 

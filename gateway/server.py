@@ -14,9 +14,19 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from gateway.config import HttpSettings
+from gateway.edge.protocol import head_limited
+
+# How long emulated backends keep an idle connection open: nginx's default, which fronts
+# most real ones. It must outlast the gateway's pooled connections (httpx keeps them 5 s):
+# with uvicorn's 5 s on both sides, a request could go out on a connection the backend
+# was just closing and fail with a ReadError.
+BACKEND_KEEP_ALIVE_S = 75
 
 
 class ListenError(Exception):
@@ -49,6 +59,15 @@ class Served:
     app: ASGIApp
     sock: socket.socket
     access_log: bool = True
+    http: HttpSettings | None = None  # limits on request heads; None: uvicorn's own (none)
+    keep_alive_s: int = 5  # uvicorn's default; BACKEND_KEEP_ALIVE_S for emulators
+
+
+def _protocol(http: HttpSettings | None) -> dict[str, Any]:
+    """uvicorn's `http` option: the head-limited protocol when there are limits."""
+    if http is None:
+        return {}
+    return {"http": head_limited(http.max_header_bytes, http.header_timeout_s)}
 
 
 async def serve(
@@ -56,7 +75,15 @@ async def serve(
 ) -> None:
     """Serve every app until the first one stops (Ctrl-C stops them all)."""
     servers = [
-        uvicorn.Server(uvicorn.Config(s.app, access_log=s.access_log, log_level="info"))
+        uvicorn.Server(
+            uvicorn.Config(
+                s.app,
+                access_log=s.access_log,
+                log_level="info",
+                timeout_keep_alive=s.keep_alive_s,
+                **_protocol(s.http),
+            )
+        )
         for s in apps
     ]
     tasks = [
@@ -78,15 +105,28 @@ async def serve(
 
 @contextmanager
 def serve_in_thread(
-    app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 30.0
+    app: ASGIApp,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    timeout_s: float = 30.0,
+    http: HttpSettings | None = None,
 ) -> Iterator[str]:
     """Serve `app` from a thread of its own on `port` (0: a free one); yields its base URL.
 
-    For tests and benchmarks, which drive servers from synchronous code.
+    For tests and benchmarks, which drive servers from synchronous code; as these serve
+    emulated backends too, idle connections stay open `BACKEND_KEEP_ALIVE_S`.
     """
     sock = bind(host, port)
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=BACKEND_KEEP_ALIVE_S,
+            **_protocol(http),
+        )
     )
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -48,7 +49,13 @@ return tostring(wait)
 
 class RedisTokenBucket:
     def __init__(
-        self, redis: Redis, key: str, limit: RateLimit, *, reserve_share: float = 0.2
+        self,
+        redis: Redis,
+        key: str,
+        limit: RateLimit,
+        *,
+        reserve_share: float = 0.2,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._redis = redis
         self._key = key
@@ -59,6 +66,7 @@ class RedisTokenBucket:
         self._ttl_s = max(60, int(limit.period_s * 2))
         self._take = redis.register_script(_TAKE)
         self._fallback = TokenBucket(limit, reserve_share=reserve_share)
+        self._sleep = sleep  # injectable: a test learns the bucket would wait, without waiting
         self._warned = False
 
     async def acquire(self, *, background: bool = False) -> None:
@@ -75,7 +83,7 @@ class RedisTokenBucket:
             wait = float(answer)
             if wait <= 0:
                 return
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
 
     def _warn(self, exc: Exception) -> None:
         if not self._warned:

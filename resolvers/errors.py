@@ -10,6 +10,7 @@ client only as `INTERNAL_SERVER_ERROR`, never with a stack trace or a backend's 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,8 +76,19 @@ _BACKEND_CODES: list[tuple[type[BackendError], str, str]] = [
 ]
 
 
+# graphql-core's "Did you mean 'orders'?" clauses: they spell out the schema.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
 class ErrorCodes(SchemaExtension):
-    """Gives every error of an operation an `extensions.code`, and masks the unexpected."""
+    """Gives every error of an operation an `extensions.code`, and masks the unexpected.
+
+    With `hide_suggestions` (production mode), the "Did you mean ...?" of invalid
+    queries is cut, so a caller without introspection cannot read the schema from it.
+    """
+
+    def __init__(self, *, hide_suggestions: bool = False) -> None:
+        self.hide_suggestions = hide_suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -87,8 +99,11 @@ class ErrorCodes(SchemaExtension):
     def _coded(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         if original is None:  # a syntax or validation error: the message is for the client
-            code = "GRAPHQL_PARSE_FAILED" if "Syntax Error" in error.message else None
-            return _with(error, error.message, {"code": code or "GRAPHQL_VALIDATION_FAILED"})
+            extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
+            return _with(error, self._shown(error.message), extensions)
+        if isinstance(original, GraphQLError) and error.path is None:
+            # A variable's value that its type refused, before execution.
+            return _with(error, self._shown(error.message), {"code": "BAD_USER_INPUT"})
         if isinstance(original, GatewayError):
             return _with(error, original.message, {"code": original.code, **original.extensions})
         request_id = getattr(self.execution_context.context, "request_id", None)
@@ -108,6 +123,9 @@ class ErrorCodes(SchemaExtension):
             {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
 
+    def _shown(self, message: str) -> str:
+        return _SUGGESTION.sub("", message) if self.hide_suggestions else message
+
     def _backend_error(
         self, error: GraphQLError, original: BackendError, request_id: str | None
     ) -> GraphQLError:
@@ -122,6 +140,16 @@ class ErrorCodes(SchemaExtension):
             extensions["retryAfter"] = original.retry_after
         extensions["requestId"] = request_id
         return _with(error, f"The {original.backend} backend {problem}", extensions)
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    """The code of a syntax or validation error; a limit names its own."""
+    given = (error.extensions or {}).get("code")
+    if isinstance(given, str):
+        return given
+    return (
+        "GRAPHQL_PARSE_FAILED" if "Syntax Error" in error.message else "GRAPHQL_VALIDATION_FAILED"
+    )
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:

@@ -43,9 +43,10 @@ class NodeQueries:
         "payments:read."
     )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        type_name, key = decode_id(id)
+        decoded = decode_id(id)
         found = None
-        if type_name in NODE_LOADERS:
+        if decoded is not None:  # else no object has this id, in this spelling at least
+            type_name, key = decoded
             scope, load = NODE_LOADERS[type_name]
             check_scopes(info.context.principal, (scope,), f"node of a {type_name}")
             found = await load(info, key)

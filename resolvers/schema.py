@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from gateway.auth.audit_trail import AuditTrail
 from resolvers.commands.queries import CommandQueries
+from resolvers.common.scalars import STRICT_DECIMAL
 from resolvers.customers.queries import CustomerQueries
 from resolvers.customers.types import Customer
 from resolvers.errors import ErrorCodes
@@ -24,6 +21,8 @@ from resolvers.freshness import StaleReport
 from resolvers.invoices.mutations import InvoiceMutations
 from resolvers.invoices.queries import InvoiceQueries
 from resolvers.invoices.types import Invoice
+from resolvers.limits.operation_limits import Limits, OperationLimits
+from resolvers.limits.response_budget import ResponseBudget
 from resolvers.node_queries import NodeQueries
 from resolvers.orders.mutations import OrderMutations
 from resolvers.orders.queries import OrderQueries
@@ -54,21 +53,24 @@ Mutation = merge_types("Mutation", (OrderMutations, InvoiceMutations))
 
 def build_schema(
     *,
-    max_depth: int = 15,
-    max_aliases: int = 30,
-    max_tokens: int = 5000,
+    limits: Limits | None = None,
+    max_tokens: int = 2000,
+    max_response_bytes: int = 5 * 1024 * 1024,
     introspection: bool = True,
+    suggestions: bool = True,
 ) -> strawberry.Schema:
     """The schema, with limits that keep one request from asking for unbounded work."""
+    operation_limits = limits or Limits()
     extensions: list[Any] = [
         # First, so it leaves last and sees the outcome with every error coded.
         AuditTrail,
-        ErrorCodes,
-        StaleReport,
         # Factories, not instances: each request gets extensions of its own.
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: ErrorCodes(hide_suggestions=not suggestions),
+        StaleReport,
+        # Before graphql-core's validation, which it spares from documents over a limit.
+        lambda: OperationLimits(limits=operation_limits),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: ResponseBudget(max_bytes=max_response_bytes),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
@@ -78,6 +80,7 @@ def build_schema(
         # Node types reachable only through the Node interface still belong in the SDL.
         types=[Customer, Order, Product, Invoice, Payment],
         extensions=extensions,
+        scalar_overrides={Decimal: STRICT_DECIMAL},
     )
 
 

@@ -56,6 +56,9 @@ def token_for(
     )
 
 
+# GraphQL answers: graphql-response+json unless the client asks for application/json.
+JSON_MEDIA_TYPES = ("application/graphql-response+json", "application/json")
+
 # What `graphql()` sends unless told otherwise: staff who may read everything.
 STAFF_TOKEN = token_for()
 
@@ -110,10 +113,26 @@ def federated_settings(
     return replace(odoo_settings(odoo), crm=crm, shop=shop)
 
 
+class FakeClock:
+    """A monotonic clock that moves only when the test says so: pass it as
+    `running_gateway(settings, clock=...)` and a circuit's reset time passes on the
+    test's word, however slow the machine is, not after a sleep that a busy machine
+    can outrun."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @contextmanager
 def running_gateway(settings: Settings, **app_options: Any) -> Iterator[str]:
     """The gateway app served on a free loopback port; yields its base URL."""
-    with serve_in_thread(create_app(settings, **app_options)) as url:
+    with serve_in_thread(create_app(settings, **app_options), http=settings.http) as url:
         yield url
 
 
@@ -136,7 +155,7 @@ def graphql(
         timeout=30,
         **kw,
     )
-    assert response.headers["content-type"].startswith("application/json"), response.text
+    assert response.headers["content-type"] in JSON_MEDIA_TYPES, response.text
     return response.json()
 
 

@@ -24,7 +24,7 @@ from erp_backends.models import (
 )
 from erp_backends.odoo import mapping
 from erp_backends.odoo.client import Domain, OdooClient, Row
-from erp_backends.odoo.records import OdooRecord
+from erp_backends.odoo.records import OdooRecord, odoo_key
 from erp_backends.odoo.reference import ModelFields, ReferenceCodes
 from erp_backends.paging import Page, PageRequest
 
@@ -338,7 +338,7 @@ class OdooErp:
 
 def _int_ids(ids: Sequence[str]) -> list[int]:
     """Odoo ids among `ids`; anything else cannot exist in Odoo and is left out."""
-    return sorted({int(i) for i in ids if i.isascii() and i.isdigit()})
+    return sorted({key for i in ids if (key := odoo_key(i)) is not None})
 
 
 async def _pages(

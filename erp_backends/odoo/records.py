@@ -118,5 +118,12 @@ class OdooRecord:
         return int(value)  # type: ignore[arg-type]
 
 
+def odoo_key(key: str) -> int | None:
+    """The Odoo id that a gateway key names, None when it names none. Keys are written
+    `str(id)`, so only that spelling is read: "04990" read as 4990 would be answered
+    under "4990", a key the caller did not ask for (the cache fails on such an answer)."""
+    return int(key) if key.isascii() and key.isdigit() and not key.startswith("0") else None
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)

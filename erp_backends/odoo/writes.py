@@ -26,7 +26,7 @@ from erp_backends.normalize.units import convert
 from erp_backends.odoo.adapter import WITH_ARCHIVED, OdooErp
 from erp_backends.odoo.client import OdooClient, OdooConnection, Row
 from erp_backends.odoo.errors import OdooUserError
-from erp_backends.odoo.records import OdooRecord
+from erp_backends.odoo.records import OdooRecord, odoo_key
 from erp_backends.odoo.reference import ModelFields
 from erp_backends.odoo.writes_returns import ReturnWriter
 from erp_backends.odoo.writes_support import odoo_id, odoo_message, uom_of
@@ -210,7 +210,7 @@ class OdooWriter:
         return await self._returns.request_return(draft)
 
     async def credit_of(self, customer_ids: Sequence[str]) -> Mapping[str, Credit]:
-        keys = sorted({int(i) for i in customer_ids if i.isascii() and i.isdigit()})
+        keys = sorted({key for i in customer_ids if (key := odoo_key(i)) is not None})
         if not keys:
             return {}
         rows = await self._client.search_read("res.partner", [("id", "in", keys)], CREDIT_FIELDS)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from erp_backends.errors import BusinessRuleViolation
 from erp_backends.normalize.units import unit_code
 from erp_backends.odoo.errors import OdooError
-from erp_backends.odoo.records import OdooRecord
+from erp_backends.odoo.records import OdooRecord, odoo_key
 
 
 def odoo_id(value: str, code: str, field: str) -> int:
     """Odoo's integer id for a canonical id; anything else names no Odoo record."""
-    if not (value.isascii() and value.isdigit()):
+    key = odoo_key(value)
+    if key is None:
         raise BusinessRuleViolation(code, f"{value!r} is not a known id", field=field)
-    return int(value)
+    return key
 
 
 def odoo_message(exc: OdooError) -> str:

@@ -13,7 +13,6 @@ import logging
 from collections.abc import AsyncIterator
 
 from graphql import GraphQLError
-from starlette.datastructures import Headers
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -67,11 +66,11 @@ def _outcome(errors: list[GraphQLError]) -> str:
     return "error: " + ", ".join(codes)
 
 
-def denied_impersonation_entry(headers: Headers, refusal: ImpersonationDenied) -> AuditEntry:
+def denied_impersonation_entry(request_id: str, refusal: ImpersonationDenied) -> AuditEntry:
     """The entry for a refused X-Act-As-Customer: who tried, for whom, and why not."""
     return AuditEntry.of(
         refusal.principal,
-        request_id=headers.get("x-request-id") or "-",
+        request_id=request_id,
         operation_type="request",
         operation_name=None,
         variables={"actAsCustomer": refusal.customer_id[:200]},

@@ -46,7 +46,8 @@ class Authenticated:
             )
         except ImpersonationDenied as exc:
             try:
-                await auth.audit.append(denied_impersonation_entry(headers, exc))
+                request_id = scope["state"].get("request_id", "-")  # set by EdgeHeaders
+                await auth.audit.append(denied_impersonation_entry(request_id, exc))
             except AuditUnavailable as failure:  # refused anyway; the log says why
                 log.error("audit log unavailable: %s", failure.reason)
             response = _error(403, "FORBIDDEN", f"Impersonation refused: {exc.reason}")

@@ -24,7 +24,7 @@ def mint_token(
     customer_id: str | None = None,
     issuer: str = "erp-gateway",
     audience: str = "erp-gateway",
-    lifetime_s: int = 12 * 3600,
+    lifetime_s: int = 12 * 3600,  # within [auth] max_token_lifetime_s (24 h by default)
 ) -> str:
     now = int(time.time())
     claims: dict[str, object] = {

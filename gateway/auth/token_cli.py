@@ -183,9 +183,11 @@ def _customer_id(global_id: str) -> str:
     from resolvers.node import decode_id_of
 
     try:
-        decode_id_of(global_id, "Customer")
+        key = decode_id_of(global_id, "Customer")
     except BadUserInput as exc:
         raise ConfigError(f"--customer: {exc.message}") from None
+    if key is None:  # any other spelling would bind the token to a customer of no records
+        raise ConfigError(f"--customer: {global_id!r} is not a valid ID")
     return global_id
 
 

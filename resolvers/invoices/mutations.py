@@ -45,7 +45,7 @@ class InvoiceMutations:
     async def pay_invoice(self, info: Info, input: PayInvoiceInput) -> PayInvoicePayload:
         key = decode_id_of(input.invoice_id, "Invoice")
         # Through the ownership filter first: another customer's invoice is NOT_FOUND.
-        invoice = await info.context.loaders.invoice_by_id.load(key)
+        invoice = None if key is None else await info.context.loaders.invoice_by_id.load(key)
         if invoice is None:
             return PayInvoicePayload.refused(
                 [user_error("NOT_FOUND", f"No invoice with id {input.invoice_id!r}", "invoiceId")]

@@ -203,7 +203,8 @@ async def _place(
 
 async def _owned_order(info: Info, order_id: strawberry.ID) -> models.Order | UserError:
     """The order, through the ownership filter: another customer's is NOT_FOUND."""
-    order = await info.context.loaders.order_by_id.load(decode_id_of(order_id, "Order"))
+    key = decode_id_of(order_id, "Order")
+    order = None if key is None else await info.context.loaders.order_by_id.load(key)
     if order is None:
         return user_error("NOT_FOUND", f"No order with id {order_id!r}", "orderId")
     return order

@@ -153,7 +153,7 @@ async def ordering_customer(info: Info, customer_id: strawberry.ID | None) -> st
         return principal.customer_key
     key = decode_id_of(customer_id, "Customer")
     # Through the ownership filter: a customer naming another gets NOT_FOUND.
-    if await info.context.loaders.customer_by_id.load(key) is None:
+    if key is None or await info.context.loaders.customer_by_id.load(key) is None:
         return user_error("NOT_FOUND", f"No customer with id {customer_id!r}", "customerId")
     return key
 

@@ -20,6 +20,9 @@ from tests.harness import (
 from tests.servers import serve_in_thread
 
 ALL_SCOPES = frozenset(SCOPES) - {"payments:write-impersonated"}
+# A mutation answers as soon as its command settles, so this wait only bounds a failure:
+# long enough for CONFIRMED on a busy machine, short of the harness's 30 s HTTP timeout.
+SYNC_WAIT_MS = 20_000
 STAFF = token_for(PrincipalKind.STAFF, scopes=ALL_SCOPES, subject="staff-carol")
 
 
@@ -31,7 +34,8 @@ def odoo():
 
 @pytest.fixture(scope="module")
 def gateway(odoo):
-    with running_gateway(replace(odoo_settings(odoo), queue=own_queue(sync_wait_ms=5000))) as url:
+    settings = replace(odoo_settings(odoo), queue=own_queue(sync_wait_ms=SYNC_WAIT_MS))
+    with running_gateway(settings) as url:
         yield url
 
 

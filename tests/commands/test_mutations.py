@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import httpx
 
-from tests.commands.conftest import STAFF, customer_token, orders_with_reference
+from tests.commands.conftest import STAFF, SYNC_WAIT_MS, customer_token, orders_with_reference
 from tests.harness import bearer, data_of, graphql, odoo_rpc
 
 PLACE = """
@@ -421,12 +421,14 @@ def test_a_confirmed_order_refreshes_the_cached_order_list(odoo, catalogue):
     from dataclasses import replace
 
     from gateway.config import CacheSettings
-    from tests.harness import odoo_settings, running_gateway
+    from tests.harness import odoo_settings, own_queue, running_gateway
 
     customer = catalogue["customers"][0]["id"]
     token = customer_token(customer)
     query = "{ viewer { customer { orders(first: 1) { totalCount } } } }"
-    with running_gateway(replace(odoo_settings(odoo), cache=CacheSettings())) as cached:
+    queue = own_queue(sync_wait_ms=SYNC_WAIT_MS)
+    settings = replace(odoo_settings(odoo), cache=CacheSettings(), queue=queue)
+    with running_gateway(settings) as cached:
 
         def count() -> int:
             answer = data_of(graphql(cached, query, token=token))
@@ -444,7 +446,7 @@ def test_orders_go_through_a_queue_in_redis_too(odoo, catalogue, redis_url):
 
     from tests.harness import odoo_settings, own_queue, running_gateway
 
-    queue = replace(own_queue(sync_wait_ms=5000), url=redis_url)
+    queue = replace(own_queue(sync_wait_ms=SYNC_WAIT_MS), url=redis_url)
     token = customer_token(catalogue["customers"][0]["id"])
     line = {"sku": catalogue["products"][0]["sku"], "quantity": "1"}
     key = uuid.uuid4().hex

@@ -107,7 +107,10 @@ store = "sqlite:///{tmp_path}/auth.sqlite3"
 url = "sqlite:///{queue_file}"
 worker = false
 sync_wait_ms = 0
-lease_s = 2
+# Long enough that no living worker's command outlasts its lease on a busy machine (a
+# second lane would then run it too, and both could create the order), short enough
+# that the killed worker's commands come back well within the wait below.
+lease_s = 10
 concurrency = 4
 """)
     settings = load_settings(config, ENV)

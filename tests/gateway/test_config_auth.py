@@ -3,6 +3,7 @@ maps, production mode's effect on [graphql], and a secret that never shows."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any, cast
 
@@ -13,7 +14,13 @@ from starlette.datastructures import Headers
 from gateway.auth.authenticate import Authenticator
 from gateway.auth.jwt_tokens import JwtVerifier
 from gateway.auth.principal import PrincipalKind
-from gateway.config import AuthSettings, ClaimNames, ConfigError, settings_from_dict
+from gateway.config import (
+    AuthSettings,
+    ClaimNames,
+    ConfigError,
+    load_settings,
+    settings_from_dict,
+)
 from gateway.secrets import Secret
 
 JWT_SECRET = "config-tests-jwt-secret-0123456789abcdef"
@@ -44,6 +51,7 @@ def test_without_an_auth_table_the_defaults_apply():
     assert settings.auth.jwks_url is None
     assert (settings.auth.jwks_min_refresh_s, settings.auth.jwks_max_age_s) == (30.0, 3600.0)
     assert settings.auth.leeway_s == 30.0
+    assert settings.auth.max_token_lifetime_s == 86400.0
     assert settings.auth.claims == ClaimNames("sub", "scope", "kind", "customer_id")
     assert settings.auth.default_kind is None
     assert settings.auth.store == "sqlite:///erp-gateway.sqlite3"
@@ -54,8 +62,8 @@ def test_every_key_of_the_auth_table_is_read():
     auth = {
         "mode": "production", "issuer": "https://idp.example.com/", "audience": "erp-api",
         "algorithms": ["RS256", "ES256"], "jwks_url": JWKS_URL + "/", "jwks_min_refresh_s": 0,
-        "jwks_max_age_s": 900, "leeway_s": 5, "default_kind": "service",
-        "store": "redis://127.0.0.1:6379/3",
+        "jwks_max_age_s": 900, "leeway_s": 5, "max_token_lifetime_s": 3600,
+        "default_kind": "service", "store": "redis://127.0.0.1:6379/3",
     }  # fmt: skip
 
     settings = settings_from_dict(config(auth), {"ODOO_API_KEY": "k"})  # no HS*: no secret
@@ -63,8 +71,8 @@ def test_every_key_of_the_auth_table_is_read():
     assert settings.auth == AuthSettings(
         mode="production", issuer="https://idp.example.com/", audience="erp-api",
         algorithms=("RS256", "ES256"), secret=None, jwks_url=JWKS_URL, jwks_min_refresh_s=0.0,
-        jwks_max_age_s=900.0, leeway_s=5.0, default_kind="service",
-        store="redis://127.0.0.1:6379/3",
+        jwks_max_age_s=900.0, leeway_s=5.0, max_token_lifetime_s=3600.0,
+        default_kind="service", store="redis://127.0.0.1:6379/3",
     )  # fmt: skip
 
 
@@ -122,6 +130,18 @@ SHORT = "short-secret-0123456789abcdef01"  # 31 characters
                                      "than 0"),
         ({"leeway_s": "30"}, ENV, "config: auth.leeway_s: expected a number of 0 or more"),
         ({"issuer": ""}, ENV, "config: auth.issuer: expected a non-empty string"),
+        ({"max_token_lifetime_s": 0}, ENV, "config: auth.max_token_lifetime_s: expected a "
+                                           "number greater than 0, got 0"),
+        ({"max_token_lifetime_s": -60}, ENV, "config: auth.max_token_lifetime_s: expected a "
+                                             "number greater than 0"),
+        ({"max_token_lifetime_s": "1d"}, ENV, "config: auth.max_token_lifetime_s: expected a "
+                                              "number greater than 0, got '1d'"),
+        ({"max_token_lifetime_s": True}, ENV, "config: auth.max_token_lifetime_s: expected a "
+                                              "number greater than 0"),
+        ({"max_token_lifetime_s": float("inf")}, ENV, "config: auth.max_token_lifetime_s: "
+                                                      "expected a finite number greater than 0"),
+        ({"max_token_lifetime_s": float("nan")}, ENV, "config: auth.max_token_lifetime_s: "
+                                                      "expected a finite number greater than 0"),
     ],
 )  # fmt: skip
 def test_each_invalid_auth_key_is_named_in_one_message(auth, environ, message):
@@ -133,6 +153,26 @@ def test_each_invalid_auth_key_is_named_in_one_message(auth, environ, message):
     assert "\n" not in text
     assert JWT_SECRET not in text
     assert SHORT not in text
+
+
+def toml_with_auth(tmp_path, auth_line: str):
+    path = tmp_path / "gateway.toml"
+    erp = "\n".join(f"{key} = {json.dumps(value)}" for key, value in ERP.items())
+    path.write_text(f"[backends.erp]\n{erp}\n\n[auth]\n{auth_line}\n")
+    return path
+
+
+def test_max_token_lifetime_s_is_read_from_the_toml_file(tmp_path):
+    path = toml_with_auth(tmp_path, "max_token_lifetime_s = 900.5")
+    assert load_settings(path, ENV).auth.max_token_lifetime_s == 900.5
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "0", "-1", '"24h"'])
+def test_max_token_lifetime_s_must_be_a_finite_positive_number_in_toml(tmp_path, value):
+    path = toml_with_auth(tmp_path, f"max_token_lifetime_s = {value}")
+    expected = r"auth\.max_token_lifetime_s: expected a (finite )?number greater than 0"
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(path, ENV)
 
 
 def test_the_auth_table_must_be_a_table():

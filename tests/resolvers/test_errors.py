@@ -48,9 +48,12 @@ def test_an_unreachable_odoo_is_backend_unavailable():
     port = closed.getsockname()[1]
     closed.close()
     with running_gateway(odoo_settings(f"http://127.0.0.1:{port}")) as gateway:
-        answer = graphql(gateway, CUSTOMER, {"id": encode("Customer", 1)})
+        answer = graphql(
+            gateway, CUSTOMER, {"id": encode("Customer", 1)}, headers={"X-Request-ID": "trace-42"}
+        )
     assert_clean(answer, "BACKEND_UNAVAILABLE")
     assert answer["errors"][0]["message"] == "The erp backend is unavailable"
+    assert answer["errors"][0]["extensions"]["requestId"] == "trace-42"  # the client's, as logged
 
 
 def test_a_failing_odoo_is_backend_unavailable():
@@ -60,8 +63,10 @@ def test_a_failing_odoo_is_backend_unavailable():
 
 
 def test_a_slow_odoo_is_backend_timeout():
+    # The answer comes long after the 0.1 s timeout: a busy machine can stall the gateway
+    # past the timeout, but not for 30 s. (Stopping the emulator cancels the wait.)
     with (
-        emulator_with(latency_ms=1000) as odoo,
+        emulator_with(latency_ms=30_000) as odoo,
         running_gateway(
             odoo_settings(odoo, resilience=Resilience(timeout_s=0.1, retries=0))
         ) as gateway,

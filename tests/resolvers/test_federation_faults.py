@@ -1,6 +1,5 @@
 """A failing CRM fails only its own fields; its circuit breaker opens and recovers."""
 
-import time
 from contextlib import ExitStack
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from erp_backends.hubspot import emulator as hubspot
 from tests.harness import (
     EmulatorCalls,
+    FakeClock,
     data_of,
     error_codes,
     federated_settings,
@@ -78,14 +78,15 @@ def test_the_crm_circuit_opens_fails_fast_and_recovers(
     customer_id, odoo_emulator_url, woocommerce_emulator_url
 ):
     port = free_port()
+    clock = FakeClock()  # the circuit's reset time passes when the test says, not before
     with ExitStack() as stack:
         crm = ExitStack()
         crm_url = start_crm(crm, port)
         settings = federated_settings(
             odoo_emulator_url, crm_url, woocommerce_emulator_url,
-            retries=0, circuit_failures=2, circuit_reset_s=1.0,
+            retries=0, circuit_failures=2, circuit_reset_s=30.0,
         )  # fmt: skip
-        gateway = stack.enter_context(running_gateway(settings))
+        gateway = stack.enter_context(running_gateway(settings, clock=clock))
         assert data_of(graphql(gateway, CUSTOMER, {"id": customer_id}))["customer"]["crm"]
 
         # Given the CRM goes down, two failing requests open the circuit.
@@ -94,7 +95,7 @@ def test_the_crm_circuit_opens_fails_fast_and_recovers(
             assert error_codes(graphql(gateway, CUSTOMER, {"id": customer_id})) == [
                 "BACKEND_UNAVAILABLE"
             ]
-        # When the CRM is back at once, the open circuit still does not call it.
+        # When the CRM is back before the reset time, the open circuit still does not call it.
         crm_url = start_crm(stack, port)
         calls = EmulatorCalls(crm_url)
         calls.reset()
@@ -104,7 +105,7 @@ def test_the_crm_circuit_opens_fails_fast_and_recovers(
         assert answer["data"]["customer"]["orders"]["totalCount"] > 0
 
         # Then, after the reset time, one probe goes through and closes the circuit.
-        time.sleep(1.2)
+        clock.advance(30.0)
         recovered = data_of(graphql(gateway, CUSTOMER, {"id": customer_id}))["customer"]
         assert recovered["crm"]["contactId"]
         assert calls.total() > 0

@@ -161,6 +161,9 @@ def test_searches_find_customers_and_products(gateway_url, customer_id):
         (NODE, {"id": encode("Payment", 999999)}),
         (NODE, {"id": encode("Warehouse", 1)}),
         (CUSTOMER, {"id": encode("Customer", "not-a-number")}),
+        # Not an id the gateway issues: it names nothing (see tests/security/test_canonical_ids.py).
+        (CUSTOMER, {"id": "not base64!"}),
+        (NODE, {"id": base64.b64encode(b"no-colon").decode()}),
         (PRODUCT, {"sku": "NO-SUCH-SKU"}),
     ],
 )
@@ -173,8 +176,6 @@ def test_unknown_objects_are_null_with_not_found(gateway_url, query, variables):
 @pytest.mark.parametrize(
     ("query", "variables", "message"),
     [
-        (CUSTOMER, {"id": "not base64!"}, "is not a valid ID"),
-        (NODE, {"id": base64.b64encode(b"no-colon").decode()}, "is not a valid ID"),
         (ORDER, {"id": encode("Customer", 1)}, "is the ID of a Customer, not of a Order"),
         (ORDERS_PAGE, {"id": encode("Customer", 1), "first": 101}, "first must be between 0"),
         (ORDERS_PAGE, {"id": encode("Customer", 1), "first": 5, "after": "bogus"},

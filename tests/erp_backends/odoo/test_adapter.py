@@ -51,6 +51,16 @@ async def test_customers_by_id_leave_out_unknown_ids(erp, odoo_emulator_url):
     assert len(customer.addresses[0].country_code) == 2
 
 
+async def test_only_keys_spelled_as_the_adapter_writes_them_name_records(erp, odoo_emulator_url):
+    # Were "0<id>" read as <id>, the record would come back under "<id>", a key nobody
+    # asked for (the cache, keyed by what was asked, failed on it).
+    first = str(first_customer_id(odoo_emulator_url))
+    spellings = [f"0{first}", f"+{first}", f" {first}", f"{first}.0", "٣"]
+    assert await erp.get_customers(spellings) == {}
+    orders = await erp.orders_for_customers(spellings, PageRequest(0, 5))
+    assert {key: page.total for key, page in orders.items()} == dict.fromkeys(spellings, 0)
+
+
 async def test_us_addresses_carry_iso_3166_2_regions(erp, odoo_emulator_url):
     us = rpc(odoo_emulator_url, "res.partner",
              [["country_id.code", "=", "US"], ["parent_id", "=", False], ["customer_rank", ">", 0]],

@@ -82,12 +82,21 @@ async def test_unknown_keys_are_remembered_as_absent_for_their_ttl(store, backen
     assert backend.calls == [["missing"], ["1"], ["missing"]]
 
 
+async def until_all_missed(cache, lookups):
+    """Until every lookup has missed the cache, and so joined the one fetch (a lookup
+    counts its miss and joins without awaiting in between). A fixed sleep instead would
+    race the lookups' trips to a slow Redis; the deadline only bounds a failure."""
+    async with asyncio.timeout(30):
+        while cache.stats.counts["erp", "product", "miss"] < lookups:
+            await asyncio.sleep(0.01)
+
+
 async def test_concurrent_misses_for_the_same_key_make_one_call(store, backend):
     cache = caching(store, product=60)
     backend.gate = asyncio.Event()
     lookups = [asyncio.create_task(cache.by_keys("product", ["1"], backend.fetch, Product))
                for _ in range(50)]  # fmt: skip
-    await asyncio.sleep(0.05)
+    await until_all_missed(cache, 50)
     backend.gate.set()
     results = await asyncio.gather(*lookups)
     assert backend.calls == [["1"]]
@@ -99,7 +108,7 @@ async def test_a_failing_fetch_fails_its_waiters_too(store, backend):
     backend.gate, backend.failure = asyncio.Event(), BackendRequestError("no", backend="erp")
     lookups = [asyncio.create_task(cache.by_keys("product", ["1"], backend.fetch, Product))
                for _ in range(3)]  # fmt: skip
-    await asyncio.sleep(0.05)
+    await until_all_missed(cache, 3)
     backend.gate.set()
     outcomes = await asyncio.gather(*lookups, return_exceptions=True)
     assert all(isinstance(o, BackendRequestError) for o in outcomes)

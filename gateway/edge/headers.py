@@ -1,0 +1,60 @@
+"""Request ids and the headers every answer carries.
+
+`X-Request-ID` from the client is kept only when it looks like an id
+(`[A-Za-z0-9._:-]{1,128}`): anything else (newlines, a megabyte, markup) would end up in
+logs and the audit log, so it is replaced by a fresh one. The id in use is in
+`scope["state"]["request_id"]` for the app and in the answer's `X-Request-ID`.
+
+Every answer gets `X-Content-Type-Options: nosniff`; an answer to a request with
+credentials gets `Cache-Control: no-store` (it may hold that principal's data); an HTML
+page (GraphiQL) gets a CSP that forbids framing it (clickjacking).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+_CREDENTIALS = (b"authorization", b"x-api-key")
+
+
+def request_id_of(scope: Scope) -> str:
+    """The client's X-Request-ID if it is a well-formed id, else a new one."""
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_HEADER.encode() and _REQUEST_ID.fullmatch(value):
+            return bytes(value).decode("ascii")
+    return uuid.uuid4().hex
+
+
+class EdgeHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self._app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        credentials = any(name in _CREDENTIALS for name, _ in scope["headers"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                _add_headers(MutableHeaders(scope=message), request_id, credentials)
+            await send(message)
+
+        await self._app(scope, receive, send_with_headers)
+
+
+def _add_headers(headers: MutableHeaders, request_id: str, credentials: bool) -> None:
+    headers["X-Request-ID"] = request_id
+    headers["X-Content-Type-Options"] = "nosniff"
+    if credentials:
+        headers["Cache-Control"] = "no-store"
+    if headers.get("content-type", "").startswith("text/html"):
+        headers["Content-Security-Policy"] = "frame-ancestors 'none'"

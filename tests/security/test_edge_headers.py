@@ -1,0 +1,60 @@
+"""Request ids and the headers every answer carries."""
+
+import re
+
+import httpx
+import pytest
+
+from tests.harness import STAFF_TOKEN, bearer
+
+QUERY = {"query": "{ __typename }"}
+HEX_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def test_a_well_formed_request_id_is_kept_and_returned(gateway):
+    answer = httpx.post(f"{gateway}/graphql", json=QUERY, headers={"X-Request-ID": "app-7:a.b_c"})
+
+    assert answer.headers["x-request-id"] == "app-7:a.b_c"
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["", "has space", "x" * 129, "line\u2028break", "<script>", "a/b", "%0d%0a"],
+    ids=["empty", "space", "too long", "unicode", "markup", "slash", "encoded newline"],
+)
+def test_any_other_request_id_is_replaced_by_a_new_one(gateway, given):
+    answer = httpx.post(
+        f"{gateway}/graphql", json=QUERY, headers={"X-Request-ID": given.encode("utf-8")}
+    )
+
+    assert HEX_ID.fullmatch(answer.headers["x-request-id"])
+
+
+def test_every_answer_has_an_id_even_a_refusal(gateway):
+    refused = httpx.post(f"{gateway}/graphql", json=QUERY, headers=bearer("not-a-token"))
+    health = httpx.get(f"{gateway}/healthz")
+
+    assert refused.status_code == 401
+    assert HEX_ID.fullmatch(refused.headers["x-request-id"])
+    assert HEX_ID.fullmatch(health.headers["x-request-id"])
+    assert refused.headers["x-request-id"] != health.headers["x-request-id"]
+
+
+def test_answers_are_never_sniffed_and_private_ones_never_stored(gateway):
+    anonymous = httpx.post(f"{gateway}/graphql", json=QUERY)
+    signed_in = httpx.post(f"{gateway}/graphql", json=QUERY, headers=bearer(STAFF_TOKEN))
+    refused = httpx.post(f"{gateway}/graphql", json=QUERY, headers=bearer("not-a-token"))
+
+    for answer in (anonymous, signed_in, refused):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    assert signed_in.headers["cache-control"] == "no-store"
+    assert refused.headers["cache-control"] == "no-store"
+    assert "cache-control" not in anonymous.headers
+
+
+def test_graphiql_may_not_be_framed(gateway):
+    page = httpx.get(f"{gateway}/graphql", headers={"Accept": "text/html"})
+
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert page.headers["x-content-type-options"] == "nosniff"
