@@ -21,6 +21,7 @@ from gateway.backends import Backends, open_backends
 from gateway.commands.runtime import open_writes
 from gateway.config import GraphQLSettings, Settings, WooCommerceOptions
 from gateway.edge.body_limit import BodyLimit
+from gateway.edge.errors import error_response
 from gateway.edge.headers import EdgeHeaders
 from gateway.graphql_http import GatewayGraphQL
 from resolvers.commands.accepting import Writes
@@ -75,8 +76,30 @@ def create_app(
             Middleware(EdgeHeaders),
             Middleware(BodyLimit, max_bytes=http.max_body_bytes, timeout_s=http.body_timeout_s),
         ],
+        exception_handlers={404: not_found, 405: method_not_allowed, Exception: internal_error},
         lifespan=lifespan,
     )
+
+
+async def not_found(request: Request, _: Exception) -> Response:
+    return error_response(404, "NOT_FOUND", f"Nothing at {request.url.path[:100]}: try /graphql")
+
+
+async def method_not_allowed(request: Request, _: Exception) -> Response:
+    response = error_response(405, "BAD_REQUEST", f"{request.method} is not allowed here")
+    response.headers["Allow"] = "GET, POST"
+    return response
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """A bug: logged with its traceback and request id; the client sees neither."""
+    request_id = request.scope.get("state", {}).get("request_id", "-")
+    log.error("unexpected error (request %s)", request_id, exc_info=exc)
+    response = error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error")
+    # Starlette answers this outside the middleware, so the edge's headers are set here.
+    response.headers["X-Request-ID"] = request_id
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def schema_for(graphql: GraphQLSettings) -> BaseSchema:

@@ -82,7 +82,7 @@ NOTHING = Measure()
 
 
 class DocumentRefused(Exception):
-    """The document is refused before it is measured; the message says why."""
+    """The limits' pass refuses the document; the message says why, for the client."""
 
 
 class FragmentCycle(DocumentRefused):
@@ -111,20 +111,24 @@ class DocumentMeasure:
 def measure_document(
     schema: GraphQLSchema,
     document: DocumentNode,
-    operation: OperationDefinitionNode,
+    operation: OperationDefinitionNode | None,
     variables: Mapping[str, Any] | None,
     model: CostModel,
 ) -> DocumentMeasure:
-    """Measures `operation`, and every other definition of the document once, so that
-    no part of it escapes the limits (graphql-core validates them all)."""
+    """Measures every definition of the document once, so that no part of it escapes
+    the limits (graphql-core validates them all). The cost is that of `operation`, the
+    one that would run; when it is not known (a document of several operations and no
+    operation name), that of the dearest."""
     meter = _Meter(schema, document, variables or {}, model)
-    measured = meter.operation(operation)
-    others = [meter.operation(o) for o in _operations(document) if o is not operation]
-    others += [meter.fragment(name) for name in meter.fragments]
+    operations = {id(o): meter.operation(o) for o in _operations(document)}
+    fragments = [meter.fragment(name) for name in meter.fragments]
+    measures = [*operations.values(), *fragments]
+    running = operations.values() if operation is None else [operations[id(operation)]]
+    cost = max((m.cost(model.list_estimate) for m in running), default=0)
     return DocumentMeasure(
-        cost=min(measured.cost(model.list_estimate), MAX_REPORTED_COST),
-        deepest=max([measured.depth, *(m.depth for m in others)]),
-        most_aliases=max([measured.aliases, *(m.aliases for m in others)]),
+        cost=min(cost, MAX_REPORTED_COST),
+        deepest=max((m.depth for m in measures), default=0),
+        most_aliases=max((m.aliases for m in measures), default=0),
     )
 
 
@@ -210,7 +214,8 @@ class _Meter:
         definition = self._definition(field.name.value, parent)
         alias = 1 if field.alias is not None else 0
         if definition is None or field.selection_set is None:  # a leaf, or unknown to validation
-            return Measure(fixed=1, depth=1, aliases=alias)
+            # Depth counts nested selection sets, as strawberry's limiter did: `{ a }` is 0.
+            return Measure(fixed=1, aliases=alias)
         children = self._nested(field.selection_set, get_named_type(definition.type))
         items = self._page_size(field, definition)
         one = 1 + children.cost(items)

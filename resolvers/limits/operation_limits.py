@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
@@ -47,7 +47,7 @@ class OperationLimits(SchemaExtension):
         operation = (
             None if document is None else get_operation_ast(document, context.operation_name)
         )
-        if document is not None and operation is not None:
+        if document is not None:  # without an operation, every one is measured
             error = self._refusal(document, operation)
             if error is not None:  # graphql-core's validation is skipped: it has an answer
                 context.pre_execution_errors = [error]
@@ -58,7 +58,9 @@ class OperationLimits(SchemaExtension):
         asked = request is not None and request.headers.get(COST_HEADER) == "1"
         return {"cost": self.cost} if asked and self.cost is not None else {}
 
-    def _refusal(self, document: Any, operation: Any) -> GraphQLError | None:
+    def _refusal(
+        self, document: DocumentNode, operation: OperationDefinitionNode | None
+    ) -> GraphQLError | None:
         context = self.execution_context
         try:
             check_repetition(document)

@@ -4,7 +4,7 @@ through and what it refuses."""
 from pathlib import Path
 
 import pytest
-from graphql import parse
+from graphql import get_introspection_query, parse
 from graphql.utilities import get_operation_ast
 
 from gateway.config import GraphQLSettings
@@ -90,3 +90,20 @@ def test_repetition_bounds_refuse_what_validation_would_pay_for_quadratically():
     with pytest.raises(DocumentRefused, match="fragments; at most 30"):
         check_repetition(parse(fragment_fan_out(30)))
     check_repetition(parse(CUSTOMER_360))
+
+
+def measure(query: str):
+    document = parse(query)
+    return measure_document(SCHEMA, document, get_operation_ast(document), None, DEFAULT_MODEL)
+
+
+def test_depth_counts_nested_selection_sets_as_strawberrys_limiter_did():
+    assert measure("{ __typename }").deepest == 0
+    assert measure("{ viewer { customer { id } } }").deepest == 2
+
+
+def test_graphiqls_introspection_query_passes_every_default_limit():
+    introspection = measure(get_introspection_query(descriptions=True))
+
+    assert introspection.deepest <= GraphQLSettings().max_depth
+    assert introspection.cost <= MAX_COST

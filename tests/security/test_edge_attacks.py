@@ -8,11 +8,12 @@ answer /healthz.
 import logging
 import threading
 import time
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
-from tests.harness import EmulatorCalls, error_codes
+from tests.harness import EmulatorCalls, error_codes, odoo_settings, running_gateway
 from tests.security.attacks import (
     BAD_VARIABLES,
     GRAPHQL_RESPONSE_JSON,
@@ -188,3 +189,39 @@ def test_a_request_that_is_not_http_gets_json(gateway):
 
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert b'"code": "BAD_REQUEST"' in answer
+
+
+def test_without_an_operation_name_the_operation_measured_is_the_one_that_runs(gateway, calls):
+    # strawberry runs the first operation; the costly second one never runs, uncounted.
+    two = "query Small { __typename }\nquery Large " + NESTED_CONNECTIONS.strip()
+
+    answer = post(gateway, body(two), headers={"X-Query-Cost": "1"})
+
+    assert answer.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
+    assert calls.total() == 0
+
+
+def test_other_paths_and_methods_answer_json(gateway):
+    missing = httpx.get(f"{gateway}/nope")
+    wrong_method = httpx.put(f"{gateway}/graphql", json={"query": "{ __typename }"})
+
+    assert (missing.status_code, error_codes(missing.json())) == (404, ["NOT_FOUND"])
+    assert (wrong_method.status_code, error_codes(wrong_method.json())) == (405, ["BAD_REQUEST"])
+    assert wrong_method.headers["allow"] == "GET, POST"
+
+
+def test_a_bug_is_a_json_500_with_the_request_id_and_a_logged_traceback(odoo_emulator_url, caplog):
+    # Backends without an ERP: building the request's context fails, as a bug would.
+    broken = SimpleNamespace(erp_writer=None, erp_live=None, cache=None)
+    with running_gateway(odoo_settings(odoo_emulator_url), backends=broken) as url:
+        answer = post(url, body("{ __typename }"), headers={"X-Request-ID": "bug-1"})
+
+    assert answer.status_code == 500
+    assert answer.json() == {
+        "errors": [
+            {"message": "Internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+        ]
+    }
+    assert answer.headers["x-request-id"] == "bug-1"
+    [logged] = [r for r in caplog.records if r.exc_info]
+    assert "bug-1" in logged.getMessage()
