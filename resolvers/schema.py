@@ -22,7 +22,7 @@ from resolvers.invoices.mutations import InvoiceMutations
 from resolvers.invoices.queries import InvoiceQueries
 from resolvers.invoices.types import Invoice
 from resolvers.limits.operation_limits import Limits, OperationLimits
-from resolvers.limits.response_budget import ResponseBudget
+from resolvers.limits.response_budget import ResponseBudget, budgeted
 from resolvers.node_queries import NodeQueries
 from resolvers.orders.mutations import OrderMutations
 from resolvers.orders.queries import OrderQueries
@@ -70,7 +70,7 @@ def build_schema(
         # Before graphql-core's validation, which it spares from documents over a limit.
         lambda: OperationLimits(limits=operation_limits),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: ResponseBudget(max_bytes=max_response_bytes),
+        ResponseBudget,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
@@ -81,6 +81,7 @@ def build_schema(
         types=[Customer, Order, Product, Invoice, Payment],
         extensions=extensions,
         scalar_overrides={Decimal: STRICT_DECIMAL},
+        execution_context_class=budgeted(max_response_bytes),
     )
 
 
