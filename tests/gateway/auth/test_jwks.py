@@ -36,7 +36,7 @@ from gateway.auth.jwks import JwksKeys
 from gateway.auth.jwt_tokens import JwtVerifier
 from gateway.config import AuthSettings
 from gateway.secrets import Secret
-from tests.harness import bearer, odoo_settings, running_gateway
+from tests.harness import FakeClock, bearer, odoo_settings, running_gateway
 from tests.servers import bind_free_socket, serve_in_thread
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -129,17 +129,6 @@ class JwksServer:
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/.well-known/jwks.json", self._jwks)])
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(scope="module")
