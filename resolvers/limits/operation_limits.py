@@ -24,9 +24,11 @@ COST_HEADER = "x-query-cost"  # "1": the answer carries extensions.cost
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """The defaults are `[graphql]`'s."""
+
     max_depth: int = 15
     max_aliases: int = 30
-    max_cost: int = 100_000
+    max_cost: int = 250_000
     max_cost_by_kind: Mapping[str, int] = field(default_factory=dict)  # principal kind -> cost
     costs: CostModel = field(default_factory=CostModel)
 

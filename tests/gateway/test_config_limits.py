@@ -4,6 +4,7 @@ import pytest
 
 from gateway.config import GraphQLSettings, HttpSettings, settings_from_dict
 from gateway.config_reader import ConfigError
+from resolvers.limits.operation_limits import Limits
 from tests.gateway.test_config import ENV, erp
 
 
@@ -82,3 +83,17 @@ def test_production_mode_turns_suggestions_off_unless_graphql_says():
 def test_each_invalid_limit_is_named(table, message):
     with pytest.raises(ConfigError, match=message):
         settings_from_dict({**erp(), **table}, ENV)
+
+
+def test_the_schemas_own_defaults_are_the_configs():
+    defaults, limits = GraphQLSettings(), Limits()
+
+    assert (limits.max_depth, limits.max_aliases, limits.max_cost) == (
+        defaults.max_depth,
+        defaults.max_aliases,
+        defaults.max_cost,
+    )
+    assert (limits.costs.list_estimate, limits.costs.mutation_weight) == (
+        defaults.list_estimate,
+        defaults.mutation_weight,
+    )
