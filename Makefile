@@ -41,6 +41,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.cache
 	$(BIN)/python -m bench.auth
 	$(BIN)/python -m bench.emulators
+	$(BIN)/python -m bench.attacks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

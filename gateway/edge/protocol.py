@@ -102,6 +102,11 @@ class HeadLimitedProtocol(HttpToolsProtocol):
 
     def _head_too_slow(self) -> None:
         self._head_timer = None
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A pipelined head behind an answer still being written: its time starts
+            # when that answer is done, as a kept-alive connection's does.
+            self._await_head()
+            return
         self._refuse(408, f"The request headers did not arrive within {self.head_timeout_s:g} s")
 
     def _refuse(self, status: int, message: str) -> None:
