@@ -22,7 +22,7 @@ from gateway.commands.runtime import open_writes
 from gateway.config import GraphQLSettings, Settings, WooCommerceOptions
 from gateway.edge.body_limit import BodyLimit
 from gateway.edge.errors import error_response
-from gateway.edge.headers import EdgeHeaders
+from gateway.edge.headers import EdgeHeaders, request_id_in
 from gateway.graphql_http import GatewayGraphQL
 from resolvers.commands.accepting import Writes
 from resolvers.context import Federation
@@ -93,7 +93,7 @@ async def method_not_allowed(request: Request, _: Exception) -> Response:
 
 async def internal_error(request: Request, exc: Exception) -> Response:
     """A bug: logged with its traceback and request id; the client sees neither."""
-    request_id = request.scope.get("state", {}).get("request_id", "-")
+    request_id = request_id_in(request.scope)
     log.error("unexpected error (request %s)", request_id, exc_info=exc)
     response = error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error")
     # Starlette answers this outside the middleware, so the edge's headers are set here.

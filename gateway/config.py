@@ -8,7 +8,6 @@ file itself, and are kept as `Secret`s.
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -421,8 +420,8 @@ def _auth(table: Table, environ: Mapping[str, str]) -> AuthSettings:
         ),
         jwks_max_age_s=table.positive_number("jwks_max_age_s", defaults.jwks_max_age_s),
         leeway_s=table.non_negative_number("leeway_s", defaults.leeway_s),
-        max_token_lifetime_s=_positive_finite(
-            table, "max_token_lifetime_s", defaults.max_token_lifetime_s
+        max_token_lifetime_s=table.positive_number(
+            "max_token_lifetime_s", defaults.max_token_lifetime_s
         ),
         claims=claims,
         default_kind=default_kind,
@@ -431,15 +430,6 @@ def _auth(table: Table, environ: Mapping[str, str]) -> AuthSettings:
     )
     table.reject_unknown()
     return settings
-
-
-def _positive_finite(table: Table, key: str, default: float) -> float:
-    """A number greater than 0 that is not `inf` or `nan`, which TOML allows: either
-    would make a limit compared against it let everything through."""
-    value = table.positive_number(key, default)
-    if not math.isfinite(value):
-        raise table.error(key, f"expected a finite number greater than 0, got {value!r}")
-    return value
 
 
 def _password(table: Table, key: str, environ: Mapping[str, str]) -> Secret | None:

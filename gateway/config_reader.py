@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -76,7 +77,7 @@ class Table:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise self.error(key, f"expected a number of 0 or more, got {value!r}")
-        return float(value)
+        return self._finite(key, float(value), "of 0 or more")
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self._get(key, default)
@@ -88,7 +89,7 @@ class Table:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise self.error(key, f"expected a number greater than 0, got {value!r}")
-        return float(value)
+        return self._finite(key, float(value), "greater than 0")
 
     def positive_int(self, key: str, default: int) -> int:
         value = self._get(key, default)
@@ -100,6 +101,13 @@ class Table:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.error(key, f"expected a whole number of 0 or more, got {value!r}")
+        return value
+
+    def _finite(self, key: str, value: float, bound: str) -> float:
+        """TOML has `inf` and `nan`: as a limit or a timeout either lets everything
+        through (no comparison with nan is true), so neither is a setting."""
+        if not math.isfinite(value):
+            raise self.error(key, f"expected a finite number {bound}, got {value!r}")
         return value
 
     def parse(self, key: str, parser: Callable[[str], T]) -> T:

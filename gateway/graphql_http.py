@@ -30,17 +30,15 @@ from strawberry.types import ExecutionResult
 from gateway.auth.principal import Principal
 from gateway.backends import Backends
 from gateway.edge.errors import GRAPHQL_RESPONSE_JSON, error_response
+from gateway.edge.headers import request_id_in
 from resolvers.context import Federation, GatewayContext
+from resolvers.errors import REQUEST_ERROR_CODES
 from resolvers.loaders import Loaders
 
 log = logging.getLogger("erp_gateway.http")
 
 # Far deeper than any input of the schema (an order's lines and address: 5).
 MAX_JSON_DEPTH = 32
-# Codes of errors raised before execution; with no `data`, they make a request error.
-REQUEST_ERROR_CODES = frozenset(
-    {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "COST_LIMIT_EXCEEDED", "BAD_USER_INPUT"}
-)
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -56,7 +54,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         try:
             response = await self.run(request)
         except HTTPException as exc:
-            log.info("bad request %s: %s", scope["state"].get("request_id"), exc.reason)
+            log.info("bad request %s: %s", request_id_in(scope), exc.reason)
             response = error_response(
                 exc.status_code, "BAD_REQUEST", exc.reason, media_type=_media_type(request)
             )

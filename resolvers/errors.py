@@ -76,6 +76,12 @@ _BACKEND_CODES: list[tuple[type[BackendError], str, str]] = [
 ]
 
 
+# The codes `ErrorCodes` gives errors raised before execution (a path-less
+# BAD_USER_INPUT is a variable's value); an answer of only these ran nothing.
+REQUEST_ERROR_CODES = frozenset(
+    {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "COST_LIMIT_EXCEEDED", "BAD_USER_INPUT"}
+)
+
 # graphql-core's "Did you mean 'orders'?" clauses: they spell out the schema.
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 

@@ -19,6 +19,7 @@ from gateway.auth.audit import AuditUnavailable
 from gateway.auth.audit_trail import denied_impersonation_entry
 from gateway.auth.errors import AuthUnavailable, ImpersonationDenied, InvalidToken
 from gateway.auth.service import AuthServices
+from gateway.edge.headers import request_id_in
 
 log = logging.getLogger("erp_gateway.auth")
 
@@ -46,8 +47,8 @@ class Authenticated:
             )
         except ImpersonationDenied as exc:
             try:
-                request_id = scope["state"].get("request_id", "-")  # set by EdgeHeaders
-                await auth.audit.append(denied_impersonation_entry(request_id, exc))
+                entry = denied_impersonation_entry(request_id_in(scope), exc)
+                await auth.audit.append(entry)
             except AuditUnavailable as failure:  # refused anyway; the log says why
                 log.error("audit log unavailable: %s", failure.reason)
             response = _error(403, "FORBIDDEN", f"Impersonation refused: {exc.reason}")

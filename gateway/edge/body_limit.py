@@ -14,6 +14,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.edge.errors import error_response
+from gateway.edge.headers import request_id_in
 
 log = logging.getLogger("erp_gateway.http")
 
@@ -37,13 +38,13 @@ class BodyLimit:
             async with asyncio.timeout(self._timeout_s):
                 body = await self._read(receive)
         except _TooLarge:
-            log.info("request %s: body over %d bytes", _request_id(scope), self._max_bytes)
+            log.info("request %s: body over %d bytes", request_id_in(scope), self._max_bytes)
             response = error_response(
                 413, "BAD_REQUEST", f"The request body is larger than {self._max_bytes} bytes"
             )
         except TimeoutError:
             log.info(
-                "request %s: body not received within %ss", _request_id(scope), self._timeout_s
+                "request %s: body not received within %ss", request_id_in(scope), self._timeout_s
             )
             response = error_response(
                 408, "BAD_REQUEST", f"The request body did not arrive within {self._timeout_s:g} s"
@@ -56,7 +57,7 @@ class BodyLimit:
 
     def _check_declared_length(self, scope: Scope) -> None:
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self._max_bytes:
+            if name == b"content-length" and value.isdigit() and _over(value, self._max_bytes):
                 raise _TooLarge
 
     async def _read(self, receive: Receive) -> bytes:
@@ -75,6 +76,11 @@ class BodyLimit:
                 return b"".join(chunks)
 
 
+def _over(digits: bytes, limit: int) -> bool:
+    # Past 18 digits it is over any limit, and int() of thousands of digits would raise.
+    return len(digits) > 18 or int(digits) > limit
+
+
 def _replay(body: bytes, receive: Receive) -> Receive:
     """The body in one message, then whatever the server says next (a disconnect)."""
     sent = False
@@ -87,7 +93,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replayed
-
-
-def _request_id(scope: Scope) -> str:
-    return str(scope.get("state", {}).get("request_id", "-"))

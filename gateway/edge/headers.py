@@ -31,6 +31,11 @@ def request_id_of(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
+def request_id_in(scope: Scope) -> str:
+    """The id `EdgeHeaders` gave this request ("-" for one that did not pass it)."""
+    return str(scope.get("state", {}).get("request_id", "-"))
+
+
 class EdgeHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
