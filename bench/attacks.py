@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from bench.harness import sandbox
-from gateway.server import bind
+from gateway.wiring.server import bind
 from tests.harness import TEST_SECRET
 from tests.security.attacks import (
     BAD_VARIABLES,

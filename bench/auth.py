@@ -23,11 +23,11 @@ from dataclasses import replace
 import httpx
 
 from bench.harness import sandbox
-from gateway.app import create_app
 from gateway.auth.principal import PrincipalKind
 from gateway.auth.token_store import open_token_store
 from gateway.config import CacheSettings, Settings
-from gateway.server import serve_in_thread
+from gateway.wiring.app import create_app
+from gateway.wiring.server import serve_in_thread
 from tests.harness import TEST_AUTH, bearer, first_customer_id, odoo_settings, token_for
 from tests.resolvers.queries import encode
 

@@ -26,14 +26,14 @@ import httpx
 from bench.harness import sandbox
 from erp_backends.http import Resilience
 from erp_backends.rate_limit import RateLimit
-from gateway.app import create_app
 from gateway.auth.principal import PrincipalKind
 from gateway.auth.scopes import SCOPES
 from gateway.commands.model import CommandStatus
 from gateway.commands.queue import open_command_queue
 from gateway.config import CacheSettings, QueueSettings, Settings
-from gateway.server import serve_in_thread
-from gateway.worker_process import run_worker
+from gateway.wiring.app import create_app
+from gateway.wiring.server import serve_in_thread
+from gateway.wiring.worker_process import run_worker
 from resolvers.node import encode_id
 from tests.harness import bearer, odoo_rpc, odoo_settings, token_for
 

@@ -26,11 +26,11 @@ import httpx
 
 from bench.federated_360 import federation
 from bench.harness import Runs, timed_runs
-from gateway.app import create_app
 from gateway.cache.caching import DEFAULT_TTLS
 from gateway.cache.store import RecordStore, open_cache
 from gateway.config import CacheSettings, Settings
-from gateway.server import serve_in_thread
+from gateway.wiring.app import create_app
+from gateway.wiring.server import serve_in_thread
 from tests.harness import STAFF_TOKEN, EmulatorCalls, bearer, federated_settings
 from tests.resolvers.queries import FEDERATED_360
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 
 from bench.harness import sandbox, timed_runs
-from gateway.app import create_app
-from gateway.server import serve_in_thread
+from gateway.wiring.app import create_app
+from gateway.wiring.server import serve_in_thread
 from tests.harness import EmulatorCalls, first_customer_id, odoo_settings
 from tests.resolvers.queries import CUSTOMER_360, encode
 

@@ -14,10 +14,10 @@ import statistics
 import time
 from collections.abc import Callable
 
-from erp_backends.hubspot.emulator_seed import build_world as build_crm
-from erp_backends.odoo.emulator_methods import environment
-from erp_backends.odoo.emulator_seed import build_world as build_erp
-from erp_backends.woocommerce.emulator_seed import build_shop
+from erp_backends.hubspot.emulator.seed import build_world as build_crm
+from erp_backends.odoo.emulator.methods import environment
+from erp_backends.odoo.emulator.seed import build_world as build_erp
+from erp_backends.woocommerce.emulator.seed import build_shop
 
 LINE_FIELDS = ["order_id", "product_id", "name", "product_uom_qty", "price_subtotal"]
 CUSTOMERS = [["customer_rank", ">", 0], ["parent_id", "=", False]]

@@ -25,8 +25,8 @@ from contextlib import ExitStack, contextmanager
 import httpx
 
 from bench.harness import Runs, sandbox, timed_runs
-from gateway.app import create_app
-from gateway.server import serve_in_thread
+from gateway.wiring.app import create_app
+from gateway.wiring.server import serve_in_thread
 from tests.harness import STAFF_TOKEN, EmulatorCalls, bearer, federated_settings
 from tests.resolvers.queries import FEDERATED_360
 

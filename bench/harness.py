@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from gateway.server import bind
+from gateway.wiring.server import bind
 from tests.harness import STAFF_TOKEN, EmulatorCalls, bearer
 
 SYSTEM_NAMES = {"odoo": "Odoo", "hubspot": "HubSpot", "woocommerce": "WooCommerce"}

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 
 from erp_backends.http import Resilience
-from gateway.app import create_app
 from gateway.auth.minting import mint_token
 from gateway.auth.principal import PrincipalKind
 from gateway.auth.scopes import SCOPES
@@ -27,6 +26,7 @@ from gateway.config import (
     WooCommerceOptions,
 )
 from gateway.secrets import Secret
+from gateway.wiring.app import create_app
 from tests.servers import serve_in_thread
 
 # Tests that count backend calls see every call: the cache is off unless a test turns it on.

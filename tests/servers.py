@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from gateway.server import serve_in_thread
+from gateway.wiring.server import serve_in_thread
 
 __all__ = ["bind_free_socket", "serve_in_thread"]
 

@@ -113,7 +113,7 @@ def _with_queue(args: argparse.Namespace, work: Callable[[CommandQueue], Awaitab
 
 
 def _worker(args: argparse.Namespace) -> None:
-    from gateway.worker_process import run_worker
+    from gateway.wiring.worker_process import run_worker
 
     settings = load_settings(Path(args.config), os.environ)
     asyncio.run(_until_signalled(lambda stop: run_worker(settings, stop)))

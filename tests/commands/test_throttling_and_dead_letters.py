@@ -9,15 +9,15 @@ from dataclasses import replace
 
 import httpx
 
-from erp_backends.emulation import FaultOptions
+from erp_backends.emulation.faults import FaultOptions
 from erp_backends.odoo import emulator
 from erp_backends.rate_limit import RateLimit
-from gateway.backends import backend_http, erp_side
 from gateway.commands.model import CommandKind, CommandStatus
 from gateway.commands.queue import open_command_queue
 from gateway.commands.service import CommandService
 from gateway.commands.worker import Worker
 from gateway.config import QueueSettings
+from gateway.wiring.backends import backend_http, erp_side
 from resolvers.node import encode_id
 from tests.commands.conftest import STAFF
 from tests.harness import data_of, graphql, odoo_rpc, odoo_settings, own_queue, running_gateway

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from gateway.app import create_app
 from gateway.commands.model import CommandStatus
 from gateway.commands.queue import open_command_queue
 from gateway.config import load_settings
+from gateway.wiring.app import create_app
 from resolvers.node import encode_id
 from tests.commands.conftest import STAFF
 from tests.harness import TEST_SECRET, data_of, graphql, odoo_rpc

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from erp_backends.emulation import (
+from erp_backends.emulation.faults import (
     CallLog,
     FaultInjection,
     FaultOptions,

@@ -81,7 +81,7 @@ async def test_backends_share_their_limits_through_the_queues_redis(redis_url, o
     from contextlib import AsyncExitStack
     from dataclasses import replace
 
-    from gateway.backends import rate_limit_redis
+    from gateway.wiring.backends import rate_limit_redis
     from tests.harness import odoo_settings, own_queue
 
     local = odoo_settings(odoo_emulator_url)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from erp_backends.emulation import FaultOptions
+from erp_backends.emulation.faults import FaultOptions
 from erp_backends.odoo import emulator
 from gateway.cache.caching import DEFAULT_TTLS, CachePolicy
 from gateway.cache.service import GatewayCache

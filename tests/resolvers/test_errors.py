@@ -5,12 +5,12 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from erp_backends.emulation import FaultOptions
+from erp_backends.emulation.faults import FaultOptions
 from erp_backends.http import Resilience
 from erp_backends.odoo.emulator import EmulatorOptions, create_app
 from erp_backends.rate_limit import RateLimit
-from gateway.backends import Backends
 from gateway.secrets import Secret
+from gateway.wiring.backends import Backends
 from tests.harness import data_of, error_codes, graphql, odoo_settings, running_gateway
 from tests.resolvers.queries import encode
 from tests.servers import bind_free_socket, serve_in_thread

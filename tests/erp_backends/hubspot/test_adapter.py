@@ -17,11 +17,11 @@ from erp_backends.errors import BackendAuthError
 from erp_backends.http import BackendHttp, Resilience
 from erp_backends.hubspot.adapter import HubSpotCrm
 from erp_backends.hubspot.client import HubSpotClient
-from erp_backends.hubspot.emulator_seed import build_world, erp_customers
-from erp_backends.hubspot.emulator_store import CrmWorld
+from erp_backends.hubspot.emulator.seed import build_world, erp_customers
+from erp_backends.hubspot.emulator.store import CrmWorld
 from erp_backends.hubspot.errors import HubSpotAuthError
 from erp_backends.models import CrmProfile, LifecycleStage
-from erp_backends.odoo.emulator_seed import build_world as build_odoo_world
+from erp_backends.odoo.emulator.seed import build_world as build_odoo_world
 from erp_backends.ports import CrmBackend
 from tests.harness import EmulatorCalls
 

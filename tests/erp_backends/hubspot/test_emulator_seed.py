@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from erp_backends.hubspot.emulator_seed import build_world, erp_customers
-from erp_backends.hubspot.emulator_seed_people import NOW
-from erp_backends.hubspot.emulator_store import CrmWorld
-from erp_backends.odoo.emulator_seed import build_world as build_odoo_world
-from erp_backends.odoo.emulator_seed_sales import ANCHOR
+from erp_backends.hubspot.emulator.seed import build_world, erp_customers
+from erp_backends.hubspot.emulator.seed_people import NOW
+from erp_backends.hubspot.emulator.store import CrmWorld
+from erp_backends.odoo.emulator.seed import build_world as build_odoo_world
+from erp_backends.odoo.emulator.seed_sales import ANCHOR
 
 REPO = Path(__file__).resolve().parents[3]
 DIGEST = (
-    "import hashlib; from erp_backends.hubspot.emulator_seed import build_world;"
+    "import hashlib; from erp_backends.hubspot.emulator.seed import build_world;"
     "w = build_world(1);"
     "print(hashlib.sha256(repr((w.objects, w.owners, w.links)).encode()).hexdigest())"
 )

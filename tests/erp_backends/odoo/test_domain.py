@@ -16,7 +16,7 @@ from erp_backends.odoo.domain import (
     Or,
     parse,
 )
-from erp_backends.odoo.emulator_db import Database, FieldSpec, ModelSpec
+from erp_backends.odoo.emulator.db import Database, FieldSpec, ModelSpec
 
 SPECS = (
     ModelSpec("res.country", "Country", (

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from erp_backends.emulation import FaultOptions
+from erp_backends.emulation.faults import FaultOptions
 from erp_backends.odoo.emulator import EmulatorOptions, create_app
 from erp_backends.rate_limit import RateLimit
 from tests.servers import serve_in_thread

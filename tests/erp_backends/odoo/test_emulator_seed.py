@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from erp_backends.odoo.emulator_db import Database
-from erp_backends.odoo.emulator_methods import environment
-from erp_backends.odoo.emulator_models import MODELS, PAYMENT_STATES
-from erp_backends.odoo.emulator_seed import build_world
+from erp_backends.odoo.emulator.db import Database
+from erp_backends.odoo.emulator.methods import environment
+from erp_backends.odoo.emulator.models import MODELS, PAYMENT_STATES
+from erp_backends.odoo.emulator.seed import build_world
 
 REPO = Path(__file__).resolve().parents[3]
 CUSTOMERS = [["customer_rank", ">", 0], ["parent_id", "=", False]]
@@ -24,8 +24,8 @@ LINE_FIELDS = [
     "price_subtotal", "price_total", "qty_delivered", "qty_invoiced", "currency_id",
 ]  # fmt: skip
 DIGEST = (
-    "import hashlib; from erp_backends.odoo.emulator_seed import build_world;"
-    "from erp_backends.odoo.emulator_models import MODELS; db = build_world(1);"
+    "import hashlib; from erp_backends.odoo.emulator.seed import build_world;"
+    "from erp_backends.odoo.emulator.models import MODELS; db = build_world(1);"
     "print(hashlib.sha256(repr([db.table(m.name).records for m in MODELS]).encode()).hexdigest())"
 )
 

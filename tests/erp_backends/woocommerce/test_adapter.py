@@ -15,7 +15,7 @@ import pytest
 
 from erp_backends.http import BackendHttp
 from erp_backends.models import ShopOrderStatus
-from erp_backends.odoo.emulator_seed import build_world
+from erp_backends.odoo.emulator.seed import build_world
 from erp_backends.paging import PageRequest
 from erp_backends.woocommerce.adapter import WooCommerceShop
 from erp_backends.woocommerce.client import WooCommerceClient, WooCommerceKeys

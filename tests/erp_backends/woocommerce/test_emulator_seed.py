@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from erp_backends.odoo.emulator_seed import build_world
-from erp_backends.woocommerce.emulator_seed import build_shop, derive_shop
+from erp_backends.odoo.emulator.seed import build_world
+from erp_backends.woocommerce.emulator.seed import build_shop, derive_shop
 
 REPO = Path(__file__).resolve().parents[3]
 DIGEST = (
-    "import hashlib; from erp_backends.woocommerce.emulator_seed import build_shop;"
+    "import hashlib; from erp_backends.woocommerce.emulator.seed import build_shop;"
     "w = build_shop(1);"
     "print(hashlib.sha256(repr([w.customers, w.orders, w.products]).encode()).hexdigest())"
 )

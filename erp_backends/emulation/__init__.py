@@ -1,0 +1,1 @@
+"""What every backend emulator shares: injected faults and a log of calls (`faults`)."""

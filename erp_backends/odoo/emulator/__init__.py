@@ -1,0 +1,5 @@
+"""The odoo emulator: its ASGI app, built from a seeded world."""
+
+from erp_backends.odoo.emulator.app import EmulatorOptions, create_app
+
+__all__ = ["EmulatorOptions", "create_app"]

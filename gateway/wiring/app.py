@@ -1,0 +1,136 @@
+"""The ASGI app: GraphQL at /graphql (GraphiQL for browsers), health at /healthz."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import TypedDict
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.schema import BaseSchema
+
+from gateway.auth.http import Authenticated
+from gateway.auth.service import AuthServices, open_auth
+from gateway.config import GraphQLSettings, Settings, WooCommerceOptions
+from gateway.edge.body_limit import BodyLimit
+from gateway.edge.errors import error_response
+from gateway.edge.headers import EdgeHeaders, request_id_in
+from gateway.wiring.backends import Backends, open_backends
+from gateway.wiring.graphql_http import GatewayGraphQL
+from gateway.wiring.writes import open_writes
+from resolvers.commands.accepting import Writes
+from resolvers.context import Federation
+from resolvers.limits.measure import CostModel
+from resolvers.limits.operation_limits import Limits
+from resolvers.schema import build_schema
+
+log = logging.getLogger("erp_gateway")
+
+
+class State(TypedDict):
+    backends: Backends
+    auth: AuthServices
+    writes: Writes | None
+
+
+def create_app(
+    settings: Settings,
+    backends: Backends | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> Starlette:
+    """The gateway app; tests may pass `backends` to use instead of the configured ones,
+    or the `clock` that times the configured backends' circuit breakers."""
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[State]:
+        async with AsyncExitStack() as stack:
+            opened = backends or await open_backends(settings, stack, clock=clock)
+            auth = await open_auth(settings.auth, stack)
+            writes = None
+            if opened.erp_writer is not None and opened.erp_live is not None:
+                writes = await open_writes(
+                    settings.queue, erp_live=opened.erp_live, writer=opened.erp_writer,
+                    cache=opened.cache, audit=auth.audit, stack=stack,
+                )  # fmt: skip
+            yield {"backends": opened, "auth": auth, "writes": writes}
+
+    graphql = GatewayGraphQL(
+        schema_for(settings.graphql),
+        federation(settings),
+        graphql_ide="graphiql" if settings.graphql.graphiql else None,
+    )
+    http = settings.http
+    return Starlette(
+        routes=[
+            Route("/graphql", Authenticated(graphql), methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        middleware=[
+            Middleware(EdgeHeaders),
+            Middleware(BodyLimit, max_bytes=http.max_body_bytes, timeout_s=http.body_timeout_s),
+        ],
+        exception_handlers={404: not_found, 405: method_not_allowed, Exception: internal_error},
+        lifespan=lifespan,
+    )
+
+
+async def not_found(request: Request, _: Exception) -> Response:
+    return error_response(404, "NOT_FOUND", f"Nothing at {request.url.path[:100]}: try /graphql")
+
+
+async def method_not_allowed(request: Request, _: Exception) -> Response:
+    response = error_response(405, "BAD_REQUEST", f"{request.method} is not allowed here")
+    response.headers["Allow"] = "GET, POST"
+    return response
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """A bug: logged with its traceback and request id; the client sees neither."""
+    request_id = request_id_in(request.scope)
+    log.error("unexpected error (request %s)", request_id, exc_info=exc)
+    response = error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error")
+    # Starlette answers this outside the middleware, so the edge's headers are set here.
+    response.headers["X-Request-ID"] = request_id
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def schema_for(graphql: GraphQLSettings) -> BaseSchema:
+    limits = Limits(
+        max_depth=graphql.max_depth,
+        max_aliases=graphql.max_aliases,
+        max_cost=graphql.max_cost,
+        max_cost_by_kind=graphql.max_cost_by_kind,
+        costs=CostModel(
+            list_estimate=graphql.list_estimate, mutation_weight=graphql.mutation_weight
+        ),
+    )
+    return build_schema(
+        limits=limits,
+        max_tokens=graphql.max_tokens,
+        max_response_bytes=graphql.max_response_bytes,
+        introspection=graphql.introspection,
+        suggestions=graphql.suggestions,
+    )
+
+
+def federation(settings: Settings) -> Federation:
+    shop = settings.shop.options if settings.shop else WooCommerceOptions()
+    assert isinstance(shop, WooCommerceOptions), "config gives the shop its kind's options"
+    return Federation(
+        link_field=settings.federation.link_field,
+        shop_order_prefix=shop.order_reference_prefix,
+    )
+
+
+async def healthz(_: Request) -> Response:
+    """Liveness: the process serves requests. It does not call backends on purpose: a
+    slow ERP must not make the load balancer take every gateway out of rotation."""
+    return JSONResponse({"status": "ok"})

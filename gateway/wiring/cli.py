@@ -1,0 +1,251 @@
+"""The `erp-gateway` command.
+
+    erp-gateway demo [--port 8000]           emulated backends + gateway, on loopback
+    erp-gateway serve --config gateway.toml  the gateway against configured backends
+    erp-gateway sandbox odoo --port 8069     one emulated system, standalone
+    erp-gateway cache clear --config F       forget cached records (--entity erp.stock)
+    erp-gateway token create --name N ...    partner API tokens (list, revoke, rotate)
+    erp-gateway audit tail                   the audit log of impersonation and mutations
+    erp-gateway worker --config F            drain the command queue into the ERP
+    erp-gateway dlq list                     commands given up on (replay, discard)
+    erp-gateway schema export                the GraphQL SDL, as in schema.graphql
+
+Expected failures (a bad config, a port in use) print one line naming the problem and
+exit with status 2; they never show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import math
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from starlette.types import ASGIApp
+
+from erp_backends.emulation.faults import FaultOptions
+from erp_backends.rate_limit import RateLimit
+from gateway.auth.audit_cli import add_audit_commands
+from gateway.auth.token_cli import add_token_commands
+from gateway.commands.cli import add_queue_commands
+from gateway.config import ConfigError, load_settings
+from gateway.wiring.server import BACKEND_KEEP_ALIVE_S, ListenError, Served, address, bind, serve
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # httpx logs every backend request at INFO; the gateway logs the failures that matter.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        args.run(args)
+    except (ConfigError, ListenError) as exc:
+        print(f"erp-gateway: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from gateway.wiring.demo import run_demo
+
+    asyncio.run(run_demo(host=args.host, port=args.port, seed=args.seed, faults=_faults(args)))
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from gateway.wiring.app import create_app
+
+    settings = load_settings(Path(args.config), os.environ)
+    sock = bind(args.host, args.port)
+    app = create_app(settings)
+    served = Served(app, sock, http=settings.http)
+    asyncio.run(serve([served], on_started=_say(f"GraphQL at {address(sock)}/graphql")))
+
+
+def _sandbox_odoo(args: argparse.Namespace) -> None:
+    from erp_backends.odoo import emulator
+
+    options = emulator.EmulatorOptions(
+        seed=args.seed,
+        database=args.database,
+        login=args.login,
+        password=args.password,
+        faults=_faults(args),
+    )
+    _run_emulator(args, "Odoo", emulator.create_app(options), f"database {args.database}")
+
+
+def _sandbox_hubspot(args: argparse.Namespace) -> None:
+    from erp_backends.hubspot import emulator
+
+    options = emulator.EmulatorOptions(seed=args.seed, token=args.token, faults=_faults(args))
+    _run_emulator(args, "HubSpot", emulator.create_app(options), "private app token accepted")
+
+
+def _sandbox_woocommerce(args: argparse.Namespace) -> None:
+    from erp_backends.woocommerce import emulator
+
+    options = emulator.EmulatorOptions(
+        seed=args.seed,
+        consumer_key=args.consumer_key,
+        consumer_secret=args.consumer_secret,
+        faults=_faults(args),
+    )
+    _run_emulator(args, "WooCommerce", emulator.create_app(options), "REST API key accepted")
+
+
+def _run_emulator(args: argparse.Namespace, system: str, app: ASGIApp, detail: str) -> None:
+    sock = bind(args.host, args.port)
+    started = _say(f"{system} emulator (seed {args.seed}, {detail}) on {address(sock)}")
+    asyncio.run(serve([Served(app, sock, keep_alive_s=BACKEND_KEEP_ALIVE_S)], on_started=started))
+
+
+def _say(message: str) -> Callable[[], Awaitable[None]]:
+    async def say() -> None:
+        print(message, flush=True)
+
+    return say
+
+
+def _cache_clear(args: argparse.Namespace) -> None:
+    from gateway.cache.caching import DEFAULT_TTLS
+    from gateway.cache.store import RecordStore, open_cache
+
+    settings = load_settings(Path(args.config), os.environ).cache
+    if args.entity is not None and args.entity not in DEFAULT_TTLS:
+        raise ConfigError(f"--entity: no cached entity {args.entity!r}; known: "
+                          + ", ".join(sorted(DEFAULT_TTLS)))  # fmt: skip
+    if settings.url == "memory://":
+        raise ConfigError(
+            "cache.url is memory://: each gateway process holds its own cache, which a "
+            "restart clears; use redis:// to share the cache and clear it from here"
+        )
+
+    async def clear() -> None:
+        password = None if settings.password is None else settings.password.reveal()
+        store = RecordStore(open_cache(settings.url, password))
+        try:
+            await (store.clear(*args.entity.split(".", 1)) if args.entity else store.clear())
+        finally:
+            await store.close()
+
+    asyncio.run(clear())
+    print(f"cleared {args.entity or 'every cached entity'} in {settings.url}")
+
+
+def _schema_export(_: argparse.Namespace) -> None:
+    from resolvers.schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+
+
+def _faults(args: argparse.Namespace) -> FaultOptions:
+    return FaultOptions(
+        latency_ms=args.latency_ms,
+        fail_rate=args.fail_rate,
+        rate_limit=args.rate_limit,
+        seed=args.seed,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="erp-gateway", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run emulated backends and the gateway on loopback")
+    _listen_options(demo, port=8000)
+    _emulator_options(demo)
+    demo.set_defaults(run=_demo)
+
+    serve_cmd = commands.add_parser("serve", help="run the gateway against configured backends")
+    serve_cmd.add_argument("--config", required=True, help="path to gateway.toml")
+    _listen_options(serve_cmd, port=8000)
+    serve_cmd.set_defaults(run=_serve)
+
+    sandbox = commands.add_parser("sandbox", help="run one emulated backend standalone")
+    systems = sandbox.add_subparsers(required=True, metavar="SYSTEM")
+    odoo = systems.add_parser("odoo", help="Odoo (JSON-RPC and JSON-2)")
+    _listen_options(odoo, port=8069)
+    _emulator_options(odoo)
+    odoo.add_argument("--database", default="demo")
+    odoo.add_argument("--login", default="admin")
+    odoo.add_argument("--password", default="admin", help="the password, also the API key")
+    odoo.set_defaults(run=_sandbox_odoo)
+    hubspot = systems.add_parser("hubspot", help="HubSpot CRM (v3 objects, v4 associations)")
+    _listen_options(hubspot, port=8071)
+    _emulator_options(hubspot)
+    hubspot.add_argument("--token", default="pat-demo", help="the private app token accepted")
+    hubspot.set_defaults(run=_sandbox_hubspot)
+    woo = systems.add_parser("woocommerce", help="WooCommerce (REST API v3)")
+    _listen_options(woo, port=8072)
+    _emulator_options(woo)
+    woo.add_argument("--consumer-key", default="ck_demo")
+    woo.add_argument("--consumer-secret", default="cs_demo")
+    woo.set_defaults(run=_sandbox_woocommerce)
+
+    cache = commands.add_parser("cache", help="the shared cache")
+    cache_commands = cache.add_subparsers(required=True, metavar="ACTION")
+    clear = cache_commands.add_parser("clear", help="forget cached records")
+    clear.add_argument("--config", required=True, help="path to gateway.toml")
+    clear.add_argument("--entity", help='only this "<role>.<entity>", e.g. erp.stock')
+    clear.set_defaults(run=_cache_clear)
+
+    add_token_commands(commands)
+    add_audit_commands(commands)
+    add_queue_commands(commands)
+
+    schema = commands.add_parser("schema", help="the GraphQL schema")
+    schema_commands = schema.add_subparsers(required=True, metavar="ACTION")
+    export = schema_commands.add_parser("export", help="print the SDL")
+    export.set_defaults(run=_schema_export)
+    return parser
+
+
+def _listen_options(parser: argparse.ArgumentParser, *, port: int) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
+    parser.add_argument("--port", type=int, default=port, help="default: %(default)s")
+
+
+def _emulator_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=1, help="dataset seed (default: 1)")
+    parser.add_argument("--latency-ms", type=_non_negative, default=0.0, metavar="MS")
+    parser.add_argument("--fail-rate", type=_probability, default=0.0, metavar="P",
+                        help="share of requests answered with HTTP 503, 0 to 1")  # fmt: skip
+    parser.add_argument("--rate-limit", type=_rate_limit, default=None, metavar="N/PERIOD",
+                        help="e.g. 100/second; excess requests get HTTP 429")  # fmt: skip
+
+
+def _non_negative(text: str) -> float:
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _probability(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
+    return value
+
+
+def _rate_limit(text: str) -> RateLimit:
+    try:
+        return RateLimit.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -1,0 +1,274 @@
+"""`erp-gateway demo`: the emulated ERP, CRM and shop and the gateway, on loopback, in one
+process.
+
+The embedded default of DESIGN.md: no configuration, no credentials, one seeded world
+shown by all three emulators. The emulators take free ports; the gateway takes `--port`.
+It prints ready-made tokens for a customer, a staff member and a partner; JWTs are
+signed with ERP_GATEWAY_JWT_SECRET when it is set (issuer and audience `erp-gateway`),
+so scripts can mint their own, else with a random secret. API tokens and the audit log
+live in a SQLite file of this run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+from starlette.types import ASGIApp
+
+from erp_backends.emulation.faults import FaultOptions
+from erp_backends.hubspot import emulator as hubspot
+from erp_backends.odoo import emulator as odoo
+from erp_backends.woocommerce import emulator as woocommerce
+from gateway.auth import scopes
+from gateway.auth.minting import mint_token
+from gateway.auth.principal import PrincipalKind
+from gateway.auth.token_store import open_token_store
+from gateway.config import (
+    JWT_SECRET_ENV,
+    MIN_HMAC_SECRET_LENGTH,
+    AuthSettings,
+    BackendSettings,
+    ConfigError,
+    HubSpotOptions,
+    OdooOptions,
+    QueueSettings,
+    Settings,
+    WooCommerceOptions,
+)
+from gateway.secrets import Secret
+from gateway.wiring.app import create_app
+from gateway.wiring.server import BACKEND_KEEP_ALIVE_S, Served, address, bind, serve
+
+# The emulators' own defaults: public demo credentials, printed for the user.
+DEMO_DATABASE = "demo"
+DEMO_LOGIN = DEMO_PASSWORD = "admin"  # noqa: S105
+DEMO_HUBSPOT_TOKEN = "pat-demo"  # noqa: S105
+DEMO_WOO_KEYS = "ck_demo:cs_demo"
+
+EXAMPLE_QUERY = """\
+{
+  customer(id: "%s") {
+    name email
+    crm {
+      companyName lifecycleStage accountManager { name email }
+      openDeals { name stage amount { amount currency } }
+    }
+    shop {
+      email
+      orders(first: 3) { nodes { number status total { amount currency } erpOrder { number } } }
+    }
+    orders(first: 3) {
+      totalCount
+      nodes {
+        number status channel orderedAt
+        shopOrder { number status }
+        total { amount currency }
+        lines {
+          description
+          quantity { value unit }
+          product { sku name stock { available { value unit } } shopListing { listedStock inSync } }
+        }
+        invoices {
+          number paymentStatus amountDue { amount currency }
+          payments { number paidOn amount { amount currency } }
+        }
+      }
+    }
+  }
+}"""
+_FIND_SHOWCASE = """{
+  customers(first: 100) { nodes { id crm { contactId } shop { id } } }
+  products(first: 100) { nodes { sku salesUnit stock { available { value } } } }
+}"""
+EXAMPLE_MUTATION = """\
+mutation {
+  placeOrder(input: {lines: [{sku: "%s", quantity: "2"}], idempotencyKey: "demo-order-1"}) {
+    receipt { commandId status order { number status total { amount currency } } }
+    userErrors { field code message }
+  }
+}"""
+
+
+@dataclass(frozen=True)
+class Emulator:
+    role: str
+    system: str
+    app: ASGIApp
+    detail: str
+
+
+READ_SCOPES = sorted(scope for scope in scopes.SCOPES if scope.endswith(":read"))
+CUSTOMER_SCOPES = [*READ_SCOPES, scopes.ORDERS_WRITE, scopes.PAYMENTS_WRITE]
+STAFF_SCOPES = [*CUSTOMER_SCOPES, scopes.CUSTOMERS_IMPERSONATE]
+PARTNER_SCOPES = [scopes.ORDERS_WRITE, scopes.PRODUCTS_READ, scopes.STOCK_READ]
+
+
+@dataclass(frozen=True)
+class DemoTokens:
+    customer: str
+    staff: str
+    partner: str
+
+
+async def run_demo(*, host: str, port: int, seed: int, faults: FaultOptions) -> None:
+    secret = _jwt_secret()
+    gateway_sock = bind(host, port)  # first: a taken port fails before anything starts
+    emulators = _emulators(seed, faults)
+    socks = {e.role: bind(host, 0) for e in emulators}
+    urls = {role: address(sock) for role, sock in socks.items()}
+    gateway_url = address(gateway_sock)
+    state = Path(tempfile.mkdtemp(prefix="erp-gateway-demo-"))
+    store = f"sqlite:///{state / 'demo.sqlite3'}"
+    queue = QueueSettings(url=f"sqlite:///{state / 'queue.sqlite3'}")
+    settings = replace(_settings(urls, AuthSettings(secret=secret, store=store)), queue=queue)
+
+    async def announce() -> None:
+        service = mint_token(secret, subject="demo", kind=PrincipalKind.SERVICE,
+                             scopes=READ_SCOPES)  # fmt: skip
+        showcase = await _showcase(gateway_url, service)
+        tokens = await _demo_tokens(secret, store, showcase.customer_id)
+        banner = _banner(gateway_url, emulators, urls, seed, showcase, tokens, store, queue.url)
+        print(banner, flush=True)
+
+    served = [Served(create_app(settings), gateway_sock, http=settings.http)]
+    served += [
+        Served(e.app, socks[e.role], access_log=False, keep_alive_s=BACKEND_KEEP_ALIVE_S)
+        for e in emulators
+    ]
+    await serve(served, on_started=announce)
+
+
+def _emulators(seed: int, faults: FaultOptions) -> list[Emulator]:
+    odoo_options = odoo.EmulatorOptions(
+        seed=seed, database=DEMO_DATABASE, login=DEMO_LOGIN, password=DEMO_PASSWORD, faults=faults
+    )
+    crm_options = hubspot.EmulatorOptions(seed=seed, token=DEMO_HUBSPOT_TOKEN, faults=faults)
+    key, _, secret = DEMO_WOO_KEYS.partition(":")
+    shop_options = woocommerce.EmulatorOptions(
+        seed=seed, consumer_key=key, consumer_secret=secret, faults=faults
+    )
+    return [
+        Emulator("erp", "Odoo", odoo.create_app(odoo_options),
+                 f"database {DEMO_DATABASE}, login {DEMO_LOGIN}, password {DEMO_PASSWORD}"),
+        Emulator("crm", "HubSpot", hubspot.create_app(crm_options),
+                 f"token {DEMO_HUBSPOT_TOKEN}"),
+        Emulator("shop", "WooCommerce", woocommerce.create_app(shop_options),
+                 f"key {DEMO_WOO_KEYS}"),
+    ]  # fmt: skip
+
+
+def _jwt_secret() -> Secret:
+    chosen = os.environ.get(JWT_SECRET_ENV)
+    if chosen is None:
+        return Secret(secrets.token_urlsafe(32))
+    if len(chosen.encode()) < MIN_HMAC_SECRET_LENGTH:
+        raise ConfigError(
+            f"{JWT_SECRET_ENV} is too short: use at least {MIN_HMAC_SECRET_LENGTH} characters"
+        )
+    return Secret(chosen)
+
+
+async def _demo_tokens(secret: Secret, store: str, customer_id: str) -> DemoTokens:
+    tokens = open_token_store(store)
+    try:
+        _, partner = await tokens.create("demo-partner", frozenset(PARTNER_SCOPES), None, None)
+    finally:
+        await tokens.close()
+    return DemoTokens(
+        customer=mint_token(secret, subject="demo-customer", kind=PrincipalKind.CUSTOMER,
+                            scopes=CUSTOMER_SCOPES, customer_id=customer_id),
+        staff=mint_token(secret, subject="demo-staff", kind=PrincipalKind.STAFF,
+                         scopes=STAFF_SCOPES),
+        partner=partner,
+    )  # fmt: skip
+
+
+def _settings(urls: dict[str, str], auth: AuthSettings) -> Settings:
+    def backend(role: str, kind: str, secret: str, options: object) -> BackendSettings:
+        return BackendSettings(
+            role=role, kind=kind, url=urls[role], credentials=Secret(secret),
+            credentials_env="(demo)", options=options,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    return Settings(
+        erp=backend("erp", "odoo", DEMO_PASSWORD, OdooOptions(DEMO_DATABASE, DEMO_LOGIN)),
+        crm=backend("crm", "hubspot", DEMO_HUBSPOT_TOKEN, HubSpotOptions()),
+        shop=backend("shop", "woocommerce", DEMO_WOO_KEYS, WooCommerceOptions()),
+        auth=auth,
+    )
+
+
+@dataclass(frozen=True)
+class Showcase:
+    customer_id: str  # known to the ERP, the CRM and the shop
+    sku: str  # sold by the unit, in stock
+
+
+async def _showcase(gateway_url: str, token: str) -> Showcase:
+    """A customer that all three systems know, to show federation at its best, and a
+    product to order."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.post(
+            f"{gateway_url}/graphql",
+            json={"query": _FIND_SHOWCASE},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    data = answer.json()["data"]
+    nodes = data["customers"]["nodes"]
+    known_everywhere = [n["id"] for n in nodes if n["crm"] and n["shop"]]
+    in_stock = [p["sku"] for p in data["products"]["nodes"] if p["salesUnit"] == "C62"
+                and p["stock"] and float(p["stock"]["available"]["value"]) >= 10]  # fmt: skip
+    customer = str((known_everywhere or [n["id"] for n in nodes])[0])
+    return Showcase(customer, in_stock[0] if in_stock else data["products"]["nodes"][0]["sku"])
+
+
+def _banner(
+    gateway_url: str,
+    emulators: list[Emulator],
+    urls: dict[str, str],
+    seed: int,
+    showcase: Showcase,
+    tokens: DemoTokens,
+    store: str,
+    queue_url: str,
+) -> str:
+    customer = showcase.customer_id
+    lines = [
+        "",
+        "erp-gateway demo is running",
+        f"  GraphiQL:  {gateway_url}/graphql   (open it in a browser)",
+        f"  Health:    {gateway_url}/healthz",
+        f"  Emulators (seed {seed}):",
+        *(f"    {e.role:<5} {e.system:<12} {urls[e.role]}   ({e.detail})" for e in emulators),
+        "",
+        "Tokens (send as Authorization: Bearer <token>; valid 12 hours):",
+        f"  staff     {tokens.staff}",
+        f"            {', '.join(STAFF_SCOPES)}",
+        f"  customer  {tokens.customer}",
+        f"            {customer}: asks {{ viewer {{ customer {{ name }} }} }}",
+        f"  partner   {tokens.partner}",
+        f"            an API token: {', '.join(PARTNER_SCOPES)}",
+        f"  Staff act as a customer with the header X-Act-As-Customer: {customer}",
+        f"  Audit log: erp-gateway audit tail --store {store}",
+        f"  Command queue: {queue_url}   (erp-gateway dlq list --queue {queue_url})",
+        "",
+        "In GraphiQL, open Headers and paste:",
+        "",
+        f'  {{"Authorization": "Bearer {tokens.staff}"}}',
+        "",
+        "then this query:",
+        "",
+        EXAMPLE_QUERY % customer,
+        "",
+        "With the customer token in Headers instead, place an order:",
+        "",
+        EXAMPLE_MUTATION % showcase.sku,
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines) + "\n"
