@@ -1,8 +1,8 @@
-"""Stale reads: records served from the cache past their TTL because a backend failed.
+"""Stale reads reported to the client.
 
 The cache appends a `StaleRead` to `STALE_READS` when it stands in for a failing
-backend; `StaleReport` gives each operation a fresh list and reports it in the
-response, so a client can tell data that may be out of date:
+backend (`gateway/cache/freshness.py`); `StaleReport` gives each operation a fresh list
+and reports it in the response, so a client can tell data that may be out of date:
 
     "extensions": {"stale": [{"backend": "erp", "entity": "order", "id": "42",
                               "ageSeconds": 75}]}
@@ -11,22 +11,11 @@ response, so a client can tell data that may be out of date:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
-
-@dataclass(frozen=True, slots=True)
-class StaleRead:
-    backend: str
-    entity: str
-    key: str
-    age_s: float
-
-
-STALE_READS: ContextVar[list[StaleRead] | None] = ContextVar("stale_reads", default=None)
+from gateway.cache.freshness import STALE_READS, StaleRead
 
 
 class StaleReport(SchemaExtension):

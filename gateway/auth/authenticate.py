@@ -22,7 +22,7 @@ from gateway.auth.principal import ANONYMOUS, Principal, PrincipalKind
 from gateway.auth.scopes import CUSTOMERS_IMPERSONATE
 from gateway.auth.token_store import ApiTokenStore
 from gateway.config import AuthSettings
-from resolvers.node import key_of
+from gateway.global_ids import key_of
 
 ACT_AS_HEADER = "x-act-as-customer"
 # Identity providers' JWTs stay well below 8 KiB (a common server limit for a header)

@@ -179,15 +179,14 @@ def _scopes(text: str) -> frozenset[str]:
 
 
 def _customer_id(global_id: str) -> str:
-    from resolvers.errors import BadUserInput
-    from resolvers.node import decode_id_of
+    from gateway.global_ids import decode_id
 
-    try:
-        key = decode_id_of(global_id, "Customer")
-    except BadUserInput as exc:
-        raise ConfigError(f"--customer: {exc.message}") from None
-    if key is None:  # any other spelling would bind the token to a customer of no records
+    decoded = decode_id(global_id)
+    if decoded is None:  # any other spelling would bind the token to a customer of no records
         raise ConfigError(f"--customer: {global_id!r} is not a valid ID")
+    if decoded[0] != "Customer":
+        kind = decoded[0]
+        raise ConfigError(f"--customer: {global_id!r} is the ID of a {kind}, not of a Customer")
     return global_id
 
 

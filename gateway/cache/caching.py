@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from erp_backends.errors import BackendRateLimited, BackendTimeout, BackendUnavailable
+from gateway.cache.freshness import STALE_READS, StaleRead
 from gateway.cache.store import Entry, RecordStore
-from resolvers.freshness import STALE_READS, StaleRead
 
 T = TypeVar("T")
 OUTAGES = (BackendUnavailable, BackendTimeout, BackendRateLimited)

@@ -9,8 +9,8 @@ from erp_backends.errors import BackendRequestError, BackendUnavailable
 from erp_backends.models import Money, Product
 from erp_backends.paging import Page
 from gateway.cache.caching import CachePolicy, CacheStats, Caching
+from gateway.cache.freshness import STALE_READS, StaleRead
 from gateway.cache.store import RecordStore
-from resolvers.freshness import STALE_READS, StaleRead
 
 
 def product(key, price="9.50"):
