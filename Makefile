@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # makes it stale, so the next make refreshes the environment.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint format venv clean bench
+.PHONY: demo test test-fast lint format venv clean bench
 
 venv: $(INSTALLED)
 
@@ -25,11 +25,16 @@ demo: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/pytest
 
+# In-process tests only (no sockets, no processes): the lane to run while editing.
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -m "not slow"
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mypy tests bench
+	$(BIN)/lint-imports
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
@@ -44,4 +49,4 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.attacks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info

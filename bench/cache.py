@@ -100,7 +100,7 @@ def main() -> None:
 
     rows = []
     with federation(args.latency_ms) as (uncached, counters):
-        urls = {role: c.url for role, c in counters.items()}
+        urls = {role: str(c.url) for role, c in counters.items()}  # emulators on sockets
         base = federated_settings(urls["erp"], urls["crm"], urls["shop"])
         customers = customers_known_everywhere(uncached, args.runs + 1)
         for name, url in (("memory", "memory://"), ("redis", redis)):

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 
 import httpx
 
+from erp_backends import registry
 from gateway.wiring.server import bind
 from tests.harness import STAFF_TOKEN, EmulatorCalls, bearer
-
-SYSTEM_NAMES = {"odoo": "Odoo", "hubspot": "HubSpot", "woocommerce": "WooCommerce"}
 
 
 @contextmanager
 def sandbox(system: str, latency_ms: float, *options: str) -> Iterator[str]:
     """`erp-gateway sandbox <system>` on a free port, as its own process, as a real
     backend would be; yields its URL."""
+    title = next(kind.title for kind in registry.kinds() if kind.name == system)
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     sock.close()
@@ -34,7 +34,7 @@ def sandbox(system: str, latency_ms: float, *options: str) -> Iterator[str]:
     try:
         assert process.stdout is not None
         for line in process.stdout:
-            if line.startswith(f"{SYSTEM_NAMES[system]} emulator"):
+            if line.startswith(f"{title} emulator"):
                 break
         else:
             raise SystemExit(f"the {system} emulator did not start")

@@ -8,7 +8,7 @@ absent from the mapping; failures raise `erp_backends.errors.BackendError`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from erp_backends.models import (
     CrmProfile,
@@ -128,3 +128,12 @@ class ShopBackend(Protocol):
     async def listings_by_sku(self, skus: Sequence[str]) -> Mapping[str, ShopListing]:
         """The shop's listing of each SKU."""
         ...
+
+
+@runtime_checkable
+class ShopOrderLink(Protocol):
+    """Options of a shop whose orders reach the ERP with "<prefix><shop order number>"
+    as the customer's reference: how an ERP order finds its shop order."""
+
+    @property
+    def order_reference_prefix(self) -> str: ...

@@ -9,15 +9,18 @@ file itself, and are kept as `Secret`s.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
+from erp_backends import registry
 from erp_backends.http import Resilience
 from erp_backends.rate_limit import RateLimit
 from gateway.cache.caching import DEFAULT_TTLS
+from gateway.cache.entities import Entity
+from gateway.config_options import read_options
 from gateway.config_reader import ConfigError, Table
 from gateway.secrets import Secret
 from gateway.stores import parse_store_url, with_password
@@ -30,40 +33,12 @@ __all__ = [
     "FederationSettings",
     "GraphQLSettings",
     "HttpSettings",
-    "HubSpotOptions",
-    "OdooOptions",
     "QueueSettings",
     "Settings",
-    "WooCommerceOptions",
     "load_settings",
 ]
 
-KINDS = {"erp": ("odoo",), "crm": ("hubspot",), "shop": ("woocommerce",)}
 LINK_FIELDS = ("email", "reference")
-
-
-@dataclass(frozen=True, slots=True)
-class OdooOptions:
-    database: str
-    login: str = "admin"
-    protocol: Literal["jsonrpc", "json2"] = "jsonrpc"
-
-
-@dataclass(frozen=True, slots=True)
-class HubSpotOptions:
-    link_property: str = "email"  # the unique contact property holding the link value
-    currency: str = "EUR"  # for deals without a deal_currency_code
-
-
-@dataclass(frozen=True, slots=True)
-class WooCommerceOptions:
-    # ERP orders that came from the shop carry "<prefix><shop order number>" as the
-    # customer's reference; that is how an ERP order finds its shop order.
-    order_reference_prefix: str = "SHOP-"
-    currency: str = "EUR"  # the shop's currency (WooCommerce > Settings > General)
-
-
-KindOptions = OdooOptions | HubSpotOptions | WooCommerceOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +46,11 @@ class BackendSettings:
     """One system behind the gateway, in one role (erp, crm, shop)."""
 
     role: str
-    kind: str
+    kind: str  # a name in the backend registry, e.g. "odoo"
     url: str
     credentials: Secret = field(repr=False)
     credentials_env: str
-    options: KindOptions
+    options: Any  # the kind's options dataclass (`BackendKind.options`)
     rate_limit: RateLimit | None = None
     resilience: Resilience = field(default_factory=Resilience)
 
@@ -91,7 +66,7 @@ class CacheSettings:
     url: str = "memory://"  # or redis://host:port/db, shared by every gateway process
     password: Secret | None = field(default=None, repr=False)
     stale_ttl: float = 3600.0
-    ttls: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TTLS))
+    ttls: Mapping[Entity, float] = field(default_factory=lambda: dict(DEFAULT_TTLS))
 
 
 HMAC_ALGORITHMS = ("HS256", "HS384", "HS512")
@@ -225,6 +200,7 @@ def settings_from_dict(
 ) -> Settings:
     root = Table(data, source=source)
     backends = root.table("backends", required=True)
+    _load_plugins(backends)
     erp = _backend(backends.table("erp", required=True), "erp", environ)
     crm, shop = (
         _backend(backends.table(role), role, environ) if backends.has(role) else None
@@ -244,25 +220,35 @@ def settings_from_dict(
     )  # fmt: skip
 
 
+def _load_plugins(backends: Table) -> None:
+    """Modules that register more backend systems (see erp_backends/registry.py)."""
+    for module in backends.string_list("plugins", []):
+        try:
+            registry.load_plugins([module])
+        except ImportError as exc:
+            raise backends.error("plugins", f"cannot import {module!r}: {exc}") from None
+
+
 def _backend(table: Table, role: str, environ: Mapping[str, str]) -> BackendSettings:
-    kind = table.choice("kind", KINDS[role])
+    name = table.choice("kind", [kind.name for kind in registry.kinds(registry.Role(role))])
+    kind = registry.kind(role, name)
     url = table.url("url")
-    options = _OPTIONS[kind](table)
+    options = read_options(table, kind.options)
     credentials_env = table.string("credentials_env")
     secret = environ.get(credentials_env)
     if not secret:
         raise table.error(
             "credentials_env", f"the environment variable {credentials_env} is not set"
         )
-    if kind == "woocommerce" and ":" not in secret:
+    problem = kind.check_credentials(secret)
+    if problem is not None:
         raise table.error(
-            "credentials_env",
-            f"the environment variable {credentials_env} must hold consumer_key:consumer_secret",
+            "credentials_env", f"the environment variable {credentials_env} {problem}"
         )
     rate_text = table.optional_string("rate_limit")
     settings = BackendSettings(
         role=role,
-        kind=kind,
+        kind=name,
         url=url,
         credentials=Secret(secret),
         credentials_env=credentials_env,
@@ -272,35 +258,6 @@ def _backend(table: Table, role: str, environ: Mapping[str, str]) -> BackendSett
     )
     table.reject_unknown()
     return settings
-
-
-def _odoo(table: Table) -> OdooOptions:
-    protocol = table.choice("protocol", ("jsonrpc", "json2"), "jsonrpc")
-    return OdooOptions(
-        database=table.string("database"),
-        login=table.optional_string("login") or "admin",
-        protocol=cast(Literal["jsonrpc", "json2"], protocol),
-    )
-
-
-def _hubspot(table: Table) -> HubSpotOptions:
-    return HubSpotOptions(
-        link_property=table.optional_string("link_property") or "email",
-        currency=table.optional_string("currency") or "EUR",
-    )
-
-
-def _woocommerce(table: Table) -> WooCommerceOptions:
-    prefix = table.optional_string("order_reference_prefix")
-    currency = table.optional_string("currency")
-    return WooCommerceOptions(order_reference_prefix=prefix or "SHOP-", currency=currency or "EUR")
-
-
-_OPTIONS: dict[str, Callable[[Table], KindOptions]] = {
-    "odoo": _odoo,
-    "hubspot": _hubspot,
-    "woocommerce": _woocommerce,
-}
 
 
 def _resilience(table: Table) -> Resilience:
@@ -317,9 +274,12 @@ def _resilience(table: Table) -> Resilience:
 
 def _federation(table: Table, shop: BackendSettings | None) -> FederationSettings:
     link_field = table.choice("link_field", LINK_FIELDS, "email")
-    if link_field != "email" and shop is not None:
+    usable = registry.shop(shop.kind).link_fields if shop is not None else LINK_FIELDS
+    if shop is not None and link_field not in usable:
         raise table.error(
-            "link_field", f"the {shop.kind} shop finds customers by email only, got {link_field!r}"
+            "link_field",
+            f"the {shop.kind} shop finds customers by {' or '.join(usable)} only, "
+            f"got {link_field!r}",
         )
     table.reject_unknown()
     return FederationSettings(link_field=cast(Literal["email", "reference"], link_field))
@@ -337,11 +297,11 @@ def _cache(table: Table, environ: Mapping[str, str]) -> CacheSettings:
     ttl_table = table.table("ttl")
     for role in ("erp", "crm", "shop"):
         role_table = ttl_table.table(role)
-        for entity in role_table.names():
-            if f"{role}.{entity}" not in DEFAULT_TTLS:
-                known = ", ".join(k.split(".", 1)[1] for k in DEFAULT_TTLS if k.startswith(role))
-                raise role_table.error(entity, f"no such cached entity; known: {known}")
-            ttls[f"{role}.{entity}"] = role_table.non_negative_number(entity, 0)
+        known = {entity.local_name: entity for entity in Entity.of_role(role)}
+        for name in role_table.names():
+            if name not in known:
+                raise role_table.error(name, f"no such cached entity; known: {', '.join(known)}")
+            ttls[known[name]] = role_table.non_negative_number(name, 0)
         role_table.reject_unknown()
     ttl_table.reject_unknown()
     settings = CacheSettings(

@@ -10,34 +10,92 @@ import time
 
 import pytest
 
-from erp_backends.hubspot import emulator as hubspot_emulator
-from erp_backends.odoo.emulator import EmulatorOptions, create_app
-from erp_backends.woocommerce import emulator as woocommerce_emulator
+from erp_backends.hubspot import emulator as hubspot
+from erp_backends.odoo import emulator as odoo
+from erp_backends.woocommerce import emulator as woocommerce
+from gateway.wiring import server
+from tests.inprocess import serve_in_process
 from tests.servers import serve_in_thread
 
+# Tests that reach a server on a socket or start a process are `slow`: `make test-fast`
+# (`pytest -m "not slow"`) leaves them out. A test using one of these fixtures is marked
+# so here; modules that start their own servers or processes say so with `pytestmark`.
+SOCKET_FIXTURES = frozenset(
+    {"odoo_emulator_url", "hubspot_emulator_url", "woocommerce_emulator_url", "redis_url"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SOCKET_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _servers_only_in_slow_tests(request, monkeypatch):
+    """A test that binds a server socket must be marked slow, or the fast lane would
+    quietly be slow: binding fails loudly in any other test."""
+    if request.node.get_closest_marker("slow") is None:
+
+        def refuse(*_args, **_kwargs):
+            raise AssertionError("this test starts a server: mark it @pytest.mark.slow")
+
+        monkeypatch.setattr(server, "bind", refuse)
+
 
 @pytest.fixture(scope="session")
-def odoo_emulator_url():
-    """The seed-1 Odoo emulator without faults, over HTTP, shared by the whole session."""
-    with serve_in_thread(create_app(EmulatorOptions(seed=1))) as url:
+def odoo_emulator_app():
+    """The seed-1 Odoo emulator without faults, shared by the whole session: in-process
+    through `odoo_emulator`, over HTTP through `odoo_emulator_url`."""
+    return odoo.create_app(odoo.EmulatorOptions(seed=1))
+
+
+@pytest.fixture(scope="session")
+def hubspot_emulator_app():
+    """The seed-1 HubSpot emulator without faults (token "pat-demo")."""
+    return hubspot.create_app(hubspot.EmulatorOptions(seed=1))
+
+
+@pytest.fixture(scope="session")
+def woocommerce_emulator_app():
+    """The seed-1 WooCommerce emulator without faults (key "ck_demo", secret "cs_demo")."""
+    return woocommerce.create_app(woocommerce.EmulatorOptions(seed=1))
+
+
+@pytest.fixture(scope="session")
+def odoo_emulator(odoo_emulator_app):
+    """A client of the seed-1 Odoo emulator, in-process (its RPC, its call log)."""
+    with serve_in_process(odoo_emulator_app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def hubspot_emulator(hubspot_emulator_app):
+    with serve_in_process(hubspot_emulator_app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def woocommerce_emulator(woocommerce_emulator_app):
+    with serve_in_process(woocommerce_emulator_app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def odoo_emulator_url(odoo_emulator_app):
+    with serve_in_thread(odoo_emulator_app) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def hubspot_emulator_url():
-    """The seed-1 HubSpot emulator without faults (token "pat-demo"), over HTTP, shared
-    by the whole session."""
-    options = hubspot_emulator.EmulatorOptions(seed=1)
-    with serve_in_thread(hubspot_emulator.create_app(options)) as url:
+def hubspot_emulator_url(hubspot_emulator_app):
+    with serve_in_thread(hubspot_emulator_app) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def woocommerce_emulator_url():
-    """The seed-1 WooCommerce emulator without faults (key "ck_demo", secret "cs_demo"),
-    over HTTP, shared by the whole session."""
-    options = woocommerce_emulator.EmulatorOptions(seed=1)
-    with serve_in_thread(woocommerce_emulator.create_app(options)) as url:
+def woocommerce_emulator_url(woocommerce_emulator_app):
+    with serve_in_thread(woocommerce_emulator_app) as url:
         yield url
 
 

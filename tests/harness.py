@@ -10,21 +10,13 @@ from typing import Any
 
 import httpx
 
+from erp_backends import registry
 from erp_backends.http import Resilience
 from gateway.auth.minting import mint_token
 from gateway.auth.principal import PrincipalKind
 from gateway.auth.scopes import SCOPES
 from gateway.cache.caching import DEFAULT_TTLS
-from gateway.config import (
-    AuthSettings,
-    BackendSettings,
-    CacheSettings,
-    HubSpotOptions,
-    OdooOptions,
-    QueueSettings,
-    Settings,
-    WooCommerceOptions,
-)
+from gateway.config import AuthSettings, BackendSettings, CacheSettings, QueueSettings, Settings
 from gateway.secrets import Secret
 from gateway.wiring.app import create_app
 from tests.servers import serve_in_thread
@@ -67,22 +59,34 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def emulated_backend(
+    role: str, kind: str, url: str, *, resilience: Resilience | None = None, **overrides: Any
+) -> BackendSettings:
+    """Settings for the gateway in front of a registered system's emulator at `url`,
+    with the credentials and options of its sandbox defaults; no retries unless asked,
+    so a test of a failure sees it at once."""
+    entry = registry.kind(role, kind).emulator
+    assert entry is not None, f"{kind} has no emulator"
+    access = entry.load().access(entry.defaults())
+    backend = BackendSettings(
+        role=role,
+        kind=kind,
+        url=url,
+        credentials=Secret(access.credentials),
+        credentials_env="(tests)",
+        options=access.options,
+        resilience=resilience or Resilience(timeout_s=5.0, retries=0),
+    )
+    return replace(backend, **overrides)
+
+
 def odoo_settings(
     url: str, *, protocol: str = "jsonrpc", resilience: Resilience | None = None, **overrides: Any
 ) -> Settings:
-    """Settings for the gateway in front of an Odoo emulator; no retries unless asked,
-    so a test of a failure sees it at once."""
-    erp: dict[str, Any] = {
-        "role": "erp",
-        "kind": "odoo",
-        "url": url,
-        "credentials": Secret("admin"),
-        "credentials_env": "ODOO_API_KEY",
-        "options": OdooOptions(database="demo", login="admin", protocol=protocol),  # type: ignore[arg-type]
-        "resilience": resilience or Resilience(timeout_s=5.0, retries=0),
-    }
-    erp.update(overrides)
-    return Settings(erp=BackendSettings(**erp), cache=NO_CACHE, auth=TEST_AUTH, queue=own_queue())
+    """The gateway in front of the Odoo emulator, over `protocol`."""
+    erp = emulated_backend("erp", "odoo", url, resilience=resilience, **overrides)
+    erp = replace(erp, options=replace(erp.options, protocol=protocol))
+    return Settings(erp=erp, cache=NO_CACHE, auth=TEST_AUTH, queue=own_queue())
 
 
 def own_queue(**options: Any) -> QueueSettings:
@@ -100,16 +104,9 @@ def federated_settings(
     crm = shop = None
     if hubspot is not None:
         policy = Resilience(**{"timeout_s": 5.0, "retries": 0, **crm_resilience})
-        crm = BackendSettings(
-            role="crm", kind="hubspot", url=hubspot, credentials=Secret("pat-demo"),
-            credentials_env="HUBSPOT_TOKEN", options=HubSpotOptions(), resilience=policy,
-        )  # fmt: skip
+        crm = emulated_backend("crm", "hubspot", hubspot, resilience=policy)
     if woocommerce is not None:
-        shop = BackendSettings(
-            role="shop", kind="woocommerce", url=woocommerce,
-            credentials=Secret("ck_demo:cs_demo"), credentials_env="WOO_KEYS",
-            options=WooCommerceOptions(), resilience=Resilience(timeout_s=5.0, retries=0),
-        )  # fmt: skip
+        shop = emulated_backend("shop", "woocommerce", woocommerce)
     return replace(odoo_settings(odoo), crm=crm, shop=shop)
 
 
@@ -136,8 +133,20 @@ def running_gateway(settings: Settings, **app_options: Any) -> Iterator[str]:
         yield url
 
 
+# Where a helper sends its requests: a base URL (a server on a socket) or a client of an
+# app driven in-process (tests/inprocess.py).
+Target = str | httpx.Client
+
+
+def send(target: Target, method: str, path: str, **options: Any) -> httpx.Response:
+    """One HTTP request to a server on a socket or to an app in-process."""
+    if isinstance(target, httpx.Client):
+        return target.request(method, path, **options)
+    return httpx.request(method, f"{target}{path}", **options)
+
+
 def graphql(
-    url: str,
+    url: Target,
     query: str,
     variables: dict[str, Any] | None = None,
     *,
@@ -148,8 +157,10 @@ def graphql(
     """POST a query; as staff with every read scope unless `token` (None: anonymous) or
     `headers` say otherwise."""
     sent = {**(bearer(token) if token is not None else {}), **(headers or {})}
-    response = httpx.post(
-        f"{url}/graphql",
+    response = send(
+        url,
+        "POST",
+        "/graphql",
         json={"query": query, "variables": variables or {}},
         headers=sent,
         timeout=30,
@@ -172,14 +183,14 @@ def error_codes(answer: dict) -> list[str]:
 class EmulatorCalls:
     """The calls an emulator received, over its /_emulator/calls endpoint."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: Target) -> None:
         self.url = url
 
     def reset(self) -> None:
-        httpx.delete(f"{self.url}/_emulator/calls").raise_for_status()
+        send(self.url, "DELETE", "/_emulator/calls").raise_for_status()
 
     def snapshot(self) -> dict[str, Any]:
-        response = httpx.get(f"{self.url}/_emulator/calls")
+        response = send(self.url, "GET", "/_emulator/calls")
         response.raise_for_status()
         return response.json()
 
@@ -187,7 +198,7 @@ class EmulatorCalls:
         return int(self.snapshot()["total"])
 
 
-def odoo_rpc(url: str, model: str, method: str, args: list, kwargs: dict | None = None) -> Any:
+def odoo_rpc(url: Target, model: str, method: str, args: list, kwargs: dict | None = None) -> Any:
     """One execute_kw call straight to an Odoo emulator, as admin."""
     body = {
         "jsonrpc": "2.0",
@@ -199,12 +210,12 @@ def odoo_rpc(url: str, model: str, method: str, args: list, kwargs: dict | None 
             "args": ["demo", 2, "admin", model, method, args, kwargs or {}],
         },
     }
-    answer = httpx.post(f"{url}/jsonrpc", json=body, timeout=30).json()
+    answer = send(url, "POST", "/jsonrpc", json=body, timeout=30).json()
     assert "error" not in answer, answer["error"]
     return answer["result"]
 
 
-def first_customer_id(url: str) -> int:
+def first_customer_id(url: Target) -> int:
     """The lowest-id customer: the emulator seeds it with at least 60 orders."""
     domain = [["customer_rank", ">", 0], ["parent_id", "=", False]]
     rows = odoo_rpc(url, "res.partner", "search_read", [domain], {"fields": ["id"], "limit": 1,

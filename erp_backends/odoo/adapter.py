@@ -281,6 +281,9 @@ class OdooErp:
     async def _search_page(
         self, model: str, domain: Domain, fields: list[str], page: PageRequest, *, order: str
     ) -> tuple[list[OdooRecord], int]:
+        if page.limit == 0:
+            # Odoo reads `limit: 0` as no limit at all: a page of none is only its total.
+            return [], await self._client.search_count(model, domain)
         rows, total = await asyncio.gather(
             self._client.search_read(
                 model, domain, fields, offset=page.offset, limit=page.limit, order=order

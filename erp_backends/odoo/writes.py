@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from erp_backends.errors import BackendDataError, BusinessRuleViolation
+from erp_backends.errors import BackendDataError, BusinessRuleViolation, UserErrorCode
 from erp_backends.http import BackendHttp
 from erp_backends.models import InvoiceStatus, Money, Order, Payment
 from erp_backends.normalize import NormalizationError
@@ -71,12 +71,14 @@ class OdooWriter:
         return await self._order(order_id)
 
     async def cancel_order(self, order_id: str, reference: str) -> Order:
-        key = odoo_id(order_id, "ORDER_NOT_FOUND", "orderId")
+        key = odoo_id(order_id, UserErrorCode.ORDER_NOT_FOUND, "orderId")
         rows = await self._client.search_read(
             "sale.order", [("id", "=", key)], ["name", "state", "invoice_ids"]
         )
         if not rows:
-            raise BusinessRuleViolation("ORDER_NOT_FOUND", f"No order {order_id}", field="orderId")
+            raise BusinessRuleViolation(
+                UserErrorCode.ORDER_NOT_FOUND, f"No order {order_id}", field="orderId"
+            )
         if rows[0]["state"] != "cancel":
             await self._check_cancellable(key, rows[0])
             try:
@@ -84,7 +86,9 @@ class OdooWriter:
                     "sale.order", "action_cancel", [key], context=NO_CANCEL_WIZARD
                 )
             except OdooUserError as exc:
-                raise BusinessRuleViolation("ORDER_NOT_CANCELLABLE", odoo_message(exc)) from exc
+                raise BusinessRuleViolation(
+                    UserErrorCode.ORDER_NOT_CANCELLABLE, odoo_message(exc)
+                ) from exc
         return await self._order(key)
 
     async def _check_cancellable(self, key: int, order: Row) -> None:
@@ -100,7 +104,8 @@ class OdooWriter:
         if delivered or posted:
             done = "delivered" if delivered else "invoiced"
             raise BusinessRuleViolation(
-                "ORDER_NOT_CANCELLABLE", f"Order {order['name']} has already been {done}."
+                UserErrorCode.ORDER_NOT_CANCELLABLE,
+                f"Order {order['name']} has already been {done}.",
             )
 
     async def _order_by_reference(self, reference: str) -> tuple[int, str] | None:
@@ -111,10 +116,12 @@ class OdooWriter:
         return (live[0]["id"], live[0]["state"]) if live else None
 
     async def _create_order(self, draft: OrderDraft) -> int:
-        customer = odoo_id(draft.customer_id, "CUSTOMER_NOT_FOUND", "customerId")
+        customer = odoo_id(draft.customer_id, UserErrorCode.CUSTOMER_NOT_FOUND, "customerId")
         if not await self._client.search_count("res.partner", [("id", "=", customer)]):
             raise BusinessRuleViolation(
-                "CUSTOMER_NOT_FOUND", f"No customer {draft.customer_id}", field="customerId"
+                UserErrorCode.CUSTOMER_NOT_FOUND,
+                f"No customer {draft.customer_id}",
+                field="customerId",
             )
         uom_field = await self._fields.first_of("sale.order.line", "product_uom_id", "product_uom")
         lines = await self._order_lines(draft.lines, uom_field)
@@ -132,8 +139,12 @@ class OdooWriter:
 
     async def _order_lines(self, lines: Sequence[DraftLine], uom_field: str) -> list[Any]:
         if not lines:
-            raise BusinessRuleViolation("EMPTY_ORDER", "An order needs lines", field="lines")
-        keys = [odoo_id(line.product_id, "PRODUCT_NOT_FOUND", "lines") for line in lines]
+            raise BusinessRuleViolation(
+                UserErrorCode.NO_LINES, "An order needs lines", field="lines"
+            )
+        keys = [
+            odoo_id(line.product_id, UserErrorCode.PRODUCT_NOT_FOUND, "lines") for line in lines
+        ]
         rows = await self._client.search_read(
             "product.product", [("id", "in", sorted(set(keys)))],
             ["uom_id", "sale_ok", "active", "display_name"], context=WITH_ARCHIVED,
@@ -145,9 +156,10 @@ class OdooWriter:
             product = products.get(key)
             if product is None or not product.boolean("sale_ok") or not product.boolean("active"):
                 raise BusinessRuleViolation(
-                    "PRODUCT_NOT_SELLABLE", f"Product {line.product_id} is not for sale",
+                    UserErrorCode.PRODUCT_NOT_SELLABLE,
+                    f"Product {line.product_id} is not for sale",
                     field="lines",
-                )  # fmt: skip
+                )
             uom_id, unit = uom_of(product, "uom_id")
             quantity = in_unit(line, unit)
             commands.append([0, 0, {"product_id": key, "product_uom_qty": quantity,
@@ -166,15 +178,17 @@ class OdooWriter:
         found = await self._payment_by_reference(reference)
         if found is not None:
             return found
-        key = odoo_id(invoice_id, "INVOICE_NOT_FOUND", "invoiceId")
+        key = odoo_id(invoice_id, UserErrorCode.INVOICE_NOT_FOUND, "invoiceId")
         invoice = (await self._reader.get_invoices([str(key)])).get(str(key))
         if invoice is None:
             raise BusinessRuleViolation(
-                "INVOICE_NOT_FOUND", f"No invoice {invoice_id}", field="invoiceId"
+                UserErrorCode.INVOICE_NOT_FOUND, f"No invoice {invoice_id}", field="invoiceId"
             )
         if invoice.status is not InvoiceStatus.POSTED:
             raise BusinessRuleViolation(
-                "INVOICE_NOT_PAYABLE", f"Invoice {invoice.number} is not posted", field="invoiceId"
+                UserErrorCode.INVOICE_NOT_PAYABLE,
+                f"Invoice {invoice.number} is not posted",
+                field="invoiceId",
             )
         check_amount(amount, invoice.amount_due)
         context = {"active_model": "account.move", "active_ids": [key]}
@@ -269,29 +283,34 @@ def in_unit(line: DraftLine, unit: str) -> float:
     quantity = line.quantity
     if quantity.value <= 0:
         raise BusinessRuleViolation(
-            "INVALID_QUANTITY", f"Quantity of product {line.product_id} must be positive",
+            UserErrorCode.INVALID_QUANTITY,
+            f"Quantity of product {line.product_id} must be positive",
             field="lines",
-        )  # fmt: skip
+        )
     if quantity.unit != unit:
         try:
             quantity = convert(quantity, unit)
         except NormalizationError as exc:
-            raise BusinessRuleViolation("UNIT_MISMATCH", str(exc), field="lines") from exc
+            raise BusinessRuleViolation(
+                UserErrorCode.UNIT_NOT_CONVERTIBLE, str(exc), field="lines"
+            ) from exc
     return float(quantity.value)
 
 
 def check_amount(amount: Money, due: Money) -> None:
     if amount.currency != due.currency:
         raise BusinessRuleViolation(
-            "CURRENCY_MISMATCH",
+            UserErrorCode.CURRENCY_MISMATCH,
             f"The invoice is in {due.currency}, the payment in {amount.currency}",
             field="amount",
         )
     if amount.amount <= 0:
-        raise BusinessRuleViolation("INVALID_AMOUNT", "A payment must be positive", field="amount")
+        raise BusinessRuleViolation(
+            UserErrorCode.INVALID_AMOUNT, "A payment must be positive", field="amount"
+        )
     if amount.amount > due.amount:
         raise BusinessRuleViolation(
-            "AMOUNT_EXCEEDS_DUE",
+            UserErrorCode.AMOUNT_EXCEEDS_DUE,
             f"{amount.amount} {amount.currency} is more than the {due.amount} due",
             field="amount",
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from erp_backends.errors import BackendDataError, BusinessRuleViolation
+from erp_backends.errors import BackendDataError, BusinessRuleViolation, UserErrorCode
 from erp_backends.models import Address, Quantity
 from erp_backends.normalize import NormalizationError
 from erp_backends.normalize.units import convert
@@ -32,19 +32,20 @@ class ReturnWriter:
         found = await self._return_by_reference(draft.reference)
         if found is not None:
             return found
-        key = odoo_id(draft.order_id, "ORDER_NOT_FOUND", "orderId")
+        key = odoo_id(draft.order_id, UserErrorCode.ORDER_NOT_FOUND, "orderId")
         rows = await self._client.search_read(
             "sale.order", [("id", "=", key)], ["name", "partner_id", "partner_shipping_id"]
         )
         if not rows:
             raise BusinessRuleViolation(
-                "ORDER_NOT_FOUND", f"No order {draft.order_id}", field="orderId"
+                UserErrorCode.ORDER_NOT_FOUND, f"No order {draft.order_id}", field="orderId"
             )
         order = OdooRecord("sale.order", rows[0], backend=self._backend)
         delivered = await self._delivered(key)
         if not delivered:
             raise BusinessRuleViolation(
-                "ORDER_NOT_RETURNABLE", f"Nothing of order {order.text('name')} was delivered"
+                UserErrorCode.ORDER_NOT_RETURNABLE,
+                f"Nothing of order {order.text('name')} was delivered",
             )
         moves = await self._moves(draft.lines, delivered)
         vals: dict[str, Any] = {
@@ -58,7 +59,9 @@ class ReturnWriter:
         try:
             [picking] = await self._client.create("stock.picking", [vals])
         except OdooUserError as exc:
-            raise BusinessRuleViolation("ORDER_NOT_RETURNABLE", odoo_message(exc)) from exc
+            raise BusinessRuleViolation(
+                UserErrorCode.ORDER_NOT_RETURNABLE, odoo_message(exc)
+            ) from exc
         created = await self._return_by_reference(draft.reference)
         if created is None:
             raise BackendDataError(f"Odoo stock.picking {picking} vanished", backend=self._backend)
@@ -99,7 +102,7 @@ class ReturnWriter:
         uom = await self._fields.first_of("stock.move", "product_uom_id", "product_uom")
         wanted: dict[int, Decimal] = {}
         for line in lines:
-            product = odoo_id(line.product_id, "ORDER_NOT_RETURNABLE", "lines")
+            product = odoo_id(line.product_id, UserErrorCode.ORDER_NOT_RETURNABLE, "lines")
             unit = delivered[product][2] if product in delivered else line.quantity.unit
             wanted[product] = wanted.get(product, Decimal(0)) + _in_unit(line.quantity, unit)
         if not lines:
@@ -109,7 +112,7 @@ class ReturnWriter:
             sent = delivered.get(product, (Decimal(0), 0, ""))
             if qty <= 0 or qty > sent[0]:
                 raise BusinessRuleViolation(
-                    "ORDER_NOT_RETURNABLE",
+                    UserErrorCode.ORDER_NOT_RETURNABLE,
                     f"Product {product}: {qty} to return, {sent[0]} delivered",
                     field="lines",
                 )
@@ -156,7 +159,7 @@ class ReturnWriter:
         )
         if not rows:
             raise BusinessRuleViolation(
-                "UNKNOWN_COUNTRY",
+                UserErrorCode.UNKNOWN_COUNTRY,
                 f"Unknown country {address.country_code}",
                 field="shippingAddress",
             )
@@ -177,4 +180,6 @@ def _in_unit(quantity: Quantity, unit: str) -> Decimal:
     try:
         return convert(quantity, unit).value
     except NormalizationError as exc:
-        raise BusinessRuleViolation("UNIT_MISMATCH", str(exc), field="lines") from exc
+        raise BusinessRuleViolation(
+            UserErrorCode.UNIT_NOT_CONVERTIBLE, str(exc), field="lines"
+        ) from exc

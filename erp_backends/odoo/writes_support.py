@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from erp_backends.errors import BusinessRuleViolation
+from erp_backends.errors import BusinessRuleViolation, UserErrorCode
 from erp_backends.normalize.units import unit_code
 from erp_backends.odoo.errors import OdooError
 from erp_backends.odoo.records import OdooRecord, odoo_key
 
 
-def odoo_id(value: str, code: str, field: str) -> int:
+def odoo_id(value: str, code: UserErrorCode, field: str) -> int:
     """Odoo's integer id for a canonical id; anything else names no Odoo record."""
     key = odoo_key(value)
     if key is None:

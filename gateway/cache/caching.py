@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from erp_backends.errors import BackendRateLimited, BackendTimeout, BackendUnavailable
+from gateway.cache.entities import Entity
 from gateway.cache.freshness import STALE_READS, StaleRead
 from gateway.cache.store import Entry, RecordStore
 
@@ -27,67 +28,80 @@ OUTAGES = (BackendUnavailable, BackendTimeout, BackendRateLimited)
 
 
 # Seconds each entity is served fresh: stock moves by the minute, catalogues by the day.
-DEFAULT_TTLS: dict[str, float] = {
-    "erp.customer": 300, "erp.customer_search": 60, "erp.order": 60,
-    "erp.order_by_reference": 60, "erp.orders_by_customer": 60, "erp.order_lines": 60,
-    "erp.product": 3600, "erp.product_by_sku": 3600, "erp.product_search": 300,
-    "erp.stock": 15, "erp.invoice": 300, "erp.invoices_by_customer": 300,
-    "erp.payment": 300, "erp.payments_by_customer": 300, "erp.payments_by_invoice": 300,
-    "crm.profile": 300,
-    "shop.customer": 300, "shop.orders_by_customer": 60, "shop.order": 60, "shop.listing": 60,
-}  # fmt: skip
+# Every entity has one (a test checks).
+DEFAULT_TTLS: dict[Entity, float] = {
+    Entity.ERP_CUSTOMER: 300,
+    Entity.ERP_CUSTOMER_SEARCH: 60,
+    Entity.ERP_ORDER: 60,
+    Entity.ERP_ORDER_BY_REFERENCE: 60,
+    Entity.ERP_ORDERS_BY_CUSTOMER: 60,
+    Entity.ERP_ORDER_LINES: 60,
+    Entity.ERP_PRODUCT: 3600,
+    Entity.ERP_PRODUCT_BY_SKU: 3600,
+    Entity.ERP_PRODUCT_SEARCH: 300,
+    Entity.ERP_STOCK: 15,
+    Entity.ERP_INVOICE: 300,
+    Entity.ERP_INVOICES_BY_CUSTOMER: 300,
+    Entity.ERP_PAYMENT: 300,
+    Entity.ERP_PAYMENTS_BY_CUSTOMER: 300,
+    Entity.ERP_PAYMENTS_BY_INVOICE: 300,
+    Entity.CRM_PROFILE: 300,
+    Entity.SHOP_CUSTOMER: 300,
+    Entity.SHOP_ORDERS_BY_CUSTOMER: 60,
+    Entity.SHOP_ORDER: 60,
+    Entity.SHOP_LISTING: 60,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class CachePolicy:
-    # Seconds each "<role>.<entity>" is served fresh; 0: not cached at all.
-    ttls: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TTLS))
+    # Seconds each entity is served fresh; 0: not cached at all.
+    ttls: Mapping[Entity, float] = field(default_factory=lambda: dict(DEFAULT_TTLS))
     stale_ttl: float = 3600.0  # how long past its TTL an entry may stand in for a failure
 
-    def ttl(self, role: str, entity: str) -> float:
-        return self.ttls.get(f"{role}.{entity}", 60.0)
+    def ttl(self, entity: Entity) -> float:
+        return self.ttls.get(entity, 60.0)
 
 
 @dataclass
 class CacheStats:
-    """Hits, misses and stale reads per backend role and entity, for metrics."""
+    """Hits, misses and stale reads per entity, for metrics."""
 
-    counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    counts: Counter[tuple[Entity, str]] = field(default_factory=Counter)
 
-    def add(self, role: str, entity: str, outcome: str, n: int = 1) -> None:
+    def add(self, entity: Entity, outcome: str, n: int = 1) -> None:
         if n:
-            self.counts[role, entity, outcome] += n
+            self.counts[entity, outcome] += n
 
     def snapshot(self) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {}
-        for (role, entity, outcome), n in sorted(self.counts.items()):
-            result.setdefault(f"{role}.{entity}", {"hit": 0, "miss": 0, "stale": 0})[outcome] = n
+        for (entity, outcome), n in sorted(self.counts.items()):
+            result.setdefault(entity.value, {"hit": 0, "miss": 0, "stale": 0})[outcome] = n
         return result
 
 
 class Caching:
-    """The cached lookups of one backend role."""
+    """The cached lookups of every backend role; each entity names its role."""
 
-    def __init__(self, store: RecordStore, role: str, policy: CachePolicy, stats: CacheStats):
+    def __init__(self, store: RecordStore, policy: CachePolicy, stats: CacheStats):
         self.store = store
-        self.role = role
         self.policy = policy
         self.stats = stats
         self._in_flight: dict[str, asyncio.Future[Any]] = {}
 
     async def by_keys(
         self,
-        entity: str,
+        entity: Entity,
         keys: Sequence[str],
         fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
         target: Any,
     ) -> dict[str, T]:
-        names = {key: self.store.key(self.role, entity, key) for key in dict.fromkeys(keys)}
+        names = {key: self._key(entity, key) for key in dict.fromkeys(keys)}
         return await self._cached(entity, names, fetch, target)
 
     async def pages(
         self,
-        entity: str,
+        entity: Entity,
         parents: Sequence[str],
         page_key: str,
         fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
@@ -95,30 +109,33 @@ class Caching:
     ) -> dict[str, T]:
         """Pages of each parent's list, under the list's generation (see `invalidate_lists`)."""
         unique = list(dict.fromkeys(parents))
-        generation_keys = {p: self.store.key(self.role, entity, "generation", p) for p in unique}
+        generation_keys = {p: self._key(entity, "generation", p) for p in unique}
         generations = await self.store.counters(list(generation_keys.values()))
         names = {
-            p: self.store.key(self.role, entity, p, f"g{generations[generation_keys[p]]}", page_key)
-            for p in unique
+            p: self._key(entity, p, f"g{generations[generation_keys[p]]}", page_key) for p in unique
         }
         return await self._cached(entity, names, fetch, target)
 
-    async def invalidate(self, entity: str, keys: Sequence[str]) -> None:
-        await self.store.delete(self.store.key(self.role, entity, key) for key in keys)
+    async def invalidate(self, entity: Entity, keys: Sequence[str]) -> None:
+        await self.store.delete(self._key(entity, key) for key in keys)
 
-    async def invalidate_lists(self, entity: str, parents: Sequence[str]) -> None:
+    async def invalidate_lists(self, entity: Entity, parents: Sequence[str]) -> None:
         """Every cached page of these parents' lists: a new generation, the old one unread."""
         for parent in parents:
-            await self.store.bump(self.store.key(self.role, entity, "generation", parent))
+            await self.store.bump(self._key(entity, "generation", parent))
+
+    def _key(self, entity: Entity, *parts: str) -> str:
+        # "<role>:<name>:...", as `RecordStore.clear(role, name)` finds them.
+        return self.store.key(entity.role, entity.local_name, *parts)
 
     async def _cached(
         self,
-        entity: str,
+        entity: Entity,
         names: dict[str, str],
         fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
         target: Any,
     ) -> dict[str, T]:
-        ttl = self.policy.ttl(self.role, entity)
+        ttl = self.policy.ttl(entity)
         if ttl <= 0:
             return dict(await fetch(list(names)))
         entries = await self.store.get_many(list(names.values()), target)
@@ -134,15 +151,15 @@ class Caching:
                     stale[key] = entry
             elif entry.value is not None:
                 found[key] = entry.value
-        self.stats.add(self.role, entity, "hit", len(names) - len(missing))
-        self.stats.add(self.role, entity, "miss", len(missing))
+        self.stats.add(entity, "hit", len(names) - len(missing))
+        self.stats.add(entity, "miss", len(missing))
         if missing:
             found.update(await self._fetch(entity, missing, names, fetch, stale, ttl))
         return found
 
     async def _fetch(
         self,
-        entity: str,
+        entity: Entity,
         missing: list[str],
         names: dict[str, str],
         fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
@@ -164,7 +181,7 @@ class Caching:
 
     async def _fetch_own(
         self,
-        entity: str,
+        entity: Entity,
         keys: list[str],
         names: dict[str, str],
         fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
@@ -198,7 +215,7 @@ class Caching:
                 self._in_flight.pop(names[key], None)
 
     def _stale_instead(
-        self, entity: str, keys: list[str], stale: dict[str, Entry], outage: Exception
+        self, entity: Entity, keys: list[str], stale: dict[str, Entry], outage: Exception
     ) -> dict[str, Any]:
         """The stale entries of `keys`, if there is one for each; else the outage."""
         if not all(key in stale for key in keys):
@@ -207,6 +224,6 @@ class Caching:
         reads = STALE_READS.get()
         for key in keys:
             if reads is not None:
-                reads.append(StaleRead(self.role, entity, key, stale[key].age(now)))
-        self.stats.add(self.role, entity, "stale", len(keys))
+                reads.append(StaleRead(entity.role, entity.local_name, key, stale[key].age(now)))
+        self.stats.add(entity, "stale", len(keys))
         return {key: stale[key].value for key in keys}

@@ -26,6 +26,7 @@ from erp_backends.models import (
 from erp_backends.paging import Page, PageRequest
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from gateway.cache.caching import Caching
+from gateway.cache.entities import Entity
 
 
 def page_key(page: PageRequest) -> str:
@@ -38,21 +39,22 @@ class CachedErp:
         self._c = caching
 
     async def get_customers(self, ids: Sequence[str]) -> Mapping[str, Customer]:
-        return await self._c.by_keys("customer", ids, self._erp.get_customers, Customer)
+        return await self._c.by_keys(Entity.ERP_CUSTOMER, ids, self._erp.get_customers, Customer)
 
     async def search_customers(self, search: str | None, page: PageRequest) -> Page[Customer]:
         async def fetch(_: list[str]) -> dict[str, Page[Customer]]:
             return {key: await self._erp.search_customers(search, page)}
 
         key = _search_key(search, page)
-        return (await self._c.by_keys("customer_search", [key], fetch, Page[Customer]))[key]
+        found = await self._c.by_keys(Entity.ERP_CUSTOMER_SEARCH, [key], fetch, Page[Customer])
+        return found[key]
 
     async def get_orders(self, ids: Sequence[str]) -> Mapping[str, Order]:
-        return await self._c.by_keys("order", ids, self._erp.get_orders, Order)
+        return await self._c.by_keys(Entity.ERP_ORDER, ids, self._erp.get_orders, Order)
 
     async def orders_by_reference(self, references: Sequence[str]) -> Mapping[str, Order]:
         fetch = self._erp.orders_by_reference
-        return await self._c.by_keys("order_by_reference", references, fetch, Order)
+        return await self._c.by_keys(Entity.ERP_ORDER_BY_REFERENCE, references, fetch, Order)
 
     async def orders_for_customers(
         self, customer_ids: Sequence[str], page: PageRequest
@@ -61,7 +63,7 @@ class CachedErp:
             return await self._erp.orders_for_customers(keys, page)
 
         return await self._c.pages(
-            "orders_by_customer", customer_ids, page_key(page), fetch, Page[Order]
+            Entity.ERP_ORDERS_BY_CUSTOMER, customer_ids, page_key(page), fetch, Page[Order]
         )
 
     async def lines_for_orders(self, order_ids: Sequence[str]) -> Mapping[str, Sequence[OrderLine]]:
@@ -69,27 +71,31 @@ class CachedErp:
             found = await self._erp.lines_for_orders(keys)
             return {key: tuple(lines) for key, lines in found.items()}
 
-        return await self._c.by_keys("order_lines", order_ids, fetch, tuple[OrderLine, ...])
+        return await self._c.by_keys(
+            Entity.ERP_ORDER_LINES, order_ids, fetch, tuple[OrderLine, ...]
+        )
 
     async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
-        return await self._c.by_keys("product", ids, self._erp.get_products, Product)
+        return await self._c.by_keys(Entity.ERP_PRODUCT, ids, self._erp.get_products, Product)
 
     async def products_by_sku(self, skus: Sequence[str]) -> Mapping[str, Product]:
-        return await self._c.by_keys("product_by_sku", skus, self._erp.products_by_sku, Product)
+        return await self._c.by_keys(
+            Entity.ERP_PRODUCT_BY_SKU, skus, self._erp.products_by_sku, Product
+        )
 
     async def search_products(self, search: str | None, page: PageRequest) -> Page[Product]:
         async def fetch(_: list[str]) -> dict[str, Page[Product]]:
             return {key: await self._erp.search_products(search, page)}
 
         key = _search_key(search, page)
-        return (await self._c.by_keys("product_search", [key], fetch, Page[Product]))[key]
+        return (await self._c.by_keys(Entity.ERP_PRODUCT_SEARCH, [key], fetch, Page[Product]))[key]
 
     async def stock_for_products(self, product_ids: Sequence[str]) -> Mapping[str, StockLevel]:
         fetch = self._erp.stock_for_products
-        return await self._c.by_keys("stock", product_ids, fetch, StockLevel)
+        return await self._c.by_keys(Entity.ERP_STOCK, product_ids, fetch, StockLevel)
 
     async def get_invoices(self, ids: Sequence[str]) -> Mapping[str, Invoice]:
-        return await self._c.by_keys("invoice", ids, self._erp.get_invoices, Invoice)
+        return await self._c.by_keys(Entity.ERP_INVOICE, ids, self._erp.get_invoices, Invoice)
 
     async def invoices_for_customers(
         self, customer_ids: Sequence[str], page: PageRequest
@@ -98,11 +104,11 @@ class CachedErp:
             return await self._erp.invoices_for_customers(keys, page)
 
         return await self._c.pages(
-            "invoices_by_customer", customer_ids, page_key(page), fetch, Page[Invoice]
+            Entity.ERP_INVOICES_BY_CUSTOMER, customer_ids, page_key(page), fetch, Page[Invoice]
         )
 
     async def get_payments(self, ids: Sequence[str]) -> Mapping[str, Payment]:
-        return await self._c.by_keys("payment", ids, self._erp.get_payments, Payment)
+        return await self._c.by_keys(Entity.ERP_PAYMENT, ids, self._erp.get_payments, Payment)
 
     async def payments_for_customers(
         self, customer_ids: Sequence[str], page: PageRequest
@@ -111,7 +117,7 @@ class CachedErp:
             return await self._erp.payments_for_customers(keys, page)
 
         return await self._c.pages(
-            "payments_by_customer", customer_ids, page_key(page), fetch, Page[Payment]
+            Entity.ERP_PAYMENTS_BY_CUSTOMER, customer_ids, page_key(page), fetch, Page[Payment]
         )
 
     async def payments_for_invoices(
@@ -121,7 +127,9 @@ class CachedErp:
             found = await self._erp.payments_for_invoices(keys)
             return {key: tuple(payments) for key, payments in found.items()}
 
-        return await self._c.by_keys("payments_by_invoice", invoice_ids, fetch, tuple[Payment, ...])
+        return await self._c.by_keys(
+            Entity.ERP_PAYMENTS_BY_INVOICE, invoice_ids, fetch, tuple[Payment, ...]
+        )
 
 
 class CachedCrm:
@@ -130,7 +138,9 @@ class CachedCrm:
         self._c = caching
 
     async def profiles_by_link(self, values: Sequence[str]) -> Mapping[str, CrmProfile]:
-        return await self._c.by_keys("profile", values, self._crm.profiles_by_link, CrmProfile)
+        return await self._c.by_keys(
+            Entity.CRM_PROFILE, values, self._crm.profiles_by_link, CrmProfile
+        )
 
 
 class CachedShop:
@@ -140,7 +150,7 @@ class CachedShop:
 
     async def customers_by_email(self, emails: Sequence[str]) -> Mapping[str, ShopCustomer]:
         fetch = self._shop.customers_by_email
-        return await self._c.by_keys("customer", emails, fetch, ShopCustomer)
+        return await self._c.by_keys(Entity.SHOP_CUSTOMER, emails, fetch, ShopCustomer)
 
     async def orders_for_customers(
         self, customer_ids: Sequence[str], page: PageRequest
@@ -149,14 +159,18 @@ class CachedShop:
             return await self._shop.orders_for_customers(keys, page)
 
         return await self._c.pages(
-            "orders_by_customer", customer_ids, page_key(page), fetch, Page[ShopOrder]
+            Entity.SHOP_ORDERS_BY_CUSTOMER, customer_ids, page_key(page), fetch, Page[ShopOrder]
         )
 
     async def orders_by_number(self, numbers: Sequence[str]) -> Mapping[str, ShopOrder]:
-        return await self._c.by_keys("order", numbers, self._shop.orders_by_number, ShopOrder)
+        return await self._c.by_keys(
+            Entity.SHOP_ORDER, numbers, self._shop.orders_by_number, ShopOrder
+        )
 
     async def listings_by_sku(self, skus: Sequence[str]) -> Mapping[str, ShopListing]:
-        return await self._c.by_keys("listing", skus, self._shop.listings_by_sku, ShopListing)
+        return await self._c.by_keys(
+            Entity.SHOP_LISTING, skus, self._shop.listings_by_sku, ShopListing
+        )
 
 
 def _search_key(search: str | None, page: PageRequest) -> str:

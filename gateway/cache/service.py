@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from gateway.cache.caching import CachePolicy, CacheStats, Caching
+from gateway.cache.entities import Entity
 from gateway.cache.ports import CachedCrm, CachedErp, CachedShop
 from gateway.cache.store import RecordStore
 
@@ -19,31 +20,29 @@ class GatewayCache:
         self.store = store
         self.policy = policy
         self.stats = CacheStats()
-        self._roles: dict[str, Caching] = {}
-
-    def caching(self, role: str) -> Caching:
-        if role not in self._roles:
-            self._roles[role] = Caching(self.store, role, self.policy, self.stats)
-        return self._roles[role]
+        self.caching = Caching(self.store, self.policy, self.stats)
 
     def erp(self, erp: ErpBackend) -> ErpBackend:
-        return CachedErp(erp, self.caching("erp"))
+        return CachedErp(erp, self.caching)
 
     def crm(self, crm: CrmBackend) -> CrmBackend:
-        return CachedCrm(crm, self.caching("crm"))
+        return CachedCrm(crm, self.caching)
 
     def shop(self, shop: ShopBackend) -> ShopBackend:
-        return CachedShop(shop, self.caching("shop"))
+        return CachedShop(shop, self.caching)
 
-    async def invalidate(self, role: str, entity: str, keys: Sequence[str]) -> None:
-        """Forget these records, e.g. `invalidate("erp", "order", ["42"])`."""
-        await self.caching(role).invalidate(entity, keys)
+    async def invalidate(self, entity: Entity, keys: Sequence[str]) -> None:
+        """Forget these records, e.g. `invalidate(Entity.ERP_ORDER, ["42"])`."""
+        await self.caching.invalidate(entity, keys)
 
-    async def invalidate_lists(self, role: str, entity: str, parents: Sequence[str]) -> None:
+    async def invalidate_lists(self, entity: Entity, parents: Sequence[str]) -> None:
         """Forget every page of these lists, e.g. a customer's orders after a new order:
-        `invalidate_lists("erp", "orders_by_customer", ["7"])`."""
-        await self.caching(role).invalidate_lists(entity, parents)
+        `invalidate_lists(Entity.ERP_ORDERS_BY_CUSTOMER, ["7"])`."""
+        await self.caching.invalidate_lists(entity, parents)
 
-    async def clear(self, entity: str | None = None) -> None:
-        """Forget everything, or one "<role>.<entity>" (e.g. "erp.stock")."""
-        await self.store.clear(*entity.split(".", 1)) if entity else await self.store.clear()
+    async def clear(self, entity: Entity | None = None) -> None:
+        """Forget everything, or one entity."""
+        if entity is None:
+            await self.store.clear()
+        else:
+            await self.store.clear(entity.role, entity.local_name)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import signal
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,16 +23,21 @@ from typing import TypeVar
 
 from gateway.commands.model import Command, CommandQueue, QueueUnavailable
 from gateway.commands.queue import InvalidTransition, UnknownCommand, open_command_queue
-from gateway.config import ConfigError, QueueSettings, load_settings
+from gateway.config import ConfigError, QueueSettings, Settings, load_settings
 
 QUEUE_ENV = "ERP_GATEWAY_QUEUE"
 T = TypeVar("T")
+# Drains the queue until `stop` is set. The wiring passes it in: it opens the backends,
+# which a service below the wiring must not import.
+WorkerRun = Callable[[Settings, asyncio.Event], Awaitable[None]]
 
 
-def add_queue_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_queue_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], run_worker: WorkerRun
+) -> None:
     worker = commands.add_parser("worker", help="drain the command queue into the ERP")
     worker.add_argument("--config", required=True, help="path to gateway.toml")
-    worker.set_defaults(run=_worker)
+    worker.set_defaults(run=functools.partial(_worker, run_worker))
 
     dlq = commands.add_parser("dlq", help="commands the worker gave up on")
     actions = dlq.add_subparsers(required=True, metavar="ACTION")
@@ -112,9 +118,7 @@ def _with_queue(args: argparse.Namespace, work: Callable[[CommandQueue], Awaitab
         raise ConfigError(str(exc)) from None
 
 
-def _worker(args: argparse.Namespace) -> None:
-    from gateway.wiring.worker_process import run_worker
-
+def _worker(run_worker: WorkerRun, args: argparse.Namespace) -> None:
     settings = load_settings(Path(args.config), os.environ)
     asyncio.run(_until_signalled(lambda stop: run_worker(settings, stop)))
 

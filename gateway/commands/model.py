@@ -47,7 +47,7 @@ class Command:
     # Idempotency: one command per (scope, key); scope is the principal's subject.
     idempotency_scope: str
     idempotency_key: str
-    fingerprint: str  # of kind + payload: the same key with another payload is refused
+    fingerprint: str  # of kind + the request: the same key with another request is refused
     submitted_by: str  # for the audit log and `dlq list`
     created_at: datetime
     status: CommandStatus = CommandStatus.QUEUED

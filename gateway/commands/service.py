@@ -23,6 +23,7 @@ from gateway.commands.model import (
     CommandStatus,
     fingerprint_of,
 )
+from gateway.commands.payloads import CommandPayload
 
 SETTLE_POLL_S = 0.1  # how often `settle` looks at a command a worker elsewhere runs
 
@@ -66,8 +67,7 @@ class CommandService:
 
     async def submit(
         self,
-        kind: CommandKind,
-        payload: Mapping[str, Any],
+        payload: CommandPayload,
         *,
         request: Mapping[str, Any],
         scope: str,
@@ -77,11 +77,11 @@ class CommandService:
         """The accepted command: new, or the earlier one with the same key. `request` is
         what the client asked, which the key stands for (the payload may hold what the
         gateway derived from it at that moment, such as an amount due)."""
-        fingerprint = fingerprint_of(kind, request)
+        fingerprint = fingerprint_of(payload.kind, request)
         command = Command(
             id=uuid.uuid4().hex,
-            kind=kind,
-            payload=payload,
+            kind=payload.kind,
+            payload=payload.to_json(),
             idempotency_scope=scope,
             # Without a key from the client, every request is a command of its own.
             idempotency_key=idempotency_key or f"auto:{uuid.uuid4().hex}",

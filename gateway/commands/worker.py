@@ -12,7 +12,9 @@ Outcomes:
 - a transient failure (unavailable, timeout, 429): retried with exponential backoff and
   full jitter, honouring the ERP's Retry-After; after `max_attempts`, DEAD;
 - a refusal of the request itself (`BackendRequestError`, `BackendDataError`): retrying
-  cannot help, so DEAD at once, for a human to look at and replay.
+  cannot help, so DEAD at once, for a human to look at and replay;
+- anything else is a bug, a payload this version cannot read (`MalformedPayload`)
+  among them: logged with its traceback, retried as a transient failure, then DEAD.
 """
 
 from __future__ import annotations
@@ -139,9 +141,9 @@ class Worker:
         if self._cache is None:
             return
         for entity, keys in done.stale.records.items():
-            await self._cache.invalidate("erp", entity, keys)
+            await self._cache.invalidate(entity, keys)
         for entity, parents in done.stale.lists.items():
-            await self._cache.invalidate_lists("erp", entity, parents)
+            await self._cache.invalidate_lists(entity, parents)
 
     async def _retry_or_bury(self, command: Command, error: str, cause: Exception | None) -> None:
         if command.attempts >= self._settings.max_attempts:

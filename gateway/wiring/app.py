@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TypedDict
 
+import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -15,9 +16,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.schema import BaseSchema
 
+from erp_backends.ports import ShopOrderLink
 from gateway.auth.http import Authenticated
 from gateway.auth.service import AuthServices, open_auth
-from gateway.config import GraphQLSettings, Settings, WooCommerceOptions
+from gateway.config import GraphQLSettings, Settings
 from gateway.edge.body_limit import BodyLimit
 from gateway.edge.errors import error_response
 from gateway.edge.headers import EdgeHeaders, request_id_in
@@ -44,14 +46,18 @@ def create_app(
     backends: Backends | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
 ) -> Starlette:
     """The gateway app; tests may pass `backends` to use instead of the configured ones,
-    or the `clock` that times the configured backends' circuit breakers."""
+    the `clock` that times the configured backends' circuit breakers, or `transports`
+    by role that replace the network (an emulator's ASGI app, in-process)."""
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
-            opened = backends or await open_backends(settings, stack, clock=clock)
+            opened = backends or await open_backends(
+                settings, stack, clock=clock, transports=transports
+            )
             auth = await open_auth(settings.auth, stack)
             writes = None
             if opened.erp_writer is not None and opened.erp_live is not None:
@@ -122,8 +128,9 @@ def schema_for(graphql: GraphQLSettings) -> BaseSchema:
 
 
 def federation(settings: Settings) -> Federation:
-    shop = settings.shop.options if settings.shop else WooCommerceOptions()
-    assert isinstance(shop, WooCommerceOptions), "config gives the shop its kind's options"
+    shop = settings.shop.options if settings.shop else None
+    if not isinstance(shop, ShopOrderLink):  # no shop, or one whose orders carry no link
+        return Federation(link_field=settings.federation.link_field)
     return Federation(
         link_field=settings.federation.link_field,
         shop_order_prefix=shop.order_reference_prefix,

@@ -7,38 +7,24 @@ Each backend gets its own `httpx.AsyncClient` (its own connection pool) wrapped 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import httpx
 from redis.asyncio import Redis
 
+from erp_backends import registry
 from erp_backends.http import BackendHttp
-from erp_backends.hubspot.adapter import HubSpotCrm
-from erp_backends.hubspot.client import HubSpotClient
-from erp_backends.odoo.adapter import OdooErp
-from erp_backends.odoo.client import OdooClient, OdooConnection
-from erp_backends.odoo.writes import OdooWriter
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from erp_backends.rate_limit import RateLimiter, TokenBucket
-from erp_backends.woocommerce.adapter import WooCommerceShop
-from erp_backends.woocommerce.client import WooCommerceClient, WooCommerceKeys
+from erp_backends.registry import Connection, ErpPorts
 from erp_backends.writes import ErpWriter
 from gateway.cache.caching import CachePolicy
 from gateway.cache.service import GatewayCache
 from gateway.cache.store import RecordStore, open_cache
-from gateway.config import (
-    BackendSettings,
-    CacheSettings,
-    HubSpotOptions,
-    OdooOptions,
-    Settings,
-    WooCommerceOptions,
-)
+from gateway.config import BackendSettings, CacheSettings, Settings
 from gateway.shared_rate_limit import RedisTokenBucket, bucket_key
-
-SYSTEM_NAMES = {"odoo": "Odoo", "hubspot": "HubSpot", "woocommerce": "WooCommerce"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,50 +39,51 @@ class Backends:
     erp_writer: ErpWriter | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ErpWriteSide:
-    live: ErpBackend
-    writer: ErpWriter
-
-
 async def open_backends(
-    settings: Settings, stack: AsyncExitStack, *, clock: Callable[[], float] = time.monotonic
+    settings: Settings,
+    stack: AsyncExitStack,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
 ) -> Backends:
     """The configured backends, each read through the shared cache; `clock` times their
-    circuit breakers (a test passes one it moves itself)."""
+    circuit breakers (a test passes one it moves itself). `transports` replaces the
+    network for some roles: tests reach an emulator's ASGI app in-process."""
+    transports = transports or {}
     cache = await open_gateway_cache(settings.cache, stack)
     crm, shop = settings.crm, settings.shop
     shared = await rate_limit_redis(settings, stack)
 
     async def http(backend: BackendSettings) -> BackendHttp:
-        return await backend_http(backend, stack, shared=shared, clock=clock)
+        transport = transports.get(backend.role)
+        return await backend_http(backend, stack, shared=shared, clock=clock, transport=transport)
 
     erp = erp_side(settings.erp, await http(settings.erp))
     return Backends(
-        erp=cache.erp(erp.live),
-        crm=None if crm is None else cache.crm(_hubspot(crm, await http(crm))),
-        shop=None if shop is None else cache.shop(_woocommerce(shop, await http(shop))),
+        erp=cache.erp(erp.reader),
+        crm=None if crm is None else cache.crm(open_crm(crm, await http(crm))),
+        shop=None if shop is None else cache.shop(open_shop(shop, await http(shop))),
         cache=cache,
-        erp_live=erp.live,
+        erp_live=erp.reader,
         erp_writer=erp.writer,
     )
 
 
-def erp_side(settings: BackendSettings, http: BackendHttp) -> ErpWriteSide:
+def erp_side(settings: BackendSettings, http: BackendHttp) -> ErpPorts:
     """The ERP's reader and writer over one client: one rate limit, one circuit."""
-    options = settings.options
-    assert isinstance(options, OdooOptions), "config gives an odoo backend Odoo's options"
-    connection = OdooConnection(
-        database=options.database,
-        login=options.login,
-        api_key=settings.credentials.reveal(),
-        protocol=options.protocol,
-    )
-    return ErpWriteSide(
-        live=OdooErp(OdooClient(http, connection), backend=settings.role),
-        # Writes drain a queue: they leave part of the rate limit to reads and validation.
-        writer=OdooWriter(OdooClient(http.in_background(), connection), backend=settings.role),
-    )
+    return registry.erp(settings.kind).open(_connection(settings, http), settings.options)
+
+
+def open_crm(settings: BackendSettings, http: BackendHttp) -> CrmBackend:
+    return registry.crm(settings.kind).open(_connection(settings, http), settings.options)
+
+
+def open_shop(settings: BackendSettings, http: BackendHttp) -> ShopBackend:
+    return registry.shop(settings.kind).open(_connection(settings, http), settings.options)
+
+
+def _connection(settings: BackendSettings, http: BackendHttp) -> Connection:
+    return Connection(http=http, credentials=settings.credentials.reveal(), role=settings.role)
 
 
 async def open_gateway_cache(settings: CacheSettings, stack: AsyncExitStack) -> GatewayCache:
@@ -129,6 +116,7 @@ async def backend_http(
     *,
     shared: Redis | None = None,
     clock: Callable[[], float] = time.monotonic,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> BackendHttp:
     limiter: RateLimiter | None = None
     if settings.rate_limit is not None:
@@ -141,31 +129,17 @@ async def backend_http(
         )
     client = await stack.enter_async_context(
         httpx.AsyncClient(
-            headers={"User-Agent": "erp-gateway"}, limits=httpx.Limits(max_connections=20)
+            headers={"User-Agent": "erp-gateway"},
+            limits=httpx.Limits(max_connections=20),
+            transport=transport,
         )
     )
     return BackendHttp(
         client,
         settings.url,
         backend=settings.role,
-        system=SYSTEM_NAMES.get(settings.kind, settings.kind),
+        system=registry.kind(settings.role, settings.kind).title,
         resilience=settings.resilience,
         rate_limiter=limiter,
         clock=clock,
     )
-
-
-def _hubspot(settings: BackendSettings, http: BackendHttp) -> CrmBackend:
-    options = settings.options
-    assert isinstance(options, HubSpotOptions), "config gives a CRM its kind's options"
-    client = HubSpotClient(http, settings.credentials.reveal())
-    return HubSpotCrm(
-        client, currency=options.currency, id_property=options.link_property, backend=settings.role
-    )
-
-
-def _woocommerce(settings: BackendSettings, http: BackendHttp) -> ShopBackend:
-    options = settings.options
-    assert isinstance(options, WooCommerceOptions), "config gives a shop its kind's options"
-    keys = WooCommerceKeys.from_secret(settings.credentials.reveal())
-    return WooCommerceShop(WooCommerceClient(http, keys), currency=options.currency)

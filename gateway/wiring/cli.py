@@ -24,16 +24,21 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp
 
-from erp_backends.emulation.faults import FaultOptions
+from erp_backends import registry
 from erp_backends.rate_limit import RateLimit
+from erp_backends.registry import BackendKind
 from gateway.auth.audit_cli import add_audit_commands
 from gateway.auth.token_cli import add_token_commands
 from gateway.commands.cli import add_queue_commands
-from gateway.config import ConfigError, load_settings
+from gateway.config import ConfigError, Settings, load_settings
 from gateway.wiring.server import BACKEND_KEEP_ALIVE_S, ListenError, Served, address, bind, serve
+
+if TYPE_CHECKING:  # emulator code is loaded only by the commands that run emulators
+    from erp_backends.emulation.faults import FaultOptions
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,36 +72,15 @@ def _serve(args: argparse.Namespace) -> None:
     asyncio.run(serve([served], on_started=_say(f"GraphQL at {address(sock)}/graphql")))
 
 
-def _sandbox_odoo(args: argparse.Namespace) -> None:
-    from erp_backends.odoo import emulator
+def _sandbox(kind: BackendKind[Any, Any]) -> Callable[[argparse.Namespace], None]:
+    def run(args: argparse.Namespace) -> None:
+        assert kind.emulator is not None, "only systems with an emulator get a sandbox command"
+        flags = {flag.name: getattr(args, flag.name) for flag in kind.emulator.flags}
+        emulator = kind.emulator.load()
+        app = emulator.create_app(args.seed, _faults(args), flags)
+        _run_emulator(args, kind.title, app, emulator.access(flags).detail)
 
-    options = emulator.EmulatorOptions(
-        seed=args.seed,
-        database=args.database,
-        login=args.login,
-        password=args.password,
-        faults=_faults(args),
-    )
-    _run_emulator(args, "Odoo", emulator.create_app(options), f"database {args.database}")
-
-
-def _sandbox_hubspot(args: argparse.Namespace) -> None:
-    from erp_backends.hubspot import emulator
-
-    options = emulator.EmulatorOptions(seed=args.seed, token=args.token, faults=_faults(args))
-    _run_emulator(args, "HubSpot", emulator.create_app(options), "private app token accepted")
-
-
-def _sandbox_woocommerce(args: argparse.Namespace) -> None:
-    from erp_backends.woocommerce import emulator
-
-    options = emulator.EmulatorOptions(
-        seed=args.seed,
-        consumer_key=args.consumer_key,
-        consumer_secret=args.consumer_secret,
-        faults=_faults(args),
-    )
-    _run_emulator(args, "WooCommerce", emulator.create_app(options), "REST API key accepted")
+    return run
 
 
 def _run_emulator(args: argparse.Namespace, system: str, app: ASGIApp, detail: str) -> None:
@@ -112,14 +96,22 @@ def _say(message: str) -> Callable[[], Awaitable[None]]:
     return say
 
 
+async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    from gateway.wiring.worker_process import run_worker
+
+    await run_worker(settings, stop)
+
+
 def _cache_clear(args: argparse.Namespace) -> None:
-    from gateway.cache.caching import DEFAULT_TTLS
+    from gateway.cache.entities import Entity
     from gateway.cache.store import RecordStore, open_cache
 
     settings = load_settings(Path(args.config), os.environ).cache
-    if args.entity is not None and args.entity not in DEFAULT_TTLS:
-        raise ConfigError(f"--entity: no cached entity {args.entity!r}; known: "
-                          + ", ".join(sorted(DEFAULT_TTLS)))  # fmt: skip
+    known = [entity.value for entity in Entity]
+    if args.entity is not None and args.entity not in known:
+        known_text = ", ".join(sorted(known))
+        raise ConfigError(f"--entity: no cached entity {args.entity!r}; known: {known_text}")
+    entity = None if args.entity is None else Entity(args.entity)
     if settings.url == "memory://":
         raise ConfigError(
             "cache.url is memory://: each gateway process holds its own cache, which a "
@@ -130,7 +122,7 @@ def _cache_clear(args: argparse.Namespace) -> None:
         password = None if settings.password is None else settings.password.reveal()
         store = RecordStore(open_cache(settings.url, password))
         try:
-            await (store.clear(*args.entity.split(".", 1)) if args.entity else store.clear())
+            await (store.clear(entity.role, entity.local_name) if entity else store.clear())
         finally:
             await store.close()
 
@@ -145,6 +137,8 @@ def _schema_export(_: argparse.Namespace) -> None:
 
 
 def _faults(args: argparse.Namespace) -> FaultOptions:
+    from erp_backends.emulation.faults import FaultOptions
+
     return FaultOptions(
         latency_ms=args.latency_ms,
         fail_rate=args.fail_rate,
@@ -169,24 +163,15 @@ def _parser() -> argparse.ArgumentParser:
 
     sandbox = commands.add_parser("sandbox", help="run one emulated backend standalone")
     systems = sandbox.add_subparsers(required=True, metavar="SYSTEM")
-    odoo = systems.add_parser("odoo", help="Odoo (JSON-RPC and JSON-2)")
-    _listen_options(odoo, port=8069)
-    _emulator_options(odoo)
-    odoo.add_argument("--database", default="demo")
-    odoo.add_argument("--login", default="admin")
-    odoo.add_argument("--password", default="admin", help="the password, also the API key")
-    odoo.set_defaults(run=_sandbox_odoo)
-    hubspot = systems.add_parser("hubspot", help="HubSpot CRM (v3 objects, v4 associations)")
-    _listen_options(hubspot, port=8071)
-    _emulator_options(hubspot)
-    hubspot.add_argument("--token", default="pat-demo", help="the private app token accepted")
-    hubspot.set_defaults(run=_sandbox_hubspot)
-    woo = systems.add_parser("woocommerce", help="WooCommerce (REST API v3)")
-    _listen_options(woo, port=8072)
-    _emulator_options(woo)
-    woo.add_argument("--consumer-key", default="ck_demo")
-    woo.add_argument("--consumer-secret", default="cs_demo")
-    woo.set_defaults(run=_sandbox_woocommerce)
+    for kind in registry.kinds():
+        if kind.emulator is not None:
+            system = systems.add_parser(kind.name, help=kind.emulator.summary)
+            _listen_options(system, port=kind.emulator.default_port)
+            _emulator_options(system)
+            for flag in kind.emulator.flags:
+                option = "--" + flag.name.replace("_", "-")
+                system.add_argument(option, default=flag.default, help=flag.help or None)
+            system.set_defaults(run=_sandbox(kind))
 
     cache = commands.add_parser("cache", help="the shared cache")
     cache_commands = cache.add_subparsers(required=True, metavar="ACTION")
@@ -197,7 +182,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_token_commands(commands)
     add_audit_commands(commands)
-    add_queue_commands(commands)
+    add_queue_commands(commands, run_worker=_run_worker)
 
     schema = commands.add_parser("schema", help="the GraphQL schema")
     schema_commands = schema.add_subparsers(required=True, metavar="ACTION")

@@ -20,10 +20,9 @@ from pathlib import Path
 import httpx
 from starlette.types import ASGIApp
 
+from erp_backends import registry
 from erp_backends.emulation.faults import FaultOptions
-from erp_backends.hubspot import emulator as hubspot
-from erp_backends.odoo import emulator as odoo
-from erp_backends.woocommerce import emulator as woocommerce
+from erp_backends.registry import EmulatedAccess
 from gateway.auth import scopes
 from gateway.auth.minting import mint_token
 from gateway.auth.principal import PrincipalKind
@@ -34,21 +33,12 @@ from gateway.config import (
     AuthSettings,
     BackendSettings,
     ConfigError,
-    HubSpotOptions,
-    OdooOptions,
     QueueSettings,
     Settings,
-    WooCommerceOptions,
 )
 from gateway.secrets import Secret
 from gateway.wiring.app import create_app
 from gateway.wiring.server import BACKEND_KEEP_ALIVE_S, Served, address, bind, serve
-
-# The emulators' own defaults: public demo credentials, printed for the user.
-DEMO_DATABASE = "demo"
-DEMO_LOGIN = DEMO_PASSWORD = "admin"  # noqa: S105
-DEMO_HUBSPOT_TOKEN = "pat-demo"  # noqa: S105
-DEMO_WOO_KEYS = "ck_demo:cs_demo"
 
 EXAMPLE_QUERY = """\
 {
@@ -97,9 +87,10 @@ mutation {
 @dataclass(frozen=True)
 class Emulator:
     role: str
+    kind: str
     system: str
     app: ASGIApp
-    detail: str
+    access: EmulatedAccess  # the emulator's own defaults: public demo credentials
 
 
 READ_SCOPES = sorted(scope for scope in scopes.SCOPES if scope.endswith(":read"))
@@ -125,7 +116,8 @@ async def run_demo(*, host: str, port: int, seed: int, faults: FaultOptions) -> 
     state = Path(tempfile.mkdtemp(prefix="erp-gateway-demo-"))
     store = f"sqlite:///{state / 'demo.sqlite3'}"
     queue = QueueSettings(url=f"sqlite:///{state / 'queue.sqlite3'}")
-    settings = replace(_settings(urls, AuthSettings(secret=secret, store=store)), queue=queue)
+    auth = AuthSettings(secret=secret, store=store)
+    settings = replace(_settings(emulators, urls, auth), queue=queue)
 
     async def announce() -> None:
         service = mint_token(secret, subject="demo", kind=PrincipalKind.SERVICE,
@@ -144,22 +136,18 @@ async def run_demo(*, host: str, port: int, seed: int, faults: FaultOptions) -> 
 
 
 def _emulators(seed: int, faults: FaultOptions) -> list[Emulator]:
-    odoo_options = odoo.EmulatorOptions(
-        seed=seed, database=DEMO_DATABASE, login=DEMO_LOGIN, password=DEMO_PASSWORD, faults=faults
-    )
-    crm_options = hubspot.EmulatorOptions(seed=seed, token=DEMO_HUBSPOT_TOKEN, faults=faults)
-    key, _, secret = DEMO_WOO_KEYS.partition(":")
-    shop_options = woocommerce.EmulatorOptions(
-        seed=seed, consumer_key=key, consumer_secret=secret, faults=faults
-    )
-    return [
-        Emulator("erp", "Odoo", odoo.create_app(odoo_options),
-                 f"database {DEMO_DATABASE}, login {DEMO_LOGIN}, password {DEMO_PASSWORD}"),
-        Emulator("crm", "HubSpot", hubspot.create_app(crm_options),
-                 f"token {DEMO_HUBSPOT_TOKEN}"),
-        Emulator("shop", "WooCommerce", woocommerce.create_app(shop_options),
-                 f"key {DEMO_WOO_KEYS}"),
-    ]  # fmt: skip
+    """One emulated system per role: the first registered system of the role that has
+    an emulator, started with its sandbox defaults."""
+    emulators = []
+    for role in registry.Role:
+        kind = next((k for k in registry.kinds(role) if k.emulator is not None), None)
+        if kind is None or kind.emulator is None:
+            continue
+        flags = kind.emulator.defaults()
+        module = kind.emulator.load()
+        app = module.create_app(seed, faults, flags)
+        emulators.append(Emulator(role, kind.name, kind.title, app, module.access(flags)))
+    return emulators
 
 
 def _jwt_secret() -> Secret:
@@ -188,18 +176,20 @@ async def _demo_tokens(secret: Secret, store: str, customer_id: str) -> DemoToke
     )  # fmt: skip
 
 
-def _settings(urls: dict[str, str], auth: AuthSettings) -> Settings:
-    def backend(role: str, kind: str, secret: str, options: object) -> BackendSettings:
-        return BackendSettings(
-            role=role, kind=kind, url=urls[role], credentials=Secret(secret),
-            credentials_env="(demo)", options=options,  # type: ignore[arg-type]
-        )  # fmt: skip
-
+def _settings(emulators: list[Emulator], urls: dict[str, str], auth: AuthSettings) -> Settings:
+    backends = {
+        e.role: BackendSettings(
+            role=e.role,
+            kind=e.kind,
+            url=urls[e.role],
+            credentials=Secret(e.access.credentials),
+            credentials_env="(demo)",
+            options=e.access.options,
+        )
+        for e in emulators
+    }
     return Settings(
-        erp=backend("erp", "odoo", DEMO_PASSWORD, OdooOptions(DEMO_DATABASE, DEMO_LOGIN)),
-        crm=backend("crm", "hubspot", DEMO_HUBSPOT_TOKEN, HubSpotOptions()),
-        shop=backend("shop", "woocommerce", DEMO_WOO_KEYS, WooCommerceOptions()),
-        auth=auth,
+        erp=backends["erp"], crm=backends.get("crm"), shop=backends.get("shop"), auth=auth
     )
 
 
@@ -244,7 +234,10 @@ def _banner(
         f"  GraphiQL:  {gateway_url}/graphql   (open it in a browser)",
         f"  Health:    {gateway_url}/healthz",
         f"  Emulators (seed {seed}):",
-        *(f"    {e.role:<5} {e.system:<12} {urls[e.role]}   ({e.detail})" for e in emulators),
+        *(
+            f"    {e.role:<5} {e.system:<12} {urls[e.role]}   ({e.access.detail})"
+            for e in emulators
+        ),
         "",
         "Tokens (send as Authorization: Bearer <token>; valid 12 hours):",
         f"  staff     {tokens.staff}",

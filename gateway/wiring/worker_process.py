@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack
 from gateway.auth.audit import open_audit_log
 from gateway.commands.queue import open_command_queue
 from gateway.commands.worker import Worker
-from gateway.config import Settings
+from gateway.config import ConfigError, Settings
 from gateway.wiring.backends import backend_http, erp_side, open_gateway_cache, rate_limit_redis
 
 log = logging.getLogger("erp_gateway.worker")
@@ -20,6 +20,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     async with AsyncExitStack() as stack:
         shared = await rate_limit_redis(settings, stack)
         erp = erp_side(settings.erp, await backend_http(settings.erp, stack, shared=shared))
+        if erp.writer is None:
+            raise ConfigError(f"backends.erp: {settings.erp.kind} takes no writes from the gateway")
         # The cache this worker invalidates is only shared when it is Redis.
         cache = await open_gateway_cache(settings.cache, stack)
         audit = open_audit_log(settings.auth.store_connect_url())

@@ -1,17 +1,19 @@
-"""The path every mutation takes once it has turned its input into a command payload:
-idempotency, then the mutation's own live checks, then the durable queue, then a short
-wait for the ERP."""
+"""The path every mutation takes once it has turned its input into a command payload
+(one of gateway/commands/payloads.py): idempotency, then the mutation's own live checks,
+then the durable queue, then a short wait for the ERP."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from erp_backends.errors import UserErrorCode
 from gateway.auth.principal import Principal
 from gateway.commands.live import LiveReads
-from gateway.commands.model import Command, CommandKind
+from gateway.commands.model import Command
+from gateway.commands.payloads import CommandPayload
 from gateway.commands.service import CommandService, IdempotencyKeyReused
 from resolvers.commands.types import Receipt, UserError, failure_of, user_error
 from resolvers.context import Info
@@ -42,7 +44,10 @@ class Outcome:
     user_errors: list[UserError]
 
 
-LiveCheck = Callable[[], Awaitable[list[UserError]]]
+P = TypeVar("P", bound=CommandPayload)
+LiveChecks = Callable[[], Awaitable[P | list[UserError]]]
+"""Checks past the cache, run only for a request not seen before: the payload to
+submit, which may hold what they read (payInvoice's amount due now), or why not."""
 
 
 def writes_of(info: Info) -> Writes:
@@ -53,15 +58,16 @@ def writes_of(info: Info) -> Writes:
 
 async def accept(
     info: Info,
-    kind: CommandKind,
-    payload: Mapping[str, Any],
+    payload_type: type[P],
+    payload: P | LiveChecks[P],
     *,
     request: object,
     input_key: str | None,
-    live_checks: LiveCheck | None = None,
 ) -> Outcome:
-    """`request` is the mutation's input as the client sent it: what an idempotency key
-    stands for."""
+    """Accept a command: `payload` itself, or the one its live checks give. Its type
+    (`payloads.PlaceOrder`, ...) names the command's kind before the checks have built
+    it. `request` is the mutation's input as the client sent it: what an idempotency
+    key stands for."""
     writes = writes_of(info)
     principal = info.context.principal
     key = _idempotency_key(info, input_key)
@@ -70,19 +76,19 @@ async def accept(
     scope = idempotency_scope(principal)
     asked = _plain(request)
     try:
-        earlier = await writes.commands.earlier(kind, asked, scope=scope, key=key)
+        earlier = await writes.commands.earlier(payload_type.kind, asked, scope=scope, key=key)
         if earlier is not None:
             return _outcome(await writes.commands.settle(earlier))
-        errors = await live_checks() if live_checks is not None else []
-        if errors:
-            return Outcome(None, errors)
+        checked = await payload() if callable(payload) else payload
+        if isinstance(checked, list):
+            return Outcome(None, checked)
         command = await writes.commands.submit(
-            kind, payload, request=asked, scope=scope, idempotency_key=key,
+            checked, request=asked, scope=scope, idempotency_key=key,
             submitted_by=_who(principal),
         )  # fmt: skip
     except IdempotencyKeyReused:
         return Outcome(None, [user_error(
-            "IDEMPOTENCY_KEY_REUSED",
+            UserErrorCode.IDEMPOTENCY_KEY_REUSED,
             "This idempotency key was already used for a different request",
             "idempotencyKey",
         )])  # fmt: skip
@@ -106,13 +112,13 @@ def _idempotency_key(info: Info, input_key: str | None) -> str | UserError | Non
     header = None if request is None else request.headers.get(IDEMPOTENCY_HEADER)
     if input_key is not None and header is not None and input_key != header:
         return user_error(
-            "IDEMPOTENCY_KEY_CONFLICT",
+            UserErrorCode.IDEMPOTENCY_KEY_CONFLICT,
             "The Idempotency-Key header and idempotencyKey differ",
             "idempotencyKey",
         )
     key = input_key if input_key is not None else header
     if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
-        return user_error("INVALID_IDEMPOTENCY_KEY",
+        return user_error(UserErrorCode.INVALID_IDEMPOTENCY_KEY,
                           f"An idempotency key is 1 to {MAX_KEY_LENGTH} printable characters",
                           "idempotencyKey")  # fmt: skip
     return key

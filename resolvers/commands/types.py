@@ -18,6 +18,7 @@ import strawberry
 from gateway.auth.scopes import ORDERS_READ, PAYMENTS_READ
 from gateway.commands.model import Command, CommandKind, CommandStatus
 from resolvers.access import requires
+from resolvers.commands.codes import UserErrorCode
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -40,13 +41,11 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description='The path of the input at fault, e.g. ["lines", "0", "sku"].'
     )
-    code: str = strawberry.field(
-        description="Stable, e.g. INSUFFICIENT_STOCK, CREDIT_LIMIT_EXCEEDED, UNKNOWN_SKU."
-    )
+    code: UserErrorCode
     message: str
 
 
-def user_error(code: str, message: str, *path: str | int) -> UserError:
+def user_error(code: UserErrorCode, message: str, *path: str | int) -> UserError:
     return UserError(field=[str(p) for p in path] or None, code=code, message=message)
 
 
@@ -129,8 +128,9 @@ def failure_of(command: Command) -> list[UserError]:
     if command.status is not CommandStatus.FAILED or not isinstance(error, dict):
         return []
     field = error.get("field")
-    return [UserError(field=[field] if field else None, code=error["code"],
-                      message=error["message"])]  # fmt: skip
+    # Stored as text, maybe by another gateway version: never refused on the way out.
+    code = UserErrorCode.from_stored(str(error["code"]))
+    return [UserError(field=[field] if field else None, code=code, message=error["message"])]
 
 
 def _result(command: Command) -> dict[str, Any]:

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import strawberry
 
+from erp_backends.errors import UserErrorCode
+from erp_backends.models import Money
 from gateway.auth.scopes import PAYMENTS_WRITE
-from gateway.commands.model import CommandKind
+from gateway.commands import payloads
 from resolvers.access import PAYING_AS_CUSTOMER, requires
 from resolvers.commands.accepting import accept, writes_of
 from resolvers.commands.types import UserError, user_error
@@ -47,40 +49,39 @@ class InvoiceMutations:
         # Through the ownership filter first: another customer's invoice is NOT_FOUND.
         invoice = None if key is None else await info.context.loaders.invoice_by_id.load(key)
         if invoice is None:
-            return PayInvoicePayload.refused(
-                [user_error("NOT_FOUND", f"No invoice with id {input.invoice_id!r}", "invoiceId")]
-            )
+            return PayInvoicePayload.refused([user_error(
+                UserErrorCode.NOT_FOUND, f"No invoice with id {input.invoice_id!r}", "invoiceId"
+            )])  # fmt: skip
         asked = input.amount
         if asked is not None and (not asked.amount.is_finite() or asked.amount <= 0):
             return PayInvoicePayload.refused([user_error(
-                "INVALID_AMOUNT", "The amount must be more than 0", "amount", "amount"
+                UserErrorCode.INVALID_AMOUNT, "The amount must be more than 0", "amount", "amount"
             )])  # fmt: skip
         if asked is not None and asked.currency.upper() != invoice.amount_due.currency:
             return PayInvoicePayload.refused([user_error(
-                "CURRENCY_MISMATCH",
+                UserErrorCode.CURRENCY_MISMATCH,
                 f"The invoice is in {invoice.amount_due.currency}, not {asked.currency}",
                 "amount", "currency",
             )])  # fmt: skip
-        payload = {"invoice_id": invoice.id, "customer_id": invoice.customer_id,
-                   "currency": invoice.amount_due.currency,
-                   "amount": str(asked.amount) if asked else None}  # fmt: skip
 
-        async def live_checks() -> list[UserError]:
+        async def live_checks() -> payloads.PayInvoice | list[UserError]:
             # The amount due now, from the ERP: a payment a minute ago changed it.
             current = await writes_of(info).live.invoice.load(invoice.id)
             due = (current or invoice).amount_due.amount
             amount = asked.amount if asked is not None else due
             if due <= 0 or amount > due:
                 return [user_error(
-                    "AMOUNT_EXCEEDS_DUE",
+                    UserErrorCode.AMOUNT_EXCEEDS_DUE,
                     f"{invoice.number} has {due} {invoice.amount_due.currency} due",
                     "amount",
                 )]  # fmt: skip
-            payload["amount"] = str(amount)
-            return []
+            return payloads.PayInvoice(
+                invoice_id=invoice.id,
+                customer_id=invoice.customer_id,
+                amount=Money(amount, invoice.amount_due.currency),
+            )
 
         outcome = await accept(
-            info, CommandKind.PAY_INVOICE, payload, request=input,
-            input_key=input.idempotency_key, live_checks=live_checks,
-        )  # fmt: skip
+            info, payloads.PayInvoice, live_checks, request=input, input_key=input.idempotency_key
+        )
         return PayInvoicePayload.of(outcome)

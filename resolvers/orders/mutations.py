@@ -9,8 +9,10 @@ from typing import Self
 import strawberry
 
 from erp_backends import models
+from erp_backends.errors import UserErrorCode
+from erp_backends.writes import DraftLine
 from gateway.auth.scopes import ORDERS_WRITE
-from gateway.commands.model import CommandKind
+from gateway.commands import payloads
 from resolvers.access import requires
 from resolvers.commands.accepting import Outcome, accept
 from resolvers.commands.types import Receipt, UserError, user_error
@@ -20,10 +22,10 @@ from resolvers.orders.placing import (
     AddressInput,
     OrderLineInput,
     PricedLine,
-    address_payload,
     credit_errors,
     ordering_customer,
     priced_lines,
+    shipping_address,
     stock_errors,
 )
 
@@ -117,7 +119,7 @@ class OrderMutations:
         lines, errors = await priced_lines(info, input.lines)
         if errors:
             return PlaceOrderPayload.refused(errors)
-        address = address_payload(input.shipping_address)
+        address = shipping_address(input.shipping_address)
         outcome = await _place(info, customer, lines, input.idempotency_key, request=input,
                                note=input.note, address=address)  # fmt: skip
         return PlaceOrderPayload.of(outcome)
@@ -146,14 +148,15 @@ class OrderMutations:
         delivered = any(line.delivered.value > 0 for line in lines)
         if delivered or order.invoicing_status is models.InvoicingStatus.INVOICED:
             return CancelOrderPayload.refused([user_error(
-                "ORDER_NOT_CANCELLABLE",
+                UserErrorCode.ORDER_NOT_CANCELLABLE,
                 f"{order.number} is already {'delivered' if delivered else 'invoiced'}",
                 "orderId",
             )])  # fmt: skip
         product_ids = sorted({line.product_id for line in lines if line.product_id})
-        payload = {"order_id": order.id, "customer_id": order.customer_id,
-                   "product_ids": product_ids}  # fmt: skip
-        outcome = await accept(info, CommandKind.CANCEL_ORDER, payload, request=input,
+        payload = payloads.CancelOrder(
+            order_id=order.id, customer_id=order.customer_id, product_ids=tuple(product_ids)
+        )
+        outcome = await accept(info, payloads.CancelOrder, payload, request=input,
                                input_key=input.idempotency_key)  # fmt: skip
         return CancelOrderPayload.of(outcome)
 
@@ -166,17 +169,20 @@ class OrderMutations:
         order_lines = await info.context.loaders.order_lines_by_order_id.load(order.id)
         if not any(line.delivered.value > 0 for line in order_lines):
             return RequestReturnPayload.refused([user_error(
-                "ORDER_NOT_RETURNABLE", f"Nothing of {order.number} was delivered yet", "orderId"
+                UserErrorCode.ORDER_NOT_RETURNABLE,
+                f"Nothing of {order.number} was delivered yet",
+                "orderId",
             )])  # fmt: skip
-        returned: list[dict[str, str]] = []
+        returned: tuple[DraftLine, ...] = ()
         if input.lines:
             priced, errors = await priced_lines(info, input.lines)
             if errors:
                 return RequestReturnPayload.refused(errors)
-            returned = [line.payload() for line in priced]
-        payload = {"order_id": order.id, "customer_id": order.customer_id,
-                   "lines": returned, "reason": input.reason}  # fmt: skip
-        outcome = await accept(info, CommandKind.REQUEST_RETURN, payload, request=input,
+            returned = tuple(line.draft() for line in priced)
+        payload = payloads.RequestReturn(
+            order_id=order.id, customer_id=order.customer_id, lines=returned, reason=input.reason
+        )
+        outcome = await accept(info, payloads.RequestReturn, payload, request=input,
                                input_key=input.idempotency_key)  # fmt: skip
         return RequestReturnPayload.of(outcome)
 
@@ -189,16 +195,20 @@ async def _place(
     *,
     request: object,
     note: str | None,
-    address: dict[str, str | None] | None,
+    address: models.Address | None,
 ) -> Outcome:
-    payload = {"customer_id": customer, "lines": [line.payload() for line in lines],
-               "note": note, "shipping_address": address}  # fmt: skip
+    payload = payloads.PlaceOrder(
+        customer_id=customer,
+        lines=tuple(line.draft() for line in lines),
+        note=note,
+        shipping_address=address,
+    )
 
-    async def live_checks() -> list[UserError]:
-        return await stock_errors(info, lines) + await credit_errors(info, customer, lines)
+    async def live_checks() -> payloads.PlaceOrder | list[UserError]:
+        errors = await stock_errors(info, lines) + await credit_errors(info, customer, lines)
+        return errors or payload
 
-    return await accept(info, CommandKind.PLACE_ORDER, payload, request=request, input_key=key,
-                        live_checks=live_checks)  # fmt: skip
+    return await accept(info, payloads.PlaceOrder, live_checks, request=request, input_key=key)
 
 
 async def _owned_order(info: Info, order_id: strawberry.ID) -> models.Order | UserError:
@@ -206,7 +216,7 @@ async def _owned_order(info: Info, order_id: strawberry.ID) -> models.Order | Us
     key = decode_id_of(order_id, "Order")
     order = None if key is None else await info.context.loaders.order_by_id.load(key)
     if order is None:
-        return user_error("NOT_FOUND", f"No order with id {order_id!r}", "orderId")
+        return user_error(UserErrorCode.NOT_FOUND, f"No order with id {order_id!r}", "orderId")
     return order
 
 

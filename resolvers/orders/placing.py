@@ -16,13 +16,14 @@ import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import strawberry
 
-from erp_backends.models import Money, Product, Quantity
+from erp_backends.errors import UserErrorCode
+from erp_backends.models import Address, AddressKind, Money, Product, Quantity
 from erp_backends.normalize.errors import NormalizationError
 from erp_backends.normalize.units import convert, parse_unit
+from erp_backends.writes import DraftLine
 from resolvers.commands.accepting import writes_of
 from resolvers.commands.types import UserError, user_error
 from resolvers.context import Info
@@ -56,9 +57,9 @@ class PricedLine:
     product: Product
     quantity: Quantity  # in the product's sales unit
 
-    def payload(self) -> dict[str, str]:
-        return {"product_id": self.product.id, "quantity": str(self.quantity.value),
-                "unit": self.quantity.unit}  # fmt: skip
+    def draft(self) -> DraftLine:
+        """The line as a command carries it to the ERP."""
+        return DraftLine(self.product.id, self.quantity)
 
 
 async def priced_lines(
@@ -66,18 +67,18 @@ async def priced_lines(
 ) -> tuple[list[PricedLine], list[UserError]]:
     """The lines with their products and quantities in sales units, or what is wrong."""
     if not lines:
-        return [], [user_error("NO_LINES", "An order needs at least one line", path)]
+        return [], [user_error(UserErrorCode.NO_LINES, "An order needs at least one line", path)]
     loader = info.context.loaders.product_by_sku
     products = await asyncio.gather(*(loader.load(line.sku.strip()) for line in lines))
     priced, errors = [], []
     for index, (line, product) in enumerate(zip(lines, products, strict=True)):
         if product is None:
-            errors.append(user_error("UNKNOWN_SKU", f"No product has SKU {line.sku!r}",
+            errors.append(user_error(UserErrorCode.UNKNOWN_SKU, f"No product has SKU {line.sku!r}",
                                      path, index, "sku"))  # fmt: skip
             continue
         quantity = line.quantity
         if not quantity.is_finite() or quantity <= 0 or quantity.as_tuple().exponent < -6:  # type: ignore[operator]
-            errors.append(user_error("INVALID_QUANTITY",
+            errors.append(user_error(UserErrorCode.INVALID_QUANTITY,
                                      "The quantity must be more than 0, with at most 6 decimals",
                                      path, index, "quantity"))  # fmt: skip
             continue
@@ -85,7 +86,7 @@ async def priced_lines(
             code, per_unit = parse_unit(line.unit or product.sales_unit)
             in_sales_unit = convert(Quantity(quantity * per_unit, code), product.sales_unit)
         except NormalizationError as exc:
-            errors.append(user_error("UNIT_NOT_CONVERTIBLE",
+            errors.append(user_error(UserErrorCode.UNIT_NOT_CONVERTIBLE,
                                      f"{exc}; {product.sku} is sold in {product.sales_unit}",
                                      path, index, "unit"))  # fmt: skip
             continue
@@ -110,7 +111,7 @@ async def stock_errors(info: Info, lines: list[PricedLine], path: str = "lines")
         if available < amount:
             line = lines[first_line[product_id]]
             errors.append(user_error(
-                "INSUFFICIENT_STOCK",
+                UserErrorCode.INSUFFICIENT_STOCK,
                 f"{line.product.sku}: {available} {line.quantity.unit} available, {amount} asked",
                 path, first_line[product_id], "quantity",
             ))  # fmt: skip
@@ -128,7 +129,7 @@ async def credit_errors(info: Info, customer_key: str, lines: list[PricedLine]) 
     if credit.open_balance.amount + total.amount > credit.limit.amount:
         left = credit.limit.amount - credit.open_balance.amount
         return [user_error(
-            "CREDIT_LIMIT_EXCEEDED",
+            UserErrorCode.CREDIT_LIMIT_EXCEEDED,
             f"This order ({total.amount} {total.currency}) exceeds the credit left "
             f"({max(left, Decimal(0))} {credit.limit.currency})",
         )]  # fmt: skip
@@ -148,18 +149,28 @@ async def ordering_customer(info: Info, customer_id: strawberry.ID | None) -> st
     principal = info.context.principal
     if customer_id is None:
         if principal.customer_key is None:
-            return user_error("CUSTOMER_REQUIRED", "Name the customer the order is for",
+            return user_error(UserErrorCode.CUSTOMER_REQUIRED, "Name the customer the order is for",
                               "customerId")  # fmt: skip
         return principal.customer_key
     key = decode_id_of(customer_id, "Customer")
     # Through the ownership filter: a customer naming another gets NOT_FOUND.
     if key is None or await info.context.loaders.customer_by_id.load(key) is None:
-        return user_error("NOT_FOUND", f"No customer with id {customer_id!r}", "customerId")
+        return user_error(
+            UserErrorCode.NOT_FOUND, f"No customer with id {customer_id!r}", "customerId"
+        )
     return key
 
 
-def address_payload(address: AddressInput | None) -> dict[str, Any] | None:
+def shipping_address(address: AddressInput | None) -> Address | None:
     if address is None:
         return None
-    return {name: getattr(address, name) for name in (
-        "name", "street", "street2", "postal_code", "city", "region", "country_code")}  # fmt: skip
+    return Address(
+        kind=AddressKind.SHIPPING,
+        name=address.name,
+        street=address.street,
+        street2=address.street2,
+        postal_code=address.postal_code,
+        city=address.city,
+        region=address.region,
+        country_code=address.country_code,
+    )

@@ -5,9 +5,13 @@ import uuid
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from tests.commands.conftest import STAFF, SYNC_WAIT_MS, customer_token, orders_with_reference
 from tests.harness import bearer, data_of, graphql, odoo_rpc
+
+# Starts an emulator and gateways on sockets, and workers.
+pytestmark = pytest.mark.slow
 
 PLACE = """
 mutation Place($input: PlaceOrderInput!) {
@@ -374,6 +378,7 @@ def test_a_command_can_be_followed_by_its_submitter_only(gateway, catalogue):
 def test_a_mutation_the_queue_cannot_persist_is_refused_with_a_clear_error(
     odoo, catalogue, tmp_path
 ):
+
     from dataclasses import replace
 
     from tests.harness import odoo_settings, own_queue, running_gateway

@@ -8,11 +8,13 @@ from contextlib import AsyncExitStack
 from dataclasses import replace
 
 import httpx
+import pytest
 
 from erp_backends.emulation.faults import FaultOptions
 from erp_backends.odoo import emulator
 from erp_backends.rate_limit import RateLimit
-from gateway.commands.model import CommandKind, CommandStatus
+from gateway.commands.model import CommandStatus
+from gateway.commands.payloads import PlaceOrder
 from gateway.commands.queue import open_command_queue
 from gateway.commands.service import CommandService
 from gateway.commands.worker import Worker
@@ -22,6 +24,9 @@ from resolvers.node import encode_id
 from tests.commands.conftest import STAFF
 from tests.harness import data_of, graphql, odoo_rpc, odoo_settings, own_queue, running_gateway
 from tests.servers import serve_in_thread
+
+# Starts an emulator and gateways on sockets, and workers.
+pytestmark = pytest.mark.slow
 
 PLACE = """mutation($input: PlaceOrderInput!) {
   placeOrder(input: $input) { receipt { commandId status } userErrors { code message } } }"""
@@ -111,8 +116,7 @@ def test_a_command_that_keeps_failing_is_dead_then_replays(tmp_path):
                 "lines": [{"product_id": str(product["id"]), "quantity": "1", "unit": "C62"}],
             }
             command = await service.submit(
-                CommandKind.PLACE_ORDER,
-                payload,
+                PlaceOrder.from_json(payload),
                 request=payload,
                 scope="test",
                 idempotency_key=None,
@@ -138,7 +142,9 @@ async def drain(queue, odoo_url: str, settings: QueueSettings, command_id: str):
     """Run a worker against this ERP until the command is settled; the command then."""
     async with AsyncExitStack() as stack:
         erp = odoo_settings(odoo_url).erp
-        worker = Worker(queue, erp_side(erp, await backend_http(erp, stack)).writer, settings)
+        writer = erp_side(erp, await backend_http(erp, stack)).writer
+        assert writer is not None
+        worker = Worker(queue, writer, settings)
         deadline = time.monotonic() + 30
         while (command := await queue.get(command_id)).status not in SETTLED:
             assert time.monotonic() < deadline, f"command still {command.status}"

@@ -22,6 +22,9 @@ from tests.commands.conftest import STAFF
 from tests.harness import TEST_SECRET, data_of, graphql, odoo_rpc
 from tests.servers import bind_free_socket, serve_in_thread
 
+# Starts an emulator and gateways on sockets, and workers.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parents[2]
 ORDERS = 200
 PLACE = """mutation($input: PlaceOrderInput!) {

@@ -10,8 +10,10 @@ from erp_backends.errors import (
     BackendRequestError,
     BackendUnavailable,
     BusinessRuleViolation,
+    UserErrorCode,
 )
-from gateway.commands.model import CommandKind, CommandStatus
+from gateway.commands.model import Command, CommandKind, CommandStatus
+from gateway.commands.payloads import PlaceOrder
 from gateway.commands.queue import open_command_queue
 from gateway.commands.service import CommandService
 from gateway.commands.worker import Worker
@@ -35,7 +37,7 @@ PAYLOAD = {"customer_id": "7", "note": None, "shipping_address": None,
 async def run_once_against(tmp_path, error: Exception, **settings):
     queue = open_command_queue(f"sqlite:///{tmp_path}/queue.sqlite3")
     service = CommandService(queue, sync_wait_s=0)
-    command = await service.submit(CommandKind.PLACE_ORDER, PAYLOAD, request=PAYLOAD,
+    command = await service.submit(PlaceOrder.from_json(PAYLOAD), request=PAYLOAD,
                                    scope="s", idempotency_key=None, submitted_by="t")  # fmt: skip
     writer = FailingWriter(error)
     worker = Worker(queue, writer, QueueSettings(url="unused", **settings))  # type: ignore[arg-type]
@@ -46,7 +48,7 @@ async def run_once_against(tmp_path, error: Exception, **settings):
 
 
 async def test_a_business_refusal_is_final_with_its_user_error(tmp_path):
-    refusal = BusinessRuleViolation("INSUFFICIENT_STOCK", "only 2 left", field="lines")
+    refusal = BusinessRuleViolation(UserErrorCode.INSUFFICIENT_STOCK, "only 2 left", field="lines")
     command, _ = await run_once_against(tmp_path, refusal)
     assert command.status is CommandStatus.FAILED
     expected = {"code": "INSUFFICIENT_STOCK", "message": "only 2 left", "field": "lines"}
@@ -75,3 +77,42 @@ async def test_a_transient_failure_is_retried_until_max_attempts(tmp_path, attem
     error = BackendUnavailable("503", backend="erp")
     command, _ = await run_once_against(tmp_path, error, max_attempts=attempts)
     assert command.status is (CommandStatus.DEAD if attempts == 1 else CommandStatus.QUEUED)
+
+
+@pytest.mark.parametrize("attempts", [1, 3])
+async def test_a_payload_the_worker_cannot_read_is_retried_then_dead_never_lost(
+    tmp_path, attempts, caplog
+):
+    # given a queued command whose line has no quantity (a bug, or an edited store)
+    queue = open_command_queue(f"sqlite:///{tmp_path}/queue.sqlite3")
+    malformed = {**PAYLOAD, "lines": [{"product_id": "5", "unit": "C62"}]}
+    command = Command(
+        id="c1",
+        kind=CommandKind.PLACE_ORDER,
+        payload=malformed,
+        idempotency_scope="s",
+        idempotency_key="k1",
+        fingerprint="f",
+        submitted_by="t",
+        created_at=datetime.now(UTC),
+    )
+    await queue.submit(command)
+    writer = FailingWriter(AssertionError("the ERP must not be called"))
+    settings = QueueSettings(url="unused", max_attempts=attempts, retry_backoff_s=0.01)
+    worker = Worker(queue, writer, settings)  # type: ignore[arg-type]
+
+    assert await worker.run_once()
+
+    # then like any unexpected error: retried until max_attempts, then a dead letter, kept
+    # as it was stored for a human to look at; the ERP never asked
+    after = await queue.get(command.id)
+    assert after is not None
+    assert after.status is (CommandStatus.DEAD if attempts == 1 else CommandStatus.QUEUED)
+    assert after.last_error == "INTERNAL_ERROR: see the worker's log"
+    assert after.payload == malformed
+    dead_letters = [dead.id for dead in await queue.dead_letters()]
+    assert dead_letters == ([command.id] if attempts == 1 else [])
+    assert sum((await queue.counts()).values()) == 1
+    assert writer.calls == 0
+    assert "malformed place_order payload: lines[0].quantity is missing" in caplog.text
+    await queue.close()

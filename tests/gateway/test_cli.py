@@ -18,6 +18,9 @@ from gateway.cache.store import RecordStore, open_cache
 from tests.harness import TEST_SECRET, bearer, token_for
 from tests.servers import bind_free_socket
 
+# Runs the console script as processes, and servers on sockets.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parents[2]
 SCRIPT = shutil.which("erp-gateway", path=str(Path(sys.executable).parent))
 COMMAND = [SCRIPT] if SCRIPT else [sys.executable, "-m", "gateway"]
@@ -251,6 +254,13 @@ def test_cache_clear_forgets_one_entity_or_everything(tmp_path, redis_url):
     assert asyncio.run(keys_present()) == ["order"]
     assert run("cache", "clear", "--config", str(config), env=EXAMPLE_ENV).returncode == 0
     assert asyncio.run(keys_present()) == []
+
+
+def test_cache_clear_refuses_an_unknown_entity_naming_the_known_ones(tmp_path):
+    config = str(example_config(tmp_path))
+    result = run("cache", "clear", "--config", config, "--entity", "erp.stocks", env=EXAMPLE_ENV)
+    assert result.returncode == 2
+    assert "no cached entity 'erp.stocks'; known: crm.profile, erp.customer," in result.stderr
 
 
 def test_cache_clear_explains_a_memory_cache(tmp_path):

@@ -3,15 +3,12 @@ from pathlib import Path
 import pytest
 
 from erp_backends.http import Resilience
+from erp_backends.hubspot.kind import HubSpotOptions
+from erp_backends.odoo.kind import OdooOptions
 from erp_backends.rate_limit import RateLimit
-from gateway.config import (
-    ConfigError,
-    HubSpotOptions,
-    OdooOptions,
-    WooCommerceOptions,
-    load_settings,
-    settings_from_dict,
-)
+from erp_backends.woocommerce.kind import WooCommerceOptions
+from gateway.cache.entities import Entity
+from gateway.config import ConfigError, load_settings, settings_from_dict
 from gateway.secrets import Secret
 
 ROOT = Path(__file__).parents[2]
@@ -136,13 +133,13 @@ def test_a_missing_file_and_bad_toml_are_one_line_errors(tmp_path):
 def test_cache_settings_default_to_memory_and_take_ttls_per_entity():
     settings = settings_from_dict(erp(), ENV)
     assert settings.cache.url == "memory://"
-    assert settings.cache.ttls["erp.stock"] == 15
+    assert settings.cache.ttls[Entity.ERP_STOCK] == 15
     data = {**erp(), "cache": {"url": "redis://127.0.0.1:6379/2", "stale_ttl": 600,
                                "password_env": "REDIS_PASSWORD",
                                "ttl": {"erp": {"stock": 0}, "crm": {"profile": 30}}}}  # fmt: skip
     settings = settings_from_dict(data, {**ENV, "REDIS_PASSWORD": "pw"})
-    assert settings.cache.ttls["erp.stock"] == 0
-    assert settings.cache.ttls["crm.profile"] == 30
+    assert settings.cache.ttls[Entity.ERP_STOCK] == 0
+    assert settings.cache.ttls[Entity.CRM_PROFILE] == 30
     assert settings.cache.stale_ttl == 600
     assert settings.cache.password == Secret("pw")
     assert "pw" not in repr(settings.cache)

@@ -1,5 +1,5 @@
 """A customer with its orders, lines, products, stock, invoices and payments, in one
-query through the gateway to the Odoo emulator over HTTP."""
+query through the gateway to the Odoo emulator."""
 
 from decimal import Decimal
 
@@ -10,17 +10,17 @@ from tests.resolvers.queries import CUSTOMER_360
 
 
 @pytest.fixture(scope="module")
-def customer_360(gateway_url, customer_id):
-    return data_of(graphql(gateway_url, CUSTOMER_360, {"id": customer_id, "first": 50}))["customer"]
+def customer_360(gateway, customer_id):
+    return data_of(graphql(gateway, CUSTOMER_360, {"id": customer_id, "first": 50}))["customer"]
 
 
-def test_the_customer_comes_with_its_newest_50_orders(customer_360, customer_id, odoo_emulator_url):
+def test_the_customer_comes_with_its_newest_50_orders(customer_360, customer_id, odoo_emulator):
     # Given the seeded customer with the most orders, when the app asks for 50 of them,
     # then it gets the same 50 orders Odoo lists for that partner, newest first.
-    partner = first_customer_id(odoo_emulator_url)
+    partner = first_customer_id(odoo_emulator)
     newest_first = {"fields": ["name"], "order": "date_order desc, id desc", "limit": 50}
     expected = odoo_rpc(
-        odoo_emulator_url, "sale.order", "search_read", [[["partner_id", "=", partner]]],
+        odoo_emulator, "sale.order", "search_read", [[["partner_id", "=", partner]]],
         newest_first,
     )  # fmt: skip
     orders = customer_360["orders"]
@@ -82,15 +82,15 @@ def test_the_customer_lists_invoices_and_payments_too(customer_360):
     assert customer_360["addresses"][0]["countryCode"]
 
 
-def test_backend_calls_grow_with_depth_not_with_list_length(gateway_url, customer_id,
+def test_backend_calls_grow_with_depth_not_with_list_length(gateway, customer_id,
                                                              emulator_calls):  # fmt: skip
     # Given a warm gateway (logged in, field names known), when the same query asks for
     # 5 and then 50 orders with everything under them, then both cost the same few calls.
-    graphql(gateway_url, CUSTOMER_360, {"id": customer_id, "first": 50})
+    graphql(gateway, CUSTOMER_360, {"id": customer_id, "first": 50})
     counts = {}
     for first in (5, 50):
         emulator_calls.reset()
-        data_of(graphql(gateway_url, CUSTOMER_360, {"id": customer_id, "first": first}))
+        data_of(graphql(gateway, CUSTOMER_360, {"id": customer_id, "first": first}))
         counts[first] = emulator_calls.snapshot()
     assert counts[5]["total"] == counts[50]["total"], counts
     # The customer and its addresses (2), the orders' index, their accounts and the

@@ -2,7 +2,6 @@
 
 from contextlib import contextmanager
 
-import httpx
 import pytest
 
 from erp_backends.emulation.faults import FaultOptions
@@ -43,6 +42,7 @@ def assert_clean(answer, code):
         assert leak not in text, f"{leak!r} leaked into {text}"
 
 
+@pytest.mark.slow
 def test_an_unreachable_odoo_is_backend_unavailable():
     closed = bind_free_socket()
     port = closed.getsockname()[1]
@@ -56,12 +56,14 @@ def test_an_unreachable_odoo_is_backend_unavailable():
     assert answer["errors"][0]["extensions"]["requestId"] == "trace-42"  # the client's, as logged
 
 
+@pytest.mark.slow
 def test_a_failing_odoo_is_backend_unavailable():
     with emulator_with(fail_rate=1.0) as odoo, running_gateway(odoo_settings(odoo)) as gateway:
         assert_clean(graphql(gateway, CUSTOMER, {"id": encode("Customer", 1)}),
                      "BACKEND_UNAVAILABLE")  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_slow_odoo_is_backend_timeout():
     # The answer comes long after the 0.1 s timeout: a busy machine can stall the gateway
     # past the timeout, but not for 30 s. (Stopping the emulator cancels the wait.)
@@ -74,6 +76,7 @@ def test_a_slow_odoo_is_backend_timeout():
         assert_clean(graphql(gateway, CUSTOMER, {"id": encode("Customer", 1)}), "BACKEND_TIMEOUT")
 
 
+@pytest.mark.slow
 def test_a_throttling_odoo_is_backend_rate_limited_with_its_retry_after():
     with (
         emulator_with(rate_limit=RateLimit(1, 60.0)) as odoo,
@@ -93,8 +96,8 @@ def test_refused_credentials_are_a_backend_error(odoo_emulator_url, protocol):
     assert "wrong" not in str(answer)
 
 
-def test_one_failing_field_leaves_the_others(gateway_url, customer_id):
-    answer = graphql(gateway_url, TWO_FIELDS,
+def test_one_failing_field_leaves_the_others(gateway, customer_id):
+    answer = graphql(gateway, TWO_FIELDS,
                      {"known": customer_id, "unknown": encode("Customer", 999999)})  # fmt: skip
     assert answer["data"]["known"]["id"] == customer_id
     assert answer["data"]["unknown"] is None
@@ -112,6 +115,7 @@ class ExplodingErp:
         return explode
 
 
+@pytest.mark.slow
 def test_unexpected_errors_are_masked_and_carry_the_request_id():
     settings = odoo_settings("http://127.0.0.1:9")
     with running_gateway(settings, backends=Backends(erp=ExplodingErp())) as gateway:
@@ -123,15 +127,13 @@ def test_unexpected_errors_are_masked_and_carry_the_request_id():
     assert "secret internal detail" not in str(answer)
 
 
-def test_invalid_and_too_deep_queries_are_refused_before_any_backend_call(
-    gateway_url, emulator_calls
-):
+def test_invalid_and_too_deep_queries_are_refused_before_any_backend_call(gateway, emulator_calls):
     emulator_calls.reset()
-    syntax = graphql(gateway_url, "{ customer(id: ")
-    unknown_field = graphql(gateway_url, "{ products(first: 1) { nodes { price } } }")
+    syntax = graphql(gateway, "{ customer(id: ")
+    unknown_field = graphql(gateway, "{ products(first: 1) { nodes { price } } }")
     levels = 6
     deep = '{ order(id: "x") { ' + "customer { orders { nodes { " * levels + "id"
-    too_deep = graphql(gateway_url, deep + " } } }" * levels + " } }")
+    too_deep = graphql(gateway, deep + " } } }" * levels + " } }")
     assert error_codes(syntax) == ["GRAPHQL_PARSE_FAILED"]
     assert error_codes(unknown_field) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "GRAPHQL_VALIDATION_FAILED" in error_codes(too_deep)
@@ -139,12 +141,12 @@ def test_invalid_and_too_deep_queries_are_refused_before_any_backend_call(
     assert emulator_calls.total() == 0
 
 
-def test_graphiql_is_served_to_browsers_and_health_answers(gateway_url):
-    page = httpx.get(f"{gateway_url}/graphql", headers={"Accept": "text/html"})
+def test_graphiql_is_served_to_browsers_and_health_answers(gateway):
+    page = gateway.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
-    assert httpx.get(f"{gateway_url}/healthz").json() == {"status": "ok"}
+    assert gateway.get("/healthz").json() == {"status": "ok"}
 
 
-def test_a_good_query_has_no_errors(gateway_url, customer_id):
-    assert data_of(graphql(gateway_url, CUSTOMER, {"id": customer_id}))["customer"]["name"]
+def test_a_good_query_has_no_errors(gateway, customer_id):
+    assert data_of(graphql(gateway, CUSTOMER, {"id": customer_id}))["customer"]["name"]

@@ -17,8 +17,8 @@ query Links {
 
 
 @pytest.fixture(scope="module")
-def linked_customers(federated_gateway_url):
-    return data_of(graphql(federated_gateway_url, CUSTOMERS_WITH_LINKS))["customers"]["nodes"]
+def linked_customers(federated_gateway):
+    return data_of(graphql(federated_gateway, CUSTOMERS_WITH_LINKS))["customers"]["nodes"]
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +31,8 @@ def shop_customer_id(linked_customers):
 
 
 @pytest.fixture(scope="module")
-def customer_360(federated_gateway_url, shop_customer_id):
-    answer = graphql(federated_gateway_url, FEDERATED_360, {"id": shop_customer_id, "first": 50})
+def customer_360(federated_gateway, shop_customer_id):
+    answer = graphql(federated_gateway, FEDERATED_360, {"id": shop_customer_id, "first": 50})
     return data_of(answer)["customer"]
 
 
@@ -87,22 +87,19 @@ def test_customers_without_a_crm_or_shop_record_get_null_without_error(linked_cu
 
 
 def test_calls_to_every_backend_stay_batched(
-    federated_gateway_url, shop_customer_id, odoo_emulator_url, hubspot_emulator_url,
-    woocommerce_emulator_url,
-):  # fmt: skip
+    federated_gateway, shop_customer_id, odoo_emulator, hubspot_emulator, woocommerce_emulator
+):
     systems = {
-        "erp": EmulatorCalls(odoo_emulator_url),
-        "crm": EmulatorCalls(hubspot_emulator_url),
-        "shop": EmulatorCalls(woocommerce_emulator_url),
+        "erp": EmulatorCalls(odoo_emulator),
+        "crm": EmulatorCalls(hubspot_emulator),
+        "shop": EmulatorCalls(woocommerce_emulator),
     }
-    graphql(federated_gateway_url, FEDERATED_360, {"id": shop_customer_id, "first": 50})
+    graphql(federated_gateway, FEDERATED_360, {"id": shop_customer_id, "first": 50})
     counts = {}
     for first in (5, 50):
         for calls in systems.values():
             calls.reset()
-        data_of(
-            graphql(federated_gateway_url, FEDERATED_360, {"id": shop_customer_id, "first": first})
-        )
+        data_of(graphql(federated_gateway, FEDERATED_360, {"id": shop_customer_id, "first": first}))
         counts[first] = {role: calls.total() for role, calls in systems.items()}
     # A short list may simply not need a call a longer one needs (no order from the shop
     # among the first 5, so no lookup of shop orders by number); beyond that, 50 orders

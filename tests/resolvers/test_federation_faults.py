@@ -30,9 +30,9 @@ CRM_AND_SHOP = "{ customers(first: 50) { nodes { id crm { contactId } shop { id 
 
 
 @pytest.fixture(scope="module")
-def customer_id(federated_gateway_url):
+def customer_id(federated_gateway):
     """A customer with a CRM contact and a shop account."""
-    nodes = data_of(graphql(federated_gateway_url, CRM_AND_SHOP))["customers"]["nodes"]
+    nodes = data_of(graphql(federated_gateway, CRM_AND_SHOP))["customers"]["nodes"]
     return next(c["id"] for c in nodes if c["crm"] and c["shop"])
 
 

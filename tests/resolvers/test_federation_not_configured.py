@@ -13,8 +13,8 @@ query O($id: ID!) { order(id: $id) { number channel shopOrder { number } } }
 """
 
 
-def test_crm_and_shop_fields_say_which_backend_is_missing(gateway_url, customer_id):
-    answer = graphql(gateway_url, CUSTOMER_WITH_CRM_AND_SHOP, {"id": customer_id})
+def test_crm_and_shop_fields_say_which_backend_is_missing(gateway, customer_id):
+    answer = graphql(gateway, CUSTOMER_WITH_CRM_AND_SHOP, {"id": customer_id})
     customer = answer["data"]["customer"]
     assert customer["name"]
     assert customer["crm"] is None
@@ -27,17 +27,17 @@ def test_crm_and_shop_fields_say_which_backend_is_missing(gateway_url, customer_
 
 
 def test_an_order_from_the_shop_is_known_by_its_reference_even_without_a_shop(
-    gateway_url, odoo_emulator_url
+    gateway, odoo_emulator
 ):
     from_the_shop = [["client_order_ref", "=like", "SHOP-%"]]
     rows = odoo_rpc(
-        odoo_emulator_url,
+        odoo_emulator,
         "sale.order",
         "search_read",
         [from_the_shop],
         {"fields": ["id"], "limit": 1},
     )
-    answer = graphql(gateway_url, ORDER_FROM_THE_SHOP, {"id": encode("Order", rows[0]["id"])})
+    answer = graphql(gateway, ORDER_FROM_THE_SHOP, {"id": encode("Order", rows[0]["id"])})
     order = answer["data"]["order"]
     assert order["channel"] == "SHOP"
     assert order["shopOrder"] is None

@@ -8,6 +8,7 @@ import pytest
 from gateway.auth.principal import PrincipalKind
 from gateway.config import CacheSettings
 from tests.harness import READ_SCOPES, data_of, graphql, odoo_settings, running_gateway, token_for
+from tests.inprocess import in_process_gateway
 
 CUSTOMERS_WITH_EVERYTHING = """
 {
@@ -41,7 +42,16 @@ class Account:
 
 
 @pytest.fixture(scope="module")
-def gateway(odoo_emulator_url):
+def gateway(odoo_emulator_app):
+    """In-process; modules about the HTTP edge itself override it with `socket_gateway`."""
+    settings = replace(odoo_settings("http://erp.in-process"), cache=CacheSettings())
+    with in_process_gateway(settings, {"erp": odoo_emulator_app}) as client:
+        yield client
+
+
+def socket_gateway(odoo_emulator_url):
+    """The same gateway served by uvicorn on a loopback socket: what the edge tests
+    attack is the server's own handling of bytes, heads and bodies."""
     settings = replace(odoo_settings(odoo_emulator_url), cache=CacheSettings())
     with running_gateway(settings) as url:
         yield url

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from tests.harness import EmulatorCalls, error_codes, odoo_settings, running_gateway
+from tests.harness import EmulatorCalls, error_codes, odoo_settings, running_gateway, send
 from tests.security.attacks import (
     BAD_VARIABLES,
     GRAPHQL_RESPONSE_JSON,
@@ -24,13 +24,21 @@ from tests.security.attacks import (
     fragment_fan_out,
     raw_exchange,
 )
+from tests.security.conftest import socket_gateway
 
 JSON = {"content-type": "application/json"}
 
+gateway = pytest.fixture(scope="module", name="gateway")(socket_gateway)
+
 
 def post(url, content: bytes, headers=None, timeout=30.0) -> httpx.Response:
-    return httpx.post(
-        f"{url}/graphql", content=content, headers={**JSON, **(headers or {})}, timeout=timeout
+    return send(
+        url,
+        "POST",
+        "/graphql",
+        content=content,
+        headers={**JSON, **(headers or {})},
+        timeout=timeout,
     )
 
 
@@ -164,7 +172,7 @@ def test_a_body_over_the_limit_is_413_whether_declared_or_streamed(gateway):
         for _ in range(32):
             yield b" " * 65536
 
-    streamed = httpx.post(f"{gateway}/graphql", content=chunks(), headers=JSON, timeout=30)
+    streamed = send(gateway, "POST", "/graphql", content=chunks(), headers=JSON, timeout=30)
 
     for answer in (declared, streamed):
         assert answer.status_code == 413
@@ -173,8 +181,10 @@ def test_a_body_over_the_limit_is_413_whether_declared_or_streamed(gateway):
 
 
 def test_headers_over_the_limit_are_431(gateway):
-    answer = httpx.post(
-        f"{gateway}/graphql",
+    answer = send(
+        gateway,
+        "POST",
+        "/graphql",
         content=body("{ __typename }"),
         headers={**JSON, "X-Padding": "a" * 20_000},
         timeout=30,
@@ -202,8 +212,8 @@ def test_without_an_operation_name_the_operation_measured_is_the_one_that_runs(g
 
 
 def test_other_paths_and_methods_answer_json(gateway):
-    missing = httpx.get(f"{gateway}/nope")
-    wrong_method = httpx.put(f"{gateway}/graphql", json={"query": "{ __typename }"})
+    missing = send(gateway, "GET", "/nope")
+    wrong_method = send(gateway, "PUT", "/graphql", json={"query": "{ __typename }"})
 
     assert (missing.status_code, error_codes(missing.json())) == (404, ["NOT_FOUND"])
     assert (wrong_method.status_code, error_codes(wrong_method.json())) == (405, ["BAD_REQUEST"])

@@ -4,12 +4,19 @@ attempt, is in the audit log with both identities."""
 import asyncio
 import uuid
 
-import httpx
-
 from gateway.auth.audit import open_audit_log
 from gateway.auth.principal import PrincipalKind
 from gateway.auth.scopes import CUSTOMERS_IMPERSONATE
-from tests.harness import READ_SCOPES, TEST_STORE, bearer, data_of, error_codes, graphql, token_for
+from tests.harness import (
+    READ_SCOPES,
+    TEST_STORE,
+    bearer,
+    data_of,
+    error_codes,
+    graphql,
+    send,
+    token_for,
+)
 
 HELPER = token_for(PrincipalKind.STAFF, scopes=READ_SCOPES | {CUSTOMERS_IMPERSONATE},
                    subject="staff-alice")  # fmt: skip
@@ -72,8 +79,7 @@ def test_while_acting_as_a_customer_staff_see_only_that_customer(gateway, accoun
 def test_impersonation_without_the_scope_is_refused_and_audited(gateway, accounts):
     request_id = uuid.uuid4().hex
     plain_staff = token_for(PrincipalKind.STAFF, subject="staff-bob")
-    response = httpx.post(
-        f"{gateway}/graphql",
+    response = send(gateway, "POST", "/graphql",
         json={"query": "{ viewer { subject } }"},
         headers={**bearer(plain_staff), "X-Act-As-Customer": accounts[0].customer_id,
                  "X-Request-ID": request_id},
@@ -91,8 +97,10 @@ def test_impersonation_without_the_scope_is_refused_and_audited(gateway, account
 def test_customers_and_partners_cannot_impersonate(gateway, accounts):
     mine, theirs = accounts
     for token in (mine.token(), token_for(PrincipalKind.PARTNER, scopes=READ_SCOPES)):
-        response = httpx.post(
-            f"{gateway}/graphql",
+        response = send(
+            gateway,
+            "POST",
+            "/graphql",
             json={"query": "{ viewer { subject } }"},
             headers={**bearer(token), "X-Act-As-Customer": theirs.customer_id},
         )
@@ -101,8 +109,10 @@ def test_customers_and_partners_cannot_impersonate(gateway, accounts):
 
 
 def test_acting_as_something_that_is_not_a_customer_is_refused(gateway, accounts):
-    response = httpx.post(
-        f"{gateway}/graphql",
+    response = send(
+        gateway,
+        "POST",
+        "/graphql",
         json={"query": "{ viewer { subject } }"},
         headers={**bearer(HELPER), "X-Act-As-Customer": accounts[0].order_id},
     )

@@ -5,10 +5,9 @@ even with the cache warm from the other customer's requests."""
 import base64
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.harness import bearer, data_of, error_codes, graphql
+from tests.harness import bearer, data_of, error_codes, graphql, send
 
 BY_ID = {
     "order": ("query($id: ID!) { order(id: $id) { number } }", "order_id", "order_number"),
@@ -56,7 +55,7 @@ def test_another_customers_object_is_not_found_like_an_unknown_id(gateway, accou
     their_id = getattr(theirs, id_field)
 
     body = {"query": query, "variables": {"id": their_id}}
-    response = httpx.post(f"{gateway}/graphql", json=body, headers=bearer(mine.token()))
+    response = send(gateway, "POST", "/graphql", json=body, headers=bearer(mine.token()))
     unknown = graphql(gateway, query, {"id": unknown_twin(their_id)}, token=mine.token())
 
     answer = response.json()

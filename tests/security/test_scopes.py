@@ -4,13 +4,12 @@ scope; the schema shows frontend teams which scopes each field needs."""
 from dataclasses import replace
 from pathlib import Path
 
-import httpx
 import pytest
 from graphql import GraphQLNamedType, GraphQLObjectType, build_schema, get_named_type
 
 from gateway.auth.principal import PrincipalKind
 from gateway.config import GraphQLSettings
-from tests.harness import error_codes, graphql, odoo_settings, running_gateway, token_for
+from tests.harness import error_codes, graphql, odoo_settings, running_gateway, send, token_for
 
 ROOT = Path(__file__).parents[2]
 # The types that hold business data: every field leading to one needs a scope.
@@ -72,7 +71,7 @@ INTROSPECT = {"query": "{ __schema { queryType { name } } }"}
 
 
 def test_introspection_is_open_in_development(gateway):
-    response = httpx.post(f"{gateway}/graphql", json=INTROSPECT)
+    response = send(gateway, "POST", "/graphql", json=INTROSPECT)
     assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
 
 
@@ -85,9 +84,9 @@ def production_gateway(odoo_emulator_url):
 
 
 def test_production_mode_hides_the_schema_and_graphiql(production_gateway):
-    answer = httpx.post(f"{production_gateway}/graphql", json=INTROSPECT).json()
+    answer = send(production_gateway, "POST", "/graphql", json=INTROSPECT).json()
     assert answer.get("data") is None
     assert set(error_codes(answer)) == {"GRAPHQL_VALIDATION_FAILED"}
     assert "introspection" in answer["errors"][0]["message"].lower()
-    page = httpx.get(f"{production_gateway}/graphql", headers={"Accept": "text/html"})
+    page = send(production_gateway, "GET", "/graphql", headers={"Accept": "text/html"})
     assert "graphiql" not in page.text.lower()

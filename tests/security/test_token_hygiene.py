@@ -15,7 +15,7 @@ from jose import jwt
 
 from gateway.auth.authenticate import MAX_CREDENTIAL_HEADER_BYTES
 from gateway.config import AuthSettings
-from tests.harness import TEST_SECRET, bearer, token_for
+from tests.harness import TEST_SECRET, bearer, send, token_for
 
 QUERY = {"query": "{ viewer { subject } }"}
 MAX_LIFETIME_S = int(AuthSettings().max_token_lifetime_s)
@@ -34,7 +34,7 @@ def signed(**changes: Any) -> str:
 
 
 def post(gateway: str, headers: dict[str, str]) -> httpx.Response:
-    return httpx.post(f"{gateway}/graphql", json=QUERY, headers=headers, timeout=30)
+    return send(gateway, "POST", "/graphql", json=QUERY, headers=headers, timeout=30)
 
 
 def assert_refused(response: httpx.Response, reason: str) -> None:

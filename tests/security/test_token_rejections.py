@@ -8,14 +8,13 @@ import json
 import logging
 import time
 
-import httpx
 import pytest
 from jose import jwt
 
 from gateway.auth.token_store import open_token_store
 from gateway.secrets import Secret
 from resolvers.node import encode_id
-from tests.harness import TEST_SECRET, TEST_STORE, bearer, token_for
+from tests.harness import TEST_SECRET, TEST_STORE, bearer, send, token_for
 
 QUERY = {"query": "{ viewer { subject } }"}
 
@@ -83,7 +82,7 @@ def test_each_bad_token_is_refused_with_401_and_its_reason(gateway, case, header
     make, reason = REJECTIONS[case]
     token = make()
     headers = bearer(token) if header == "Authorization" else {"X-API-Key": token}
-    response = httpx.post(f"{gateway}/graphql", json=QUERY, headers=headers)
+    response = send(gateway, "POST", "/graphql", json=QUERY, headers=headers)
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
     body = response.json()
@@ -105,22 +104,21 @@ def test_each_bad_token_is_refused_with_401_and_its_reason(gateway, case, header
     ],
 )
 def test_malformed_credential_headers_are_refused(gateway, headers, reason):
-    response = httpx.post(f"{gateway}/graphql", json=QUERY, headers=headers)
+    response = send(gateway, "POST", "/graphql", json=QUERY, headers=headers)
     assert response.status_code == 401
     assert reason in response.json()["errors"][0]["message"]
 
 
 def test_a_token_within_the_leeway_is_still_accepted(gateway):
-    response = httpx.post(
-        f"{gateway}/graphql", json=QUERY, headers=bearer(signed(exp=int(time.time()) - 5))
+    response = send(
+        gateway, "POST", "/graphql", json=QUERY, headers=bearer(signed(exp=int(time.time()) - 5))
     )
     assert response.status_code == 200
     assert response.json()["data"]["viewer"]["subject"] == "mallory"
 
 
 def test_no_credentials_is_anonymous_and_reads_nothing(gateway, accounts):
-    response = httpx.post(
-        f"{gateway}/graphql",
+    response = send(gateway, "POST", "/graphql",
         json={"query": "query($id: ID!) { viewer { kind } order(id: $id) { number } }",
               "variables": {"id": accounts[0].order_id}},
     )  # fmt: skip
@@ -138,8 +136,8 @@ def test_tokens_never_reach_the_logs(gateway, accounts, caplog):
     good, revoked = token_for(), revoked_api_token()
     bad = [make() for make, _ in REJECTIONS.values() if make is not revoked_api_token]
     for token in [good, revoked, *bad]:
-        httpx.post(f"{gateway}/graphql", json=QUERY, headers=bearer(token))
-    httpx.post(f"{gateway}/graphql", json=QUERY,
+        send(gateway, "POST", "/graphql", json=QUERY, headers=bearer(token))
+    send(gateway, "POST", "/graphql", json=QUERY,
                headers={**bearer(good), "X-Act-As-Customer": accounts[0].customer_id})  # fmt: skip
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "refused credentials" in logged  # the refusals were logged, without the tokens

@@ -245,6 +245,7 @@ def test_calls_are_counted_per_object_and_operation(hubspot_emulator_url):
         "associations.contacts.deals.batch_read": 1, "owners.list": 1}, "faults": {}}  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_rate_limit_answers_hubspots_429_body():
     # Given an emulator that allows 2 calls a minute
     faults = FaultOptions(rate_limit=RateLimit(2, 60.0))
@@ -266,6 +267,7 @@ def test_the_rate_limit_answers_hubspots_429_body():
     assert controls.status_code == 200
 
 
+@pytest.mark.slow
 def test_the_token_comes_from_the_options_and_faults_wrap_the_api():
     options = EmulatorOptions(token="pat-na1-test")
     with serve_in_thread(create_app(options)) as url:

@@ -258,6 +258,7 @@ def test_calls_are_counted_per_model_method_over_both_protocols(odoo_emulator_ur
                        "faults": {}}  # fmt: skip
 
 
+@pytest.mark.slow
 def test_faults_wrap_everything_but_the_emulator_controls():
     # Given an emulator that always fails, allows 2 calls a minute and is slow
     faults = FaultOptions(latency_ms=20, fail_rate=1.0, rate_limit=RateLimit(2, 60.0))

@@ -149,6 +149,7 @@ def test_same_seed_same_world_different_seed_different_world(world):
     assert digest(build_world(2)) != digest(world)
 
 
+@pytest.mark.slow
 def test_world_does_not_depend_on_the_hash_seed(world):
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
     out = subprocess.run([sys.executable, "-c", DIGEST], cwd=REPO, env=env, check=True,

@@ -159,6 +159,7 @@ def test_a_transfer_needs_its_operation_type(url):
 # --- faults --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_writes_spend_the_rate_limit_and_are_counted_like_reads():
     # Given an emulator that allows 2 calls a minute
     faults = FaultOptions(rate_limit=RateLimit(2, 60.0))
@@ -174,6 +175,7 @@ def test_writes_spend_the_rate_limit_and_are_counted_like_reads():
     assert (counted["total"], counted["calls"]) == (2, {"sale.order.create": 2})
 
 
+@pytest.mark.slow
 def test_writes_meet_injected_failures():
     faults = FaultOptions(fail_rate=1.0)
     with serve_in_thread(create_app(EmulatorOptions(faults=faults))) as url:

@@ -12,7 +12,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from erp_backends.errors import BusinessRuleViolation
+from erp_backends.errors import BusinessRuleViolation, UserErrorCode
 from erp_backends.http import BackendHttp
 from erp_backends.models import (
     Address,
@@ -165,7 +165,15 @@ async def test_an_order_in_a_unit_of_another_dimension_is_refused(url, writer):
     line = DraftLine(draft.lines[0].product_id, Quantity(Decimal(1), "KGM"))
     with pytest.raises(BusinessRuleViolation) as refused:
         await writer.place_order(OrderDraft(draft.reference, draft.customer_id, (line,)))
-    assert refused.value.code == "UNIT_MISMATCH"
+    assert refused.value.code is UserErrorCode.UNIT_NOT_CONVERTIBLE  # as the resolver says
+    assert orders_with(url, draft.reference) == []
+
+
+async def test_an_order_without_lines_is_refused(url, writer):
+    draft = draft_for(url, reference("empty"))
+    with pytest.raises(BusinessRuleViolation) as refused:
+        await writer.place_order(OrderDraft(draft.reference, draft.customer_id, ()))
+    assert refused.value.code is UserErrorCode.NO_LINES  # as the resolver says
     assert orders_with(url, draft.reference) == []
 
 

@@ -202,6 +202,7 @@ def test_calls_are_counted_by_route_and_reset(woocommerce_emulator_url):
     assert calls.total() == 0
 
 
+@pytest.mark.slow
 def test_faults_apply_to_the_api_but_not_to_the_controls():
     options = EmulatorOptions(faults=FaultOptions(fail_rate=1.0))
     with serve_in_thread(create_app(options)) as url:
@@ -209,6 +210,7 @@ def test_faults_apply_to_the_api_but_not_to_the_controls():
         assert httpx.get(f"{url}/_emulator/calls").status_code == 200
 
 
+@pytest.mark.slow
 def test_rate_limit_answers_429_with_retry_after():
     limit = RateLimit(count=2, period_s=60)
     with serve_in_thread(create_app(EmulatorOptions(faults=FaultOptions(rate_limit=limit)))) as url:

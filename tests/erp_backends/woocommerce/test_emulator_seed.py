@@ -158,6 +158,7 @@ def test_same_seed_same_shop_different_seed_different_shop(shop):
     assert digest(build_shop(2)) != digest(shop)
 
 
+@pytest.mark.slow
 def test_shop_does_not_depend_on_the_hash_seed(shop):
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
     out = subprocess.run([sys.executable, "-c", DIGEST], cwd=REPO, env=env, check=True,

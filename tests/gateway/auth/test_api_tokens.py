@@ -132,7 +132,7 @@ class RedisBackend:
             await redis.aclose()
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.slow)])
 async def backend(request, tmp_path):
     """Where tokens are kept; each `open()` is one more gateway process using it."""
     if request.param == "sqlite":

@@ -62,7 +62,7 @@ def open_log(url, stream=None):
     return open_audit_log(url) if stream is None else RedisAuditLog(url, stream=stream)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.slow)])
 async def store(request, tmp_path):
     if request.param == "sqlite":
         # A folder that does not exist yet: the log creates it.
@@ -95,6 +95,7 @@ async def test_another_log_on_the_same_store_sees_the_entries(store):
     assert await store.open().tail(5) == [entry(1)]
 
 
+@pytest.mark.slow
 async def test_entries_appended_by_other_processes_at_once_all_arrive(store):
     children = [
         await asyncio.create_subprocess_exec(

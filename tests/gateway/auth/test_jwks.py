@@ -249,6 +249,7 @@ async def test_unknown_kids_refetch_at_most_once_per_min_refresh(idp, http, cloc
     assert idp.fetches == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("failure", ["refused", "http error", "not json", "no keys list"])
 async def test_no_keys_ever_fetched_is_auth_unavailable(http, clock, failure):
     answers = {

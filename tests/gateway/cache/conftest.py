@@ -16,7 +16,7 @@ def clock():
     return Clock()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.slow)])
 async def store(request, clock):
     """The same tests over the in-memory cache and a real Redis."""
     url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")

@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 from tests.gateway.commands.queues import Store
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.slow)])
 async def store(request, tmp_path):
     if request.param == "sqlite":
         store = Store(f"sqlite:///{tmp_path / 'state' / 'commands.sqlite3'}")

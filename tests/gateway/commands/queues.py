@@ -12,10 +12,12 @@ from gateway.commands.queue import RedisCommandQueue, open_command_queue
 
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 LEASE_S = 30.0
+# A place_order payload as mutations store it (see gateway/commands/payloads.py).
 PAYLOAD = {
     "customer_id": "7",
-    "lines": [{"sku": "A-1", "quantity": "2.500", "unit_price": "19.90"}],
+    "lines": [{"product_id": "5", "quantity": "2.500", "unit": "KGM"}],
     "note": "Lieferung bis Freitag, bitte",
+    "shipping_address": None,
 }
 
 

@@ -6,7 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from erp_backends.models import Address, AddressKind, Quantity
+from erp_backends.writes import DraftLine
 from gateway.commands.model import CommandStatus
+from gateway.commands.payloads import PlaceOrder, payload_of
 from gateway.commands.queue import (
     InvalidTransition,
     NotReplayable,
@@ -32,6 +35,22 @@ async def test_a_submitted_command_reads_back_whole_with_decimal_strings_and_tim
     assert stored.payload["lines"][0]["quantity"] == "2.500"
     assert (stored.status, stored.attempts, stored.result) == (CommandStatus.QUEUED, 0, None)
     assert await queue.find("customer-7", "key-1") == stored
+
+
+async def test_a_payload_reads_back_as_the_same_typed_payload(queue):
+    placed = PlaceOrder(
+        customer_id="7",
+        lines=(DraftLine("5", Quantity(Decimal("2.500"), "KGM")),),
+        note="Lieferung bis Freitag, bitte",
+        shipping_address=Address(
+            AddressKind.SHIPPING, "Ada", "Hauptstraße 1", None, "10115", "Berlin", None, "DE"
+        ),
+    )
+
+    stored, _ = await queue.submit(command(payload=placed.to_json()))
+
+    assert payload_of(stored) == placed
+    assert stored.payload == placed.to_json()
 
 
 async def test_an_unknown_command_reads_as_none(queue):

@@ -5,8 +5,13 @@ import asyncio
 import multiprocessing
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from gateway.commands.model import CommandStatus
 from tests.gateway.commands.queues import claim_and_hang, command, drain, submitted
+
+# Starts processes.
+pytestmark = pytest.mark.slow
 
 SPAWN = multiprocessing.get_context("spawn")
 
