@@ -146,7 +146,7 @@ def register(kind: BackendKind[Any, Any]) -> None:
     """Add a system; registering the same (role, name) twice is a mistake."""
     existing = _KINDS.get((kind.role, kind.name))
     if existing is not None and existing is not kind:
-        raise ValueError(f"a {kind.role} system named {kind.name!r} is already registered")
+        raise ValueError(f"the {kind.role} role already has a system named {kind.name!r}")
     _KINDS[(kind.role, kind.name)] = kind
 
 

@@ -225,8 +225,9 @@ def _load_plugins(backends: Table) -> None:
     for module in backends.string_list("plugins", []):
         try:
             registry.load_plugins([module])
-        except ImportError as exc:
-            raise backends.error("plugins", f"cannot import {module!r}: {exc}") from None
+        except Exception as exc:  # a plugin is code: whatever stops it, name it in one line
+            problem = f"{type(exc).__name__}: {exc}"
+            raise backends.error("plugins", f"cannot load {module!r}: {problem}") from None
 
 
 def _backend(table: Table, role: str, environ: Mapping[str, str]) -> BackendSettings:
