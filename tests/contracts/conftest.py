@@ -17,7 +17,7 @@ from erp_backends.http import BackendHttp
 from erp_backends.registry import Connection, Role
 from tests.contracts import tiny_erp
 from tests.contracts.erp_world import ErpUnderTest
-from tests.contracts.odoo_erp import open_odoo
+from tests.contracts.odoo_erp import open_odoo, open_odoo_over_http
 
 Opener = Callable[[pytest.FixtureRequest, AsyncExitStack], Awaitable[ErpUnderTest]]
 
@@ -31,14 +31,20 @@ async def open_tiny(request: pytest.FixtureRequest, stack: AsyncExitStack) -> Er
     return ErpUnderTest(ports.reader, tiny_erp.FACTS)
 
 
-OPENERS: dict[str, Opener] = {"odoo": open_odoo, tiny_erp.KIND.name: open_tiny}
-OVER_SOCKETS = {"odoo"}  # its emulator is served over HTTP: `slow`, out of the fast lane
+OPENERS: dict[str, Opener] = {
+    "odoo": open_odoo,
+    "odoo over HTTP": open_odoo_over_http,
+    tiny_erp.KIND.name: open_tiny,
+}
+OVER_SOCKETS = {"odoo over HTTP"}  # `slow`: out of the fast lane
 
 # The tiny ERP is registered only in the gateway processes that load it as a plugin
 # (see tiny_plugin.py), so it is added by hand.
 ERP_SYSTEMS = [
     pytest.param(name, marks=[pytest.mark.slow] if name in OVER_SOCKETS else [])
-    for name in dict.fromkeys([k.name for k in registry.kinds(Role.ERP)] + [tiny_erp.KIND.name])
+    for name in dict.fromkeys(
+        [k.name for k in registry.kinds(Role.ERP)] + [*OVER_SOCKETS, tiny_erp.KIND.name]
+    )
 ]
 
 

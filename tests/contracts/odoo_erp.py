@@ -1,6 +1,7 @@
 """Odoo under the ERP contract: the adapter opened as the gateway opens it, against the
-seed-1 emulator over HTTP, and the facts of the emulator's data, read over JSON-RPC as
-any Odoo client would (not through the adapter under test)."""
+seed-1 emulator (in-process, and over HTTP in the slow lane), and the facts of the
+emulator's data, read over JSON-RPC as any Odoo client would (not through the adapter
+under test)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from contextlib import AsyncExitStack
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 
 from gateway.wiring.backends import backend_http, erp_side
 from tests.contracts.erp_world import Documents, ErpFacts, ErpUnderTest
-from tests.harness import emulated_backend, odoo_rpc
+from tests.harness import Target, emulated_backend, odoo_rpc
 
 OUT_INVOICE = ["move_type", "=", "out_invoice"]
 
@@ -25,6 +27,19 @@ KNOWN_FAULTS: dict[str, str] = {}
 
 
 async def open_odoo(request: pytest.FixtureRequest, stack: AsyncExitStack) -> ErpUnderTest:
+    """The adapter against the emulator's app in-process: the path of the fast lane."""
+    app = request.getfixturevalue("odoo_emulator_app")
+    settings = emulated_backend("erp", "odoo", "http://erp.in-process")
+    transport = httpx.ASGITransport(app=app)
+    ports = erp_side(settings, await backend_http(settings, stack, transport=transport))
+    facts = odoo_facts(request.getfixturevalue("odoo_emulator"))
+    return ErpUnderTest(ports.reader, facts, KNOWN_FAULTS)
+
+
+async def open_odoo_over_http(
+    request: pytest.FixtureRequest, stack: AsyncExitStack
+) -> ErpUnderTest:
+    """The same, over a real socket, as against a real Odoo."""
     url = request.getfixturevalue("odoo_emulator_url")
     settings = emulated_backend("erp", "odoo", url)  # the sandbox's credentials and options
     ports = erp_side(settings, await backend_http(settings, stack))
@@ -32,7 +47,7 @@ async def open_odoo(request: pytest.FixtureRequest, stack: AsyncExitStack) -> Er
 
 
 @functools.cache
-def odoo_facts(url: str) -> ErpFacts:
+def odoo_facts(url: Target) -> ErpFacts:
     def read(model: str, domain: list[Any], fields: list[str], **options: Any) -> list[Any]:
         rows: list[Any] = odoo_rpc(
             url, model, "search_read", [domain], {"fields": fields, **options}
