@@ -49,13 +49,15 @@ def main() -> None:
     parser.add_argument("--rate-limit", default="100/second")
     parser.add_argument("--fail-rate", default="0.05")
     parser.add_argument("--latency-ms", type=float, default=5.0)
-    parser.add_argument("--drain-after", action="store_true",
-                        help="accept every order first, then start the worker")  # fmt: skip
+    parser.add_argument(
+        "--drain-after", action="store_true", help="accept every order first, then start the worker"
+    )
     args = parser.parse_args()
 
     limit = RateLimit.parse(args.rate_limit)
-    with sandbox("odoo", args.latency_ms, "--rate-limit", args.rate_limit,
-                 "--fail-rate", args.fail_rate) as odoo:  # fmt: skip
+    with sandbox(
+        "odoo", args.latency_ms, "--rate-limit", args.rate_limit, "--fail-rate", args.fail_rate
+    ) as odoo:
         customers, skus = world(odoo)
         time.sleep(2)  # the emulator's bucket refills after the lookups
         queue_url = f"sqlite:///{tempfile.mkdtemp(prefix='bench-burst-')}/queue.sqlite3"
@@ -88,9 +90,10 @@ def main() -> None:
         counts = asyncio.run(final_counts(queue_url))
         failures = failure_codes(queue_url)
         calls = httpx.get(f"{odoo}/_emulator/calls").json()
-        references = [row["client_order_ref"] for row in odoo_rpc(
-            odoo, "sale.order", "search_read", [[["client_order_ref", "=like", "EGW-%"]]],
-            {"fields": ["client_order_ref"]})]  # fmt: skip
+        ours = [["client_order_ref", "=like", "EGW-%"]]
+        fields = {"fields": ["client_order_ref"]}
+        rows = odoo_rpc(odoo, "sale.order", "search_read", [ours], fields)
+        references = [row["client_order_ref"] for row in rows]
     report(args, results, accepted_s, drained_s, drain_end, counts, calls, references)
     worker = "without the worker's" if args.drain_after else "the worker's included"
     print(
@@ -105,14 +108,15 @@ def world(odoo: str) -> tuple[list[str], list[str]]:
     """Customers without a credit limit, and products sold by the unit with stock."""
     unlimited = [["customer_rank", ">", 0], ["use_partner_credit_limit", "=", False]]
     partners = odoo_rpc(odoo, "res.partner", "search_read", [unlimited], {"fields": ["id"]})
-    quants = odoo_rpc(odoo, "stock.quant", "search_read", [[]],
-                      {"fields": ["product_id", "quantity", "reserved_quantity"]})  # fmt: skip
+    quant_fields = {"fields": ["product_id", "quantity", "reserved_quantity"]}
+    quants = odoo_rpc(odoo, "stock.quant", "search_read", [[]], quant_fields)
     free: Counter[int] = Counter()
     for quant in quants:
         free[quant["product_id"][0]] += quant["quantity"] - quant["reserved_quantity"]
     by_the_unit = [["uom_id", "=", 1], ["sale_ok", "=", True]]
-    products = odoo_rpc(odoo, "product.product", "search_read", [by_the_unit],
-                        {"fields": ["id", "default_code"]})  # fmt: skip
+    products = odoo_rpc(
+        odoo, "product.product", "search_read", [by_the_unit], {"fields": ["id", "default_code"]}
+    )
     skus = [p["default_code"] for p in products if free[p["id"]] >= 200 and p["default_code"]]
     return [encode_id("Customer", str(p["id"])) for p in partners], skus
 
@@ -131,13 +135,15 @@ async def burst(
     results: list[tuple[bool, float]] = []
 
     async def client() -> None:
-        async with httpx.AsyncClient(base_url=gateway, timeout=60,
-                                     headers=bearer(WRITER)) as http:  # fmt: skip
+        async with httpx.AsyncClient(base_url=gateway, timeout=60, headers=bearer(WRITER)) as http:
             for n in numbers:
-                variables = {"input": {
-                    "customerId": customers[n % len(customers)],
-                    "lines": [{"sku": skus[n % len(skus)], "quantity": "1"}],
-                    "idempotencyKey": f"bench-{n}"}}  # fmt: skip
+                variables = {
+                    "input": {
+                        "customerId": customers[n % len(customers)],
+                        "lines": [{"sku": skus[n % len(skus)], "quantity": "1"}],
+                        "idempotencyKey": f"bench-{n}",
+                    }
+                }
                 sent = time.perf_counter()
                 response = await http.post(
                     "/graphql", json={"query": PLACE, "variables": variables}
@@ -157,8 +163,10 @@ async def wait_for_drain(queue_url: str, accepted: int) -> float:
     try:
         while True:
             counts = await queue.counts()
-            settled = sum(counts.get(s, 0) for s in (
-                CommandStatus.CONFIRMED, CommandStatus.FAILED, CommandStatus.DEAD))  # fmt: skip
+            settled = sum(
+                counts.get(s, 0)
+                for s in (CommandStatus.CONFIRMED, CommandStatus.FAILED, CommandStatus.DEAD)
+            )
             if settled >= accepted:
                 return time.perf_counter() - started
             await asyncio.sleep(0.5)

@@ -105,25 +105,31 @@ def main() -> None:
         customers = customers_known_everywhere(uncached, args.runs + 1)
         for name, url in (("memory", "memory://"), ("redis", redis)):
             with serve_in_thread(create_app(with_cache(base, url))) as gateway:
-                timed_runs(gateway, {"query": "{ products(first: 1) { totalCount } }"}, 1,
-                           counters, warm_up=1)  # logins, so cold runs measure records  # fmt: skip
+                log_in = {"query": "{ products(first: 1) { totalCount } }"}
+                timed_runs(gateway, log_in, 1, counters, warm_up=1)  # so cold runs measure records
                 cold = cold_runs(gateway, customers[1:], counters)
                 warm = timed_runs(gateway, body(customers[1]), args.runs * 3, counters)
                 rps = throughput(gateway, customers[1], args.clients, args.seconds)
             rows.append((name, cold, warm, rps))
     clear(redis)
 
-    print(f"federated customer-360 query (50 orders deep), emulators --latency-ms "
-          f"{args.latency_ms:g}; cold: {args.runs} customers' first query; warm: "
-          f"{args.runs * 3} repeats; throughput: {args.clients} clients, "
-          f"{args.seconds:g} s")  # fmt: skip
-    print(f"{'cache':<8}{'cold calls':>12}{'cold median':>14}{'warm calls':>12}"
-          f"{'warm median':>14}{'warm req/s':>12}")  # fmt: skip
+    print(
+        f"federated customer-360 query (50 orders deep), emulators --latency-ms "
+        f"{args.latency_ms:g}; cold: {args.runs} customers' first query; warm: "
+        f"{args.runs * 3} repeats; throughput: {args.clients} clients, "
+        f"{args.seconds:g} s"
+    )
+    print(
+        f"{'cache':<8}{'cold calls':>12}{'cold median':>14}{'warm calls':>12}"
+        f"{'warm median':>14}{'warm req/s':>12}"
+    )
     for name, cold, warm, rps in rows:
         cold_calls = statistics.median(sum(run.values()) for run in cold.calls)
         warm_calls = statistics.median(sum(run.values()) for run in warm.calls)
-        print(f"{name:<8}{cold_calls:>12g}{cold.median_ms:>11.1f} ms{warm_calls:>12g}"
-              f"{warm.median_ms:>11.1f} ms{rps:>12.1f}")  # fmt: skip
+        print(
+            f"{name:<8}{cold_calls:>12g}{cold.median_ms:>11.1f} ms{warm_calls:>12g}"
+            f"{warm.median_ms:>11.1f} ms{rps:>12.1f}"
+        )
 
 
 if __name__ == "__main__":

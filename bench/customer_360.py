@@ -41,14 +41,20 @@ def main() -> None:
         deep = timed_runs(gateway, body(args.first), args.runs, erp)
         by_method = erp["erp"].snapshot()["calls"]
 
-    print(f"customer-360 query, {args.first} orders deep, Odoo emulator --latency-ms "
-          f"{args.latency_ms:g}, {args.runs} runs after 3 warm-up")  # fmt: skip
-    print(f"backend calls per query: {deep.median_calls('erp'):g}; "
-          f"with 5 orders deep: {shallow.median_calls('erp'):g}")  # fmt: skip
+    print(
+        f"customer-360 query, {args.first} orders deep, Odoo emulator --latency-ms "
+        f"{args.latency_ms:g}, {args.runs} runs after 3 warm-up"
+    )
+    print(
+        f"backend calls per query: {deep.median_calls('erp'):g}; "
+        f"with 5 orders deep: {shallow.median_calls('erp'):g}"
+    )
     for method, count in sorted(by_method.items()):
         print(f"  {method:<40} {count}")
-    print(f"median latency: {deep.median_ms:.1f} ms ({deep.spread()}); "
-          f"5 orders deep: {shallow.median_ms:.1f} ms")  # fmt: skip
+    print(
+        f"median latency: {deep.median_ms:.1f} ms ({deep.spread()}); "
+        f"5 orders deep: {shallow.median_ms:.1f} ms"
+    )
     serial = deep.median_calls("erp") * args.latency_ms
     print(f"the same calls one after another would take >= {serial:.0f} ms of backend latency")
 

@@ -14,6 +14,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from erp_backends.emulation.world import seed_world
 from erp_backends.hubspot.emulator.seed import build_world as build_crm
 from erp_backends.odoo.emulator.methods import environment
 from erp_backends.odoo.emulator.seed import build_world as build_erp
@@ -39,8 +40,11 @@ def main() -> None:
 
     print(f"world builds, median of {args.runs}:")
     builders: dict[str, Callable[[int], object]] = {
-        "odoo": build_erp, "hubspot": build_crm, "woocommerce": build_shop,
-    }  # fmt: skip
+        "neutral": seed_world,  # what each of the three builds first
+        "odoo": build_erp,
+        "hubspot": build_crm,
+        "woocommerce": build_shop,
+    }
     for name, build in builders.items():
         print(f"  {name:<12} {median_ms(functools.partial(build, 3), args.runs):7.0f} ms")
 

@@ -48,8 +48,9 @@ BRANCHES = {
 def federation(latency_ms: float) -> Iterator[tuple[str, dict[str, EmulatorCalls]]]:
     """The three emulators (own processes) and the gateway; yields its URL and counters."""
     with ExitStack() as stack:
-        urls = {role: stack.enter_context(sandbox(system, latency_ms))
-                for role, system in ROLES.items()}  # fmt: skip
+        urls = {
+            role: stack.enter_context(sandbox(system, latency_ms)) for role, system in ROLES.items()
+        }
         settings = federated_settings(urls["erp"], urls["crm"], urls["shop"])
         gateway = stack.enter_context(serve_in_thread(create_app(settings)))
         yield gateway, {role: EmulatorCalls(url) for role, url in urls.items()}
@@ -92,22 +93,33 @@ def main() -> None:
 
     calls = {role: base.median_calls(role) for role in ROLES}
     depth = (slow.median_ms - base.median_ms) / (args.slope_latency_ms - args.latency_ms)
-    print(f"federated customer-360 query (ERP Odoo, CRM HubSpot, shop WooCommerce), 50 orders "
-          f"deep, each emulator --latency-ms {args.latency_ms:g}, {args.runs} runs after 3 "
-          f"warm-up")  # fmt: skip
-    print("backend calls per query: " + ", ".join(f"{r} {c:g}" for r, c in calls.items())
-          + f" (total {sum(calls.values()):g})")  # fmt: skip
+    print(
+        f"federated customer-360 query (ERP Odoo, CRM HubSpot, shop WooCommerce), 50 orders "
+        f"deep, each emulator --latency-ms {args.latency_ms:g}, {args.runs} runs after 3 "
+        f"warm-up"
+    )
+    print(
+        "backend calls per query: "
+        + ", ".join(f"{r} {c:g}" for r, c in calls.items())
+        + f" (total {sum(calls.values()):g})"
+    )
     print(f"median latency: {base.median_ms:.1f} ms ({base.spread()})")
     for role, runs in branches.items():
         print(f"  {role} branch alone: {runs.median_ms:.1f} ms")
     branch_sum = sum(runs.median_ms for runs in branches.values())
-    print(f"  sum of the branches: {branch_sum:.1f} ms; slowest branch: "
-          f"{max(r.median_ms for r in branches.values()):.1f} ms")  # fmt: skip
-    print(f"critical path: {depth:.1f} dependent calls (median {slow.median_ms:.1f} ms at "
-          f"--latency-ms {args.slope_latency_ms:g})")  # fmt: skip
-    print(f"critical-path latency: {depth:.1f} x {args.latency_ms:g} ms = "
-          f"{depth * args.latency_ms:.0f} ms; all {sum(calls.values()):g} calls one after "
-          f"another: {sum(calls.values()) * args.latency_ms:.0f} ms")  # fmt: skip
+    print(
+        f"  sum of the branches: {branch_sum:.1f} ms; slowest branch: "
+        f"{max(r.median_ms for r in branches.values()):.1f} ms"
+    )
+    print(
+        f"critical path: {depth:.1f} dependent calls (median {slow.median_ms:.1f} ms at "
+        f"--latency-ms {args.slope_latency_ms:g})"
+    )
+    print(
+        f"critical-path latency: {depth:.1f} x {args.latency_ms:g} ms = "
+        f"{depth * args.latency_ms:.0f} ms; all {sum(calls.values()):g} calls one after "
+        f"another: {sum(calls.values()) * args.latency_ms:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ def sandbox(system: str, latency_ms: float, *options: str) -> Iterator[str]:
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     sock.close()
-    command = [sys.executable, "-m", "gateway", "sandbox", system, "--port", str(port),
-               "--latency-ms", str(latency_ms), *options]  # fmt: skip
+    command = [sys.executable, "-m", "gateway", "sandbox", system]
+    command += ["--port", str(port), "--latency-ms", str(latency_ms), *options]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )

@@ -215,9 +215,16 @@ def settings_from_dict(
     queue = _queue(root.table("queue"), environ)
     root.reject_unknown()
     return Settings(
-        erp=erp, crm=crm, shop=shop, federation=federation, cache=cache, graphql=graphql,
-        http=http, auth=auth, queue=queue,
-    )  # fmt: skip
+        erp=erp,
+        crm=crm,
+        shop=shop,
+        federation=federation,
+        cache=cache,
+        graphql=graphql,
+        http=http,
+        auth=auth,
+        queue=queue,
+    )
 
 
 def _load_plugins(backends: Table) -> None:
@@ -363,8 +370,9 @@ def _auth(table: Table, environ: Mapping[str, str]) -> AuthSettings:
     except ValueError as exc:
         raise table.error("store", str(exc)) from None
     if urlsplit(store).password:
-        raise table.error("store", "put no password in the file: name its variable in "
-                          "store_password_env")  # fmt: skip
+        raise table.error(
+            "store", "put no password in the file: name its variable in store_password_env"
+        )
     store_password = _password(table, "store_password_env", environ)
     default_kind = table.optional_string("default_kind")
     if default_kind is not None and default_kind not in ("customer", "staff", "partner", "service"):

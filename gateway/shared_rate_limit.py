@@ -87,8 +87,11 @@ class RedisTokenBucket:
 
     def _warn(self, exc: Exception) -> None:
         if not self._warned:
-            log.warning("the shared rate limit %s is unreachable (%s); limiting this process "
-                        "on its own", self._key, type(exc).__name__)  # fmt: skip
+            log.warning(
+                "the shared rate limit %s is unreachable (%s); limiting this process on its own",
+                self._key,
+                type(exc).__name__,
+            )
             self._warned = True
 
 

@@ -139,8 +139,11 @@ class ErrorCodes(SchemaExtension):
         # The backend's own text may name models, hosts or records: logs only.
         log.warning(
             "backend %s failed (request %s): %s: %s",
-            original.backend, request_id, type(original).__name__, original.message,
-        )  # fmt: skip
+            original.backend,
+            request_id,
+            type(original).__name__,
+            original.message,
+        )
         extensions: dict[str, Any] = {"code": code, "backend": original.backend}
         if isinstance(original, BackendRateLimited) and original.retry_after is not None:
             extensions["retryAfter"] = original.retry_after

@@ -34,8 +34,12 @@ class StaleReport(SchemaExtension):
             return {}
         return {
             "stale": [
-                {"backend": r.backend, "entity": r.entity, "id": r.key,
-                 "ageSeconds": round(r.age_s, 1)}
+                {
+                    "backend": r.backend,
+                    "entity": r.entity,
+                    "id": r.key,
+                    "ageSeconds": round(r.age_s, 1),
+                }
                 for r in self.reads
             ]
-        }  # fmt: skip
+        }

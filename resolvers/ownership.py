@@ -1,124 +1,97 @@
 """Ownership: a principal bound to one customer sees that customer's objects only.
 
-`CustomerScopedErp` sits between the per-request loaders and the (cached) ERP port, so
+The customer-scoped port sits between the per-request loaders and the (cached) port, so
 it checks every record on its way out, after the cache: a record cached for one
 customer's request is filtered again for the next principal, and never leaks. Another
-customer's record is dropped exactly as if the ERP did not have it, so a probing client
-gets the same NOT_FOUND for an id that exists and one that does not.
+customer's record is dropped exactly as if the backend did not have it, so a probing
+client gets the same NOT_FOUND for an id that exists and one that does not.
 
-Records without a customer of their own (order lines, products, stock) and the CRM and
-shop records are reached only through an object that has passed this filter (an order,
-a customer), so they need no check here.
+What to check is declared once per read, in `gateway.cache.reads`: its owner (how to
+find the customer of a record) and whether its keys are customer ids. A read keyed by
+customer asks the backend for the principal's own key only: another customer's list is
+empty, and another customer is absent, without asking. A read without an owner (order
+lines, products, stock, the CRM and shop records) is public or reached only through an
+object that has passed this filter (an order, a customer), so it passes unchecked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from erp_backends.models import (
-    Customer,
-    Invoice,
-    Order,
-    OrderLine,
-    Payment,
-    Product,
-    StockLevel,
-)
 from erp_backends.paging import Page, PageRequest
-from erp_backends.ports import ErpBackend
+from gateway.cache.ports import DerivedPort
+from gateway.cache.reads import Lists, Pages, Read, Reads, Records, Search
 
+P = TypeVar("P")
 T = TypeVar("T")
+Method = Callable[..., Awaitable[Any]]
 
 
-class CustomerScopedErp:
-    """The ERP as one customer may see it. Implements `ErpBackend`."""
+def customer_scoped(port: P, reads: Reads[P], customer_key: str) -> P:
+    """`port` as the customer with this key may see it."""
 
-    def __init__(self, erp: ErpBackend, customer_key: str) -> None:
-        self._erp = erp
-        self._customer_key = customer_key
+    def derive(read: Read[Any, Any], method: Method) -> Method:
+        return _scoped(read, method, customer_key)
 
-    def _mine(self, records: Mapping[str, T], owner: Callable[[T], str]) -> dict[str, T]:
-        return {key: r for key, r in records.items() if owner(r) == self._customer_key}
+    # `Reads` checks that every method of the port is declared, so the derived port
+    # implements the port's Protocol.
+    return cast(P, DerivedPort(port, reads, derive))
 
-    def _my_page(self, page: Page[T], owner: Callable[[T], str]) -> Page[T]:
-        items = tuple(r for r in page.items if owner(r) == self._customer_key)
+
+def _scoped(read: Read[Any, Any], fetch: Method, me: str) -> Method:
+    owner = read.owner
+    if owner is None and not read.keys_are_customers:
+        return fetch
+
+    def mine(keys: Sequence[str]) -> list[str]:
+        # Lists under another customer are empty without asking the backend, as they
+        # are for a customer that does not exist.
+        return [key for key in keys if key == me] if read.keys_are_customers else list(keys)
+
+    def owned(record: object) -> bool:
+        return owner is None or owner(record) == me
+
+    def my_page(page: Page[T]) -> Page[T]:
+        items = tuple(r for r in page.items if owned(r))
         return page if len(items) == len(page.items) else replace(page, items=items)
 
-    def _only_mine(self, customer_ids: Sequence[str]) -> list[str]:
-        # Lists under another customer are empty without asking the ERP, as they are
-        # for a customer that does not exist.
-        return [key for key in customer_ids if key == self._customer_key]
+    match read:
+        case Records():
 
-    async def get_customers(self, ids: Sequence[str]) -> Mapping[str, Customer]:
-        mine = self._only_mine(ids)
-        return self._mine(await self._erp.get_customers(mine), _customer_key) if mine else {}
+            async def records(keys: Sequence[str]) -> Mapping[str, object]:
+                asked = mine(keys)
+                if read.keys_are_customers and not asked:
+                    return {}
+                found: Mapping[str, object] = await fetch(asked)
+                return {key: r for key, r in found.items() if owned(r)}
 
-    async def search_customers(self, search: str | None, page: PageRequest) -> Page[Customer]:
-        return self._my_page(await self._erp.search_customers(search, page), _customer_key)
+            return records
+        case Lists():
 
-    async def get_orders(self, ids: Sequence[str]) -> Mapping[str, Order]:
-        return self._mine(await self._erp.get_orders(ids), _owner)
+            async def lists(keys: Sequence[str]) -> Mapping[str, Sequence[object]]:
+                asked = mine(keys)
+                if read.keys_are_customers and not asked:
+                    return {}
+                found: Mapping[str, Sequence[object]] = await fetch(asked)
+                return {key: [r for r in rs if owned(r)] for key, rs in found.items()}
 
-    async def orders_for_customers(
-        self, customer_ids: Sequence[str], page: PageRequest
-    ) -> Mapping[str, Page[Order]]:
-        mine = self._only_mine(customer_ids)
-        found = await self._erp.orders_for_customers(mine, page) if mine else {}
-        return {key: self._my_page(p, _owner) for key, p in found.items()}
+            return lists
+        case Pages():
 
-    async def orders_by_reference(self, references: Sequence[str]) -> Mapping[str, Order]:
-        return self._mine(await self._erp.orders_by_reference(references), _owner)
+            async def pages(parents: Sequence[str], page: PageRequest) -> Mapping[str, object]:
+                asked = mine(parents)
+                if read.keys_are_customers and not asked:
+                    return {}
+                found: Mapping[str, Page[object]] = await fetch(asked, page)
+                return {key: my_page(p) for key, p in found.items()}
 
-    async def lines_for_orders(self, order_ids: Sequence[str]) -> Mapping[str, Sequence[OrderLine]]:
-        return await self._erp.lines_for_orders(order_ids)  # asked for visible orders only
+            return pages
+        case Search():
 
-    async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
-        return await self._erp.get_products(ids)
+            async def search(text: str | None, page: PageRequest) -> Page[object]:
+                return my_page(await fetch(text, page))
 
-    async def products_by_sku(self, skus: Sequence[str]) -> Mapping[str, Product]:
-        return await self._erp.products_by_sku(skus)
-
-    async def search_products(self, search: str | None, page: PageRequest) -> Page[Product]:
-        return await self._erp.search_products(search, page)
-
-    async def stock_for_products(self, product_ids: Sequence[str]) -> Mapping[str, StockLevel]:
-        return await self._erp.stock_for_products(product_ids)
-
-    async def get_invoices(self, ids: Sequence[str]) -> Mapping[str, Invoice]:
-        return self._mine(await self._erp.get_invoices(ids), _owner)
-
-    async def invoices_for_customers(
-        self, customer_ids: Sequence[str], page: PageRequest
-    ) -> Mapping[str, Page[Invoice]]:
-        mine = self._only_mine(customer_ids)
-        found = await self._erp.invoices_for_customers(mine, page) if mine else {}
-        return {key: self._my_page(p, _owner) for key, p in found.items()}
-
-    async def get_payments(self, ids: Sequence[str]) -> Mapping[str, Payment]:
-        return self._mine(await self._erp.get_payments(ids), _owner)
-
-    async def payments_for_customers(
-        self, customer_ids: Sequence[str], page: PageRequest
-    ) -> Mapping[str, Page[Payment]]:
-        mine = self._only_mine(customer_ids)
-        found = await self._erp.payments_for_customers(mine, page) if mine else {}
-        return {key: self._my_page(p, _owner) for key, p in found.items()}
-
-    async def payments_for_invoices(
-        self, invoice_ids: Sequence[str]
-    ) -> Mapping[str, Sequence[Payment]]:
-        found = await self._erp.payments_for_invoices(invoice_ids)
-        return {
-            key: [p for p in payments if p.customer_id == self._customer_key]
-            for key, payments in found.items()
-        }
-
-
-def _customer_key(customer: Customer) -> str:
-    return customer.id
-
-
-def _owner(record: Order | Invoice | Payment) -> str:
-    return record.customer_id
+            return search
+    raise TypeError(f"no ownership check for {read!r}")

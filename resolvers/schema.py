@@ -44,10 +44,15 @@ class GatewaySchema(strawberry.Schema):
 Query = merge_types(
     "Query",
     (
-        ViewerQueries, NodeQueries, CustomerQueries, OrderQueries, ProductQueries,
-        InvoiceQueries, CommandQueries,
+        ViewerQueries,
+        NodeQueries,
+        CustomerQueries,
+        OrderQueries,
+        ProductQueries,
+        InvoiceQueries,
+        CommandQueries,
     ),
-)  # fmt: skip
+)
 Mutation = merge_types("Mutation", (OrderMutations, InvoiceMutations))
 
 

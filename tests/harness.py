@@ -218,6 +218,6 @@ def odoo_rpc(url: Target, model: str, method: str, args: list, kwargs: dict | No
 def first_customer_id(url: Target) -> int:
     """The lowest-id customer: the emulator seeds it with at least 60 orders."""
     domain = [["customer_rank", ">", 0], ["parent_id", "=", False]]
-    rows = odoo_rpc(url, "res.partner", "search_read", [domain], {"fields": ["id"], "limit": 1,
-                                                                    "order": "id"})  # fmt: skip
+    options = {"fields": ["id"], "limit": 1, "order": "id"}
+    rows = odoo_rpc(url, "res.partner", "search_read", [domain], options)
     return int(rows[0]["id"])

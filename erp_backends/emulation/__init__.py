@@ -1,1 +1,2 @@
-"""What every backend emulator shares: injected faults and a log of calls (`faults`)."""
+"""What every backend emulator shares: the neutral seeded world each one projects into
+its own shapes (`world`), injected faults and a log of calls (`faults`)."""

@@ -80,22 +80,37 @@ class HubSpotCrm:
             self._client.associations("contacts", "deals", ids),
             self._owners.managers({owner for c in contacts if (owner := _owner(c))}),
         )
-        primary = {contact: company for contact, links in companies_of.items()
-                   if (company := _primary(links)) is not None}  # fmt: skip
+        primary = {
+            contact: company
+            for contact, links in companies_of.items()
+            if (company := _primary(links)) is not None
+        }
         companies, deals = await asyncio.gather(
             self._read("companies", "company", primary.values(), mapping.COMPANY_PROPERTIES),
-            self._read("deals", "deal", (d.id for links in deals_of.values() for d in links),
-                       mapping.DEAL_PROPERTIES),
-        )  # fmt: skip
-        open_deals = {key: mapping.deal(deal, self._currency) for key, deal in deals.items()
-                      if mapping.is_open(deal)}  # fmt: skip
+            self._read(
+                "deals",
+                "deal",
+                (d.id for links in deals_of.values() for d in links),
+                mapping.DEAL_PROPERTIES,
+            ),
+        )
+        open_deals = {
+            key: mapping.deal(deal, self._currency)
+            for key, deal in deals.items()
+            if mapping.is_open(deal)
+        }
         return (
-            {contact: companies[company] for contact, company in primary.items()
-             if company in companies},
-            {contact: [open_deals[d.id] for d in links if d.id in open_deals]
-             for contact, links in deals_of.items()},
+            {
+                contact: companies[company]
+                for contact, company in primary.items()
+                if company in companies
+            },
+            {
+                contact: [open_deals[d.id] for d in links if d.id in open_deals]
+                for contact, links in deals_of.items()
+            },
             managers,
-        )  # fmt: skip
+        )
 
     async def _contacts(self, values: list[str]) -> dict[str, HubSpotRecord]:
         """The contacts by their lower-cased link value (HubSpot keeps emails lower-case)."""

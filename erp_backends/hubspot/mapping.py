@@ -18,14 +18,11 @@ from erp_backends.hubspot.records import HubSpotRecord
 from erp_backends.models import AccountManager, CrmProfile, Deal, LifecycleStage
 from erp_backends.normalize.money import money
 
-CONTACT_PROPERTIES = [
-    "email", "firstname", "lastname", "company", "lifecyclestage", "hubspot_owner_id",
-    "notes_last_updated",
-]  # fmt: skip
+CONTACT_PROPERTIES = (
+    "email firstname lastname company lifecyclestage hubspot_owner_id notes_last_updated".split()
+)
 COMPANY_PROPERTIES = ["name"]
-DEAL_PROPERTIES = [
-    "dealname", "dealstage", "amount", "deal_currency_code", "closedate", "hs_is_closed",
-]  # fmt: skip
+DEAL_PROPERTIES = "dealname dealstage amount deal_currency_code closedate hs_is_closed".split()
 
 LIFECYCLE_STAGES = {
     "subscriber": LifecycleStage.SUBSCRIBER,

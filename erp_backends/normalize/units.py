@@ -54,15 +54,28 @@ UNITS: dict[str, Unit] = {
 
 # Names systems use for these units, lower-cased. Codes themselves are accepted too.
 _ALIASES = {
-    "units": "C62", "unit": "C62", "unit(s)": "C62", "nos": "C62", "pcs": "C62",
-    "piece": "C62", "pieces": "C62", "each": "C62", "ea": "C62",
-    "pair": "PR", "pairs": "PR",
-    "dozens": "DZN", "dozen": "DZN",
-    "kg": "KGM", "g": "GRM", "t": "TNE", "lb": "LBR", "lbs": "LBR", "oz": "ONZ",
-    "l": "LTR", "liter": "LTR", "litre": "LTR", "ml": "MLT", "m³": "MTQ", "m3": "MTQ",
-    "m": "MTR", "cm": "CMT", "mm": "MMT", "km": "KMT",
-    "hours": "HUR", "hour": "HUR", "h": "HUR", "days": "DAY", "day": "DAY",
-}  # fmt: skip
+    alias: code
+    for code, aliases in {
+        "C62": "units unit unit(s) nos pcs piece pieces each ea",
+        "PR": "pair pairs",
+        "DZN": "dozens dozen",
+        "KGM": "kg",
+        "GRM": "g",
+        "TNE": "t",
+        "LBR": "lb lbs",
+        "ONZ": "oz",
+        "LTR": "l liter litre",
+        "MLT": "ml",
+        "MTQ": "m³ m3",
+        "MTR": "m",
+        "CMT": "cm",
+        "MMT": "mm",
+        "KMT": "km",
+        "HUR": "hours hour h",
+        "DAY": "days day",
+    }.items()
+    for alias in aliases.split()
+}
 
 
 def unit_code(name: str) -> str:

@@ -51,28 +51,40 @@ class OdooErp:
         if not keys:
             return {}
         partners, children = await asyncio.gather(
-            self._search("res.partner", [("id", "in", keys), ("parent_id", "=", False)],
-                         mapping.PARTNER_FIELDS),
-            self._search("res.partner", [("parent_id", "in", keys),
-                                         ("type", "in", list(mapping.ADDRESS_KINDS))],
-                         mapping.CHILD_ADDRESS_FIELDS),
-        )  # fmt: skip
+            self._search(
+                "res.partner",
+                [("id", "in", keys), ("parent_id", "=", False)],
+                mapping.PARTNER_FIELDS,
+            ),
+            self._search(
+                "res.partner",
+                [("parent_id", "in", keys), ("type", "in", list(mapping.ADDRESS_KINDS))],
+                mapping.CHILD_ADDRESS_FIELDS,
+            ),
+        )
         return await self._customers(partners, children)
 
     async def search_customers(self, search: str | None, page: PageRequest) -> Page[Customer]:
         domain: Domain = [("parent_id", "=", False), ("customer_rank", ">", 0)]
         if search:
-            domain += ["|", "|", ("name", "ilike", search), ("email", "ilike", search),
-                       ("ref", "ilike", search)]  # fmt: skip
+            domain += [
+                "|",
+                "|",
+                ("name", "ilike", search),
+                ("email", "ilike", search),
+                ("ref", "ilike", search),
+            ]
         partners, total = await self._search_page(
             "res.partner", domain, mapping.PARTNER_FIELDS, page, order="name, id"
         )
         children = await self._search(
             "res.partner",
-            [("parent_id", "in", [p.id for p in partners]),
-             ("type", "in", list(mapping.ADDRESS_KINDS))],
+            [
+                ("parent_id", "in", [p.id for p in partners]),
+                ("type", "in", list(mapping.ADDRESS_KINDS)),
+            ],
             mapping.CHILD_ADDRESS_FIELDS,
-        )  # fmt: skip
+        )
         found = await self._customers(partners, children)
         return Page(tuple(found[str(p.id)] for p in partners), page.offset, total)
 
@@ -116,9 +128,11 @@ class OdooErp:
         # customer is its commercial partner, as in Odoo's own portal.
         keys = _int_ids(customer_ids)
         index = await self._search(
-            "sale.order", [("partner_id.commercial_partner_id", "in", keys)], ["partner_id"],
+            "sale.order",
+            [("partner_id.commercial_partner_id", "in", keys)],
+            ["partner_id"],
             order="date_order desc, id desc",
-        )  # fmt: skip
+        )
         accounts = await self._accounts(_linked(index, "partner_id"))
         children = _group(index, lambda rec: accounts[rec.required_many2one("partner_id")[0]])
         return await _pages(customer_ids, children, page, lambda ids: self._orders(ids, accounts))
@@ -146,9 +160,11 @@ class OdooErp:
         if not partner_ids:
             return {}
         rows = await self._search(
-            "res.partner", [("id", "in", sorted(partner_ids))], ["commercial_partner_id"],
+            "res.partner",
+            [("id", "in", sorted(partner_ids))],
+            ["commercial_partner_id"],
             context=WITH_ARCHIVED,
-        )  # fmt: skip
+        )
         found = {rec.id: rec.many2one_id("commercial_partner_id") or rec.id for rec in rows}
         return {partner: found.get(partner, partner) for partner in partner_ids}
 
@@ -214,18 +230,26 @@ class OdooErp:
 
     async def get_invoices(self, ids: Sequence[str]) -> Mapping[str, Invoice]:
         return await self._by_id(
-            "account.move", ids, mapping.INVOICE_FIELDS, mapping.invoice,
+            "account.move",
+            ids,
+            mapping.INVOICE_FIELDS,
+            mapping.invoice,
             where=[("move_type", "=", "out_invoice")],
-        )  # fmt: skip
+        )
 
     async def invoices_for_customers(
         self, customer_ids: Sequence[str], page: PageRequest
     ) -> Mapping[str, Page[Invoice]]:
         return await self._pages_by_parent(
-            "account.move", "commercial_partner_id", customer_ids, page,
-            where=[("move_type", "=", "out_invoice")], order="invoice_date desc, id desc",
-            fields=mapping.INVOICE_FIELDS, build=mapping.invoice,
-        )  # fmt: skip
+            "account.move",
+            "commercial_partner_id",
+            customer_ids,
+            page,
+            where=[("move_type", "=", "out_invoice")],
+            order="invoice_date desc, id desc",
+            fields=mapping.INVOICE_FIELDS,
+            build=mapping.invoice,
+        )
 
     async def get_payments(self, ids: Sequence[str]) -> Mapping[str, Payment]:
         fields, build = await self._payment_reading()
@@ -237,18 +261,26 @@ class OdooErp:
         fields, build = await self._payment_reading()
         where: Domain = [("partner_type", "=", "customer"), ("payment_type", "=", "inbound")]
         return await self._pages_by_parent(
-            "account.payment", "partner_id", customer_ids, page, where=where,
-            order="date desc, id desc", fields=fields, build=build,
-        )  # fmt: skip
+            "account.payment",
+            "partner_id",
+            customer_ids,
+            page,
+            where=where,
+            order="date desc, id desc",
+            fields=fields,
+            build=build,
+        )
 
     async def payments_for_invoices(
         self, invoice_ids: Sequence[str]
     ) -> Mapping[str, Sequence[Payment]]:
         fields, build = await self._payment_reading()
         rows = await self._search(
-            "account.payment", [("invoice_ids", "in", _int_ids(invoice_ids))], fields,
+            "account.payment",
+            [("invoice_ids", "in", _int_ids(invoice_ids))],
+            fields,
             order="date, id",
-        )  # fmt: skip
+        )
         by_invoice: dict[str, list[Payment]] = {key: [] for key in invoice_ids}
         for payment in map(build, rows):
             for invoice_id in payment.invoice_ids:
@@ -356,10 +388,13 @@ async def _pages(
     built = await read([i for ids in wanted.values() for i in ids])
     totals = {str(parent): len(ids) for parent, ids in children.items()}
     return {
-        key: Page(tuple(built[str(i)] for i in wanted.get(key, ()) if str(i) in built),
-                  page.offset, totals.get(key, 0))
+        key: Page(
+            tuple(built[str(i)] for i in wanted.get(key, ()) if str(i) in built),
+            page.offset,
+            totals.get(key, 0),
+        )
         for key in parent_ids
-    }  # fmt: skip
+    }
 
 
 def _group(

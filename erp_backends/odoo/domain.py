@@ -26,18 +26,32 @@ from typing import Any, Protocol
 from erp_backends.odoo.domain_terms import LIKE_OPERATORS, NEGATIONS, DomainError, value_test
 
 __all__ = [
-    "And", "Constant", "DomainError", "DomainField", "DomainModel", "InvalidFieldError", "Leaf",
-    "Node", "Not", "Or", "Predicate", "Record", "compile_domain", "fields_used", "parse",
-]  # fmt: skip
+    "And",
+    "Constant",
+    "DomainError",
+    "DomainField",
+    "DomainModel",
+    "InvalidFieldError",
+    "Leaf",
+    "Node",
+    "Not",
+    "Or",
+    "Predicate",
+    "Record",
+    "compile_domain",
+    "fields_used",
+    "parse",
+]
 
 Record = Mapping[str, Any]
 Predicate = Callable[[Record], bool]
 
 _ARITY = {"&": 2, "|": 2, "!": 1}
-TERM_OPERATORS = frozenset({
-    "=", "!=", ">", ">=", "<", "<=", "=?", "like", "ilike", "=like", "=ilike", "in", "any",
-    "not like", "not ilike", "not in", "not any", "child_of", "parent_of",
-})  # fmt: skip
+TERM_OPERATORS = (
+    frozenset({"=", "!=", ">", ">=", "<", "<=", "=?"})
+    | {"like", "ilike", "=like", "=ilike", "in", "any"}
+    | {"not like", "not ilike", "not in", "not any", "child_of", "parent_of"}
+)
 RELATIONAL = frozenset({"many2one", "one2many", "many2many"})
 _EMPTY: Record = {}
 

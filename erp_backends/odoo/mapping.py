@@ -41,21 +41,20 @@ E = TypeVar("E", bound=Enum)
 ADDRESS_FIELDS = ["name", "street", "street2", "zip", "city", "state_id", "country_id"]
 PARTNER_FIELDS = [*ADDRESS_FIELDS, "email", "phone", "is_company", "ref", "vat", "type"]
 CHILD_ADDRESS_FIELDS = [*ADDRESS_FIELDS, "type", "parent_id"]
-ORDER_FIELDS = [
-    "name", "partner_id", "state", "invoice_status", "date_order", "client_order_ref",
-    "currency_id", "amount_untaxed", "amount_tax", "amount_total", "invoice_ids",
-]  # fmt: skip
-LINE_FIELDS = [
-    "order_id", "product_id", "name", "product_uom_qty", "qty_delivered", "qty_invoiced",
-    "price_unit", "discount", "price_subtotal", "price_total", "currency_id",
-]  # fmt: skip
+ORDER_FIELDS = (
+    "name partner_id state invoice_status date_order client_order_ref currency_id amount_untaxed"
+    " amount_tax amount_total invoice_ids"
+).split()
+LINE_FIELDS = (
+    "order_id product_id name product_uom_qty qty_delivered qty_invoiced price_unit discount"
+    " price_subtotal price_total currency_id"
+).split()
 PRODUCT_FIELDS = ["default_code", "name", "barcode", "lst_price", "currency_id", "uom_id", "type"]
 QUANT_FIELDS = ["product_id", "warehouse_id", "quantity", "reserved_quantity", "product_uom_id"]
-INVOICE_FIELDS = [
-    "name", "commercial_partner_id", "state", "payment_state", "invoice_date", "invoice_date_due",
-    "invoice_origin", "currency_id", "amount_untaxed", "amount_tax", "amount_total",
-    "amount_residual",
-]  # fmt: skip
+INVOICE_FIELDS = (
+    "name commercial_partner_id state payment_state invoice_date invoice_date_due invoice_origin"
+    " currency_id amount_untaxed amount_tax amount_total amount_residual"
+).split()
 PAYMENT_FIELDS = ["name", "partner_id", "state", "date", "amount", "currency_id", "journal_id"]
 
 ADDRESS_KINDS = {"invoice": AddressKind.BILLING, "delivery": AddressKind.SHIPPING}

@@ -126,8 +126,10 @@ class OdooWriter:
         uom_field = await self._fields.first_of("sale.order.line", "product_uom_id", "product_uom")
         lines = await self._order_lines(draft.lines, uom_field)
         vals: dict[str, Any] = {
-            "partner_id": customer, "client_order_ref": draft.reference, "order_line": lines,
-        }  # fmt: skip
+            "partner_id": customer,
+            "client_order_ref": draft.reference,
+            "order_line": lines,
+        }
         if draft.note:
             vals["note"] = draft.note
         if draft.shipping_address is not None:
@@ -146,11 +148,14 @@ class OdooWriter:
             odoo_id(line.product_id, UserErrorCode.PRODUCT_NOT_FOUND, "lines") for line in lines
         ]
         rows = await self._client.search_read(
-            "product.product", [("id", "in", sorted(set(keys)))],
-            ["uom_id", "sale_ok", "active", "display_name"], context=WITH_ARCHIVED,
-        )  # fmt: skip
-        products = {row["id"]: OdooRecord("product.product", row, backend=self._backend)
-                    for row in rows}  # fmt: skip
+            "product.product",
+            [("id", "in", sorted(set(keys)))],
+            ["uom_id", "sale_ok", "active", "display_name"],
+            context=WITH_ARCHIVED,
+        )
+        products = {
+            row["id"]: OdooRecord("product.product", row, backend=self._backend) for row in rows
+        }
         commands = []
         for key, line in zip(keys, lines, strict=True):
             product = products.get(key)
@@ -162,8 +167,9 @@ class OdooWriter:
                 )
             uom_id, unit = uom_of(product, "uom_id")
             quantity = in_unit(line, unit)
-            commands.append([0, 0, {"product_id": key, "product_uom_qty": quantity,
-                                    uom_field: uom_id}])  # fmt: skip
+            commands.append(
+                [0, 0, {"product_id": key, "product_uom_qty": quantity, uom_field: uom_id}]
+            )
         return commands
 
     async def _order(self, key: int) -> Order:
@@ -192,11 +198,15 @@ class OdooWriter:
             )
         check_amount(amount, invoice.amount_due)
         context = {"active_model": "account.move", "active_ids": [key]}
-        vals = {"amount": float(amount.amount), "payment_date": self._today().isoformat(),
-                "communication": reference}  # fmt: skip
+        vals = {
+            "amount": float(amount.amount),
+            "payment_date": self._today().isoformat(),
+            "communication": reference,
+        }
         [wizard] = await self._client.create("account.payment.register", [vals], context=context)
-        action = await self._client.call("account.payment.register", "action_create_payments",
-                                         [wizard], context=context)  # fmt: skip
+        action = await self._client.call(
+            "account.payment.register", "action_create_payments", [wizard], context=context
+        )
         payment_id = action.get("res_id") if isinstance(action, dict) else None
         if isinstance(payment_id, int):
             payments = await self._reader.get_payments([str(payment_id)])
@@ -211,8 +221,11 @@ class OdooWriter:
 
     async def _payment_by_reference(self, reference: str) -> Payment | None:
         memo = await self._fields.first_of("account.payment", "memo", "ref")
-        domain = [(memo, "=", reference), ("payment_type", "=", "inbound"),
-                  ("partner_type", "=", "customer")]  # fmt: skip
+        domain = [
+            (memo, "=", reference),
+            ("payment_type", "=", "inbound"),
+            ("partner_type", "=", "customer"),
+        ]
         rows = await self._client.search_read("account.payment", domain, ["id"], order="id")
         if not rows:
             return None
@@ -235,8 +248,11 @@ class OdooWriter:
     async def _uninvoiced(self, keys: list[int]) -> dict[int, Decimal]:
         """What confirmed, not yet invoiced orders add up to per customer, in the company's
         currency (an order's `currency_rate` is its currency per unit of the company's)."""
-        domain = [("partner_id.commercial_partner_id", "in", keys), ("state", "=", "sale"),
-                  ("invoice_status", "=", "to invoice")]  # fmt: skip
+        domain = [
+            ("partner_id.commercial_partner_id", "in", keys),
+            ("state", "=", "sale"),
+            ("invoice_status", "=", "to invoice"),
+        ]
         rows = await self._client.search_read(
             "sale.order", domain, ["partner_id", "amount_total", "currency_rate"]
         )
@@ -257,9 +273,11 @@ class OdooWriter:
         others = sorted(partners - accounts.keys())
         if others:
             rows = await self._client.search_read(
-                "res.partner", [("id", "in", others)], ["commercial_partner_id"],
+                "res.partner",
+                [("id", "in", others)],
+                ["commercial_partner_id"],
                 context=WITH_ARCHIVED,
-            )  # fmt: skip
+            )
             for row in rows:
                 rec = OdooRecord("res.partner", row, backend=self._backend)
                 accounts[rec.id] = rec.many2one_id("commercial_partner_id") or rec.id

@@ -49,11 +49,13 @@ class ReturnWriter:
             )
         moves = await self._moves(draft.lines, delivered)
         vals: dict[str, Any] = {
-            "picking_type_id": await self._receipts(), "origin": draft.reference,
+            "picking_type_id": await self._receipts(),
+            "origin": draft.reference,
             "partner_id": order.many2one_id("partner_shipping_id")
             or order.required_many2one("partner_id")[0],
-            "sale_id": key, "move_ids": moves,
-        }  # fmt: skip
+            "sale_id": key,
+            "move_ids": moves,
+        }
         if draft.reason:
             vals["note"] = draft.reason
         try:
@@ -69,9 +71,12 @@ class ReturnWriter:
 
     async def _return_by_reference(self, reference: str) -> ReturnReceipt | None:
         rows = await self._client.search_read(
-            "stock.picking", [("origin", "=", reference), *RETURNS], ["name", "sale_id"],
-            order="id", limit=1,
-        )  # fmt: skip
+            "stock.picking",
+            [("origin", "=", reference), *RETURNS],
+            ["name", "sale_id"],
+            order="id",
+            limit=1,
+        )
         if not rows:
             return None
         rec = OdooRecord("stock.picking", rows[0], backend=self._backend)
@@ -82,9 +87,10 @@ class ReturnWriter:
         """Per product: the quantity delivered, and the unit's id and Rec 20 code."""
         uom = await self._fields.first_of("sale.order.line", "product_uom_id", "product_uom")
         rows = await self._client.search_read(
-            "sale.order.line", [("order_id", "=", order_id), ("display_type", "=", False)],
+            "sale.order.line",
+            [("order_id", "=", order_id), ("display_type", "=", False)],
             ["product_id", "qty_delivered", uom],
-        )  # fmt: skip
+        )
         delivered: dict[int, tuple[Decimal, int, str]] = {}
         for row in rows:
             line = OdooRecord("sale.order.line", row, backend=self._backend)
@@ -116,17 +122,21 @@ class ReturnWriter:
                     f"Product {product}: {qty} to return, {sent[0]} delivered",
                     field="lines",
                 )
-            moves.append([0, 0, {"product_id": product, "product_uom_qty": float(qty),
-                                 uom: sent[1]}])  # fmt: skip
+            moves.append(
+                [0, 0, {"product_id": product, "product_uom_qty": float(qty), uom: sent[1]}]
+            )
         return moves
 
     async def _receipts(self) -> int:
         """The receipt operation type returns come in by (the first warehouse's)."""
         if self._receipt_type is None:
             rows = await self._client.search_read(
-                "stock.picking.type", [("code", "=", "incoming")], ["id"],
-                order="sequence, id", limit=1,
-            )  # fmt: skip
+                "stock.picking.type",
+                [("code", "=", "incoming")],
+                ["id"],
+                order="sequence, id",
+                limit=1,
+            )
             if not rows:
                 raise BackendDataError("Odoo has no receipt operation type", backend=self._backend)
             self._receipt_type = int(rows[0]["id"])
@@ -137,17 +147,28 @@ class ReturnWriter:
     async def shipping_partner(self, customer: int, address: Address) -> int:
         """The customer's contact at `address`, created as a delivery address if new."""
         country, state = await self._country_and_state(address)
-        fields: dict[str, Any] = {"street": address.street, "street2": address.street2,
-                  "zip": address.postal_code, "city": address.city}  # fmt: skip
-        domain: Domain = [("commercial_partner_id", "=", customer),
-                          ("country_id", "=", country or False)]  # fmt: skip
+        fields: dict[str, Any] = {
+            "street": address.street,
+            "street2": address.street2,
+            "zip": address.postal_code,
+            "city": address.city,
+        }
+        domain: Domain = [
+            ("commercial_partner_id", "=", customer),
+            ("country_id", "=", country or False),
+        ]
         domain += [(name, "=", value or False) for name, value in fields.items()]
         rows = await self._client.search_read("res.partner", domain, ["id"], order="id", limit=1)
         if rows:
             return int(rows[0]["id"])
         vals = {name: value for name, value in fields.items() if value}
-        vals |= {"parent_id": customer, "type": "delivery", "name": address.name or False,
-                 "country_id": country or False, "state_id": state or False}  # fmt: skip
+        vals |= {
+            "parent_id": customer,
+            "type": "delivery",
+            "name": address.name or False,
+            "country_id": country or False,
+            "state_id": state or False,
+        }
         [partner] = await self._client.create("res.partner", [vals])
         return partner
 
@@ -167,9 +188,11 @@ class ReturnWriter:
         if address.region:
             local = address.region.split("-", 1)[-1]
             states = await self._client.search_read(
-                "res.country.state", [("country_id", "=", country), ("code", "=", local)], ["id"],
+                "res.country.state",
+                [("country_id", "=", country), ("code", "=", local)],
+                ["id"],
                 limit=1,
-            )  # fmt: skip
+            )
             state = int(states[0]["id"]) if states else None
         return country, state
 

@@ -55,8 +55,11 @@ class WooCommerceShop:
     async def customers_by_email(self, emails: Sequence[str]) -> Mapping[str, ShopCustomer]:
         wanted = _distinct(e.strip().lower() for e in emails if _EMAIL.match(e.strip()))
         found = await self._each(wanted, self._customer_by_email)
-        by_email = {email: customer for email, customer in zip(wanted, found, strict=True)
-                    if customer is not None}  # fmt: skip
+        by_email = {
+            email: customer
+            for email, customer in zip(wanted, found, strict=True)
+            if customer is not None
+        }
         return {key: by_email[k] for key in emails if (k := key.strip().lower()) in by_email}
 
     async def orders_for_customers(
@@ -65,11 +68,13 @@ class WooCommerceShop:
         # Customer 0 is not a customer: WooCommerce reads customer=0 as "no filter".
         wanted = _distinct(int(k) for k in customer_ids if k.isascii() and k.isdigit())
         wanted = [customer for customer in wanted if customer > 0]
-        pages = dict(zip(wanted, await self._each(wanted, lambda c: self._orders_page(c, page)),
-                         strict=True))  # fmt: skip
+        found = await self._each(wanted, lambda c: self._orders_page(c, page))
+        pages = dict(zip(wanted, found, strict=True))
         empty: Page[ShopOrder] = Page((), page.offset, 0)
-        return {key: pages.get(int(key), empty) if key.isascii() and key.isdigit() else empty
-                for key in customer_ids}  # fmt: skip
+        return {
+            key: pages.get(int(key), empty) if key.isascii() and key.isdigit() else empty
+            for key in customer_ids
+        }
 
     async def orders_by_number(self, numbers: Sequence[str]) -> Mapping[str, ShopOrder]:
         ids = _distinct(int(n) for n in numbers if n.isascii() and n.isdigit() and int(n) > 0)
@@ -110,8 +115,10 @@ class WooCommerceShop:
 
     async def _listings(self, skus: str) -> list[ShopListing]:
         answer = await self._client.list_page("products", {"sku": skus, "per_page": BATCH})
-        listings = (mapping.shop_listing(rec, self._currency)
-                    for rec in self._records("product", answer.items))  # fmt: skip
+        listings = (
+            mapping.shop_listing(rec, self._currency)
+            for rec in self._records("product", answer.items)
+        )
         return [listing for listing in listings if listing is not None]
 
     def _records(self, kind: str, rows: list[Row]) -> list[WooRecord]:

@@ -200,10 +200,14 @@ def to_fields(record: StoredToken) -> Fields:
     token = record.token
     times: Fields = {name: _iso(getattr(token, name)) for name in _TIMES}
     return {
-        "id": token.id, "name": token.name, "scopes": " ".join(sorted(token.scopes)),
-        "customer_id": token.customer_id, **times,
-        "secret_hash": record.secret_hash, "previous_hash": record.previous_hash,
-    }  # fmt: skip
+        "id": token.id,
+        "name": token.name,
+        "scopes": " ".join(sorted(token.scopes)),
+        "customer_id": token.customer_id,
+        **times,
+        "secret_hash": record.secret_hash,
+        "previous_hash": record.previous_hash,
+    }
 
 
 def from_fields(fields: Mapping[str, str | None]) -> StoredToken:

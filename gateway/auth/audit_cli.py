@@ -34,11 +34,21 @@ def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     audit = commands.add_parser("audit", help="the audit log of impersonations and mutations")
     actions = audit.add_subparsers(required=True, metavar="ACTION")
     tail = actions.add_parser("tail", help="print the last entries, oldest first")
-    tail.add_argument("-n", "--lines", type=_positive_int, default=20, metavar="N",
-                      help="how many entries (default: %(default)s)")  # fmt: skip
+    tail.add_argument(
+        "-n",
+        "--lines",
+        type=_positive_int,
+        default=20,
+        metavar="N",
+        help="how many entries (default: %(default)s)",
+    )
     tail.add_argument("--json", action="store_true", help="one JSON object per line")
-    tail.add_argument("-f", "--follow", action="store_true",
-                      help="then print new entries as they come, until Ctrl-C")  # fmt: skip
+    tail.add_argument(
+        "-f",
+        "--follow",
+        action="store_true",
+        help="then print new entries as they come, until Ctrl-C",
+    )
     source = tail.add_mutually_exclusive_group()
     source.add_argument("--store", metavar="URL", help="sqlite:///<file> or redis://host/db")
     source.add_argument("--config", metavar="FILE", help="use auth.store of this gateway.toml")

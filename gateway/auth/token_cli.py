@@ -52,8 +52,9 @@ def add_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     actions = token.add_subparsers(required=True, metavar="ACTION")
     create = _action(actions, "create", "create a token and print it once", _create)
     create.add_argument("--name", required=True, help="who the token is for, e.g. acme")
-    create.add_argument("--scopes", required=True, metavar="A,B",
-                        help="comma-separated, from: " + ", ".join(SCOPES))  # fmt: skip
+    create.add_argument(
+        "--scopes", required=True, metavar="A,B", help="comma-separated, from: " + ", ".join(SCOPES)
+    )
     create.add_argument("--customer", metavar="ID", help="bind the token to this customer's id")
     create.add_argument("--expires", metavar="DURATION", help="e.g. 90d, 12h; default: never")
     _action(actions, "list", "list tokens (never their secrets)", _list)
@@ -61,8 +62,12 @@ def add_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     revoke.add_argument("id")
     rotate = _action(actions, "rotate", "give a token a new secret and print it once", _rotate)
     rotate.add_argument("id")
-    rotate.add_argument("--grace", default=DEFAULT_GRACE, metavar="DURATION",
-                        help="the old secret works this long (default: %(default)s)")  # fmt: skip
+    rotate.add_argument(
+        "--grace",
+        default=DEFAULT_GRACE,
+        metavar="DURATION",
+        help="the old secret works this long (default: %(default)s)",
+    )
 
 
 def _action(
@@ -113,8 +118,15 @@ def _row(token: ApiToken, now: datetime) -> tuple[str, ...]:
     expires = "never" if token.expires_at is None else _time(token.expires_at)
     customer = token.customer_id or "-"
     scopes = ",".join(sorted(token.scopes))
-    return (token.id, token.name, scopes, customer, _time(token.created_at), expires,
-            token.state(now).value)  # fmt: skip
+    return (
+        token.id,
+        token.name,
+        scopes,
+        customer,
+        _time(token.created_at),
+        expires,
+        token.state(now).value,
+    )
 
 
 def _revoke(args: argparse.Namespace) -> None:

@@ -71,9 +71,12 @@ class ApiTokenStore(Protocol):
     """Creates, checks, lists, revokes and rotates partner API tokens."""
 
     async def create(
-        self, name: str, scopes: Iterable[str], customer_id: str | None,
+        self,
+        name: str,
+        scopes: Iterable[str],
+        customer_id: str | None,
         expires_at: datetime | None,
-    ) -> tuple[ApiToken, str]:  # fmt: skip
+    ) -> tuple[ApiToken, str]:
         """The new token and its full text, which nothing can show again."""
 
     async def verify(self, presented: str, now: datetime | None = None) -> ApiToken:
@@ -111,15 +114,22 @@ class _RecordStore(ABC):
         self._clock = clock
 
     async def create(
-        self, name: str, scopes: Iterable[str], customer_id: str | None,
+        self,
+        name: str,
+        scopes: Iterable[str],
+        customer_id: str | None,
         expires_at: datetime | None,
-    ) -> tuple[ApiToken, str]:  # fmt: skip
+    ) -> tuple[ApiToken, str]:
         token_id = new_token_id()
         fresh = new_secret(token_id)
         token = ApiToken(
-            id=token_id, name=name, scopes=frozenset(scopes), customer_id=customer_id,
-            created_at=self._clock(), expires_at=expires_at,
-        )  # fmt: skip
+            id=token_id,
+            name=name,
+            scopes=frozenset(scopes),
+            customer_id=customer_id,
+            created_at=self._clock(),
+            expires_at=expires_at,
+        )
         await self._guard(self._insert(StoredToken(token, fresh.hash)))
         return token, fresh.token
 

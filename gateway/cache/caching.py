@@ -21,35 +21,17 @@ from typing import Any, TypeVar
 from erp_backends.errors import BackendRateLimited, BackendTimeout, BackendUnavailable
 from gateway.cache.entities import Entity
 from gateway.cache.freshness import STALE_READS, StaleRead
+from gateway.cache.reads import EVERY_PORT
 from gateway.cache.store import Entry, RecordStore
 
 T = TypeVar("T")
 OUTAGES = (BackendUnavailable, BackendTimeout, BackendRateLimited)
 
 
-# Seconds each entity is served fresh: stock moves by the minute, catalogues by the day.
-# Every entity has one (a test checks).
+# Seconds each entity is served fresh, as its read declares: stock moves by the minute,
+# catalogues by the day. Every entity has one (a test checks).
 DEFAULT_TTLS: dict[Entity, float] = {
-    Entity.ERP_CUSTOMER: 300,
-    Entity.ERP_CUSTOMER_SEARCH: 60,
-    Entity.ERP_ORDER: 60,
-    Entity.ERP_ORDER_BY_REFERENCE: 60,
-    Entity.ERP_ORDERS_BY_CUSTOMER: 60,
-    Entity.ERP_ORDER_LINES: 60,
-    Entity.ERP_PRODUCT: 3600,
-    Entity.ERP_PRODUCT_BY_SKU: 3600,
-    Entity.ERP_PRODUCT_SEARCH: 300,
-    Entity.ERP_STOCK: 15,
-    Entity.ERP_INVOICE: 300,
-    Entity.ERP_INVOICES_BY_CUSTOMER: 300,
-    Entity.ERP_PAYMENT: 300,
-    Entity.ERP_PAYMENTS_BY_CUSTOMER: 300,
-    Entity.ERP_PAYMENTS_BY_INVOICE: 300,
-    Entity.CRM_PROFILE: 300,
-    Entity.SHOP_CUSTOMER: 300,
-    Entity.SHOP_ORDERS_BY_CUSTOMER: 60,
-    Entity.SHOP_ORDER: 60,
-    Entity.SHOP_LISTING: 60,
+    read.entity: read.ttl for reads in EVERY_PORT for read in reads
 }
 
 

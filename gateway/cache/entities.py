@@ -1,4 +1,5 @@
-"""What the cache holds: one `Entity` per kind of record or list of a backend role.
+"""What the cache holds: one `Entity` per kind of record or list of a backend role, that
+is, per read of a port; `gateway.cache.reads` declares which read each one caches.
 
 Code names an entity by its member, never by a string, so that a misspelt invalidation
 fails type checking instead of silently forgetting nothing. The value, "<role>.<name>",

@@ -1,176 +1,101 @@
-"""The ports, cached: each wraps a backend and sends every lookup through `Caching`.
+"""The ports, cached: derived from the table of reads (`gateway.cache.reads`).
 
-Records are cached per key (an order by id), lists per parent and page (a customer's
-orders, first 20), searches per text and page. Authorization is not decided here: the
-same record serves every user, and access is checked on each object after the cache.
+Each port method declared there is sent through `Caching` by its shape: records are
+cached per key (an order by id), lists per key (an order's lines), pages per parent and
+page (a customer's orders, first 20), searches per text and page. Authorization is not
+decided here: the same record serves every user, and access is checked on each object
+after the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
-from erp_backends.models import (
-    CrmProfile,
-    Customer,
-    Invoice,
-    Order,
-    OrderLine,
-    Payment,
-    Product,
-    ShopCustomer,
-    ShopListing,
-    ShopOrder,
-    StockLevel,
-)
 from erp_backends.paging import Page, PageRequest
-from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from gateway.cache.caching import Caching
-from gateway.cache.entities import Entity
+from gateway.cache.reads import Lists, Pages, Read, Reads, Records, Search
+
+P = TypeVar("P")
+Method = Callable[..., Awaitable[Any]]
+
+
+def cached(port: P, reads: Reads[P], caching: Caching) -> P:
+    """`port` with every read of `reads` going through the cache."""
+
+    def derive(read: Read[Any, Any], method: Method) -> Method:
+        return _cached(read, method, caching)
+
+    # `Reads` checks that every method of the port is declared, so the derived port
+    # implements the port's Protocol.
+    return cast(P, DerivedPort(port, reads, derive))
+
+
+class DerivedPort:
+    """`port` with each declared method replaced by `derive(read, port's method)`, built
+    on first use (so a port is looked up as late as when it was written by hand). The
+    customer-scoped ports of `resolvers.ownership` are derived the same way."""
+
+    def __init__(
+        self, port: object, reads: Reads[Any], derive: Callable[[Read[Any, Any], Method], Method]
+    ) -> None:
+        self._port = port
+        self._reads = reads
+        self._derive = derive
+
+    def __getattr__(self, name: str) -> Method:
+        read = None if name.startswith("_") else self._reads.named(name)
+        if read is None:
+            raise AttributeError(name)
+        method = self._derive(read, getattr(self._port, name))
+        setattr(self, name, method)
+        return method
+
+
+def _cached(read: Read[Any, Any], fetch: Method, caching: Caching) -> Method:
+    entity, target = read.entity, read.target
+    match read:
+        case Records():
+
+            async def by_keys(keys: Sequence[str]) -> Mapping[str, object]:
+                return await caching.by_keys(entity, keys, fetch, target)
+
+            return by_keys
+        case Lists():
+
+            async def tuples(keys: list[str]) -> dict[str, tuple[object, ...]]:
+                return {key: tuple(found) for key, found in (await fetch(keys)).items()}
+
+            async def lists(keys: Sequence[str]) -> Mapping[str, Sequence[object]]:
+                return await caching.by_keys(entity, keys, tuples, target)
+
+            return lists
+        case Pages():
+
+            async def pages(parents: Sequence[str], page: PageRequest) -> Mapping[str, object]:
+                async def fetch_page(keys: list[str]) -> Mapping[str, object]:
+                    return cast(Mapping[str, object], await fetch(keys, page))
+
+                return await caching.pages(entity, parents, page_key(page), fetch_page, target)
+
+            return pages
+        case Search():
+
+            async def search(text: str | None, page: PageRequest) -> Page[object]:
+                key = _search_key(text, page)
+
+                async def fetch_one(_: list[str]) -> dict[str, Page[object]]:
+                    return {key: await fetch(text, page)}
+
+                return (await caching.by_keys(entity, [key], fetch_one, target))[key]
+
+            return search
+    raise TypeError(f"no caching for {read!r}")
 
 
 def page_key(page: PageRequest) -> str:
     return f"{page.offset}+{page.limit}"
-
-
-class CachedErp:
-    def __init__(self, erp: ErpBackend, caching: Caching) -> None:
-        self._erp = erp
-        self._c = caching
-
-    async def get_customers(self, ids: Sequence[str]) -> Mapping[str, Customer]:
-        return await self._c.by_keys(Entity.ERP_CUSTOMER, ids, self._erp.get_customers, Customer)
-
-    async def search_customers(self, search: str | None, page: PageRequest) -> Page[Customer]:
-        async def fetch(_: list[str]) -> dict[str, Page[Customer]]:
-            return {key: await self._erp.search_customers(search, page)}
-
-        key = _search_key(search, page)
-        found = await self._c.by_keys(Entity.ERP_CUSTOMER_SEARCH, [key], fetch, Page[Customer])
-        return found[key]
-
-    async def get_orders(self, ids: Sequence[str]) -> Mapping[str, Order]:
-        return await self._c.by_keys(Entity.ERP_ORDER, ids, self._erp.get_orders, Order)
-
-    async def orders_by_reference(self, references: Sequence[str]) -> Mapping[str, Order]:
-        fetch = self._erp.orders_by_reference
-        return await self._c.by_keys(Entity.ERP_ORDER_BY_REFERENCE, references, fetch, Order)
-
-    async def orders_for_customers(
-        self, customer_ids: Sequence[str], page: PageRequest
-    ) -> Mapping[str, Page[Order]]:
-        async def fetch(keys: list[str]) -> Mapping[str, Page[Order]]:
-            return await self._erp.orders_for_customers(keys, page)
-
-        return await self._c.pages(
-            Entity.ERP_ORDERS_BY_CUSTOMER, customer_ids, page_key(page), fetch, Page[Order]
-        )
-
-    async def lines_for_orders(self, order_ids: Sequence[str]) -> Mapping[str, Sequence[OrderLine]]:
-        async def fetch(keys: list[str]) -> dict[str, tuple[OrderLine, ...]]:
-            found = await self._erp.lines_for_orders(keys)
-            return {key: tuple(lines) for key, lines in found.items()}
-
-        return await self._c.by_keys(
-            Entity.ERP_ORDER_LINES, order_ids, fetch, tuple[OrderLine, ...]
-        )
-
-    async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
-        return await self._c.by_keys(Entity.ERP_PRODUCT, ids, self._erp.get_products, Product)
-
-    async def products_by_sku(self, skus: Sequence[str]) -> Mapping[str, Product]:
-        return await self._c.by_keys(
-            Entity.ERP_PRODUCT_BY_SKU, skus, self._erp.products_by_sku, Product
-        )
-
-    async def search_products(self, search: str | None, page: PageRequest) -> Page[Product]:
-        async def fetch(_: list[str]) -> dict[str, Page[Product]]:
-            return {key: await self._erp.search_products(search, page)}
-
-        key = _search_key(search, page)
-        return (await self._c.by_keys(Entity.ERP_PRODUCT_SEARCH, [key], fetch, Page[Product]))[key]
-
-    async def stock_for_products(self, product_ids: Sequence[str]) -> Mapping[str, StockLevel]:
-        fetch = self._erp.stock_for_products
-        return await self._c.by_keys(Entity.ERP_STOCK, product_ids, fetch, StockLevel)
-
-    async def get_invoices(self, ids: Sequence[str]) -> Mapping[str, Invoice]:
-        return await self._c.by_keys(Entity.ERP_INVOICE, ids, self._erp.get_invoices, Invoice)
-
-    async def invoices_for_customers(
-        self, customer_ids: Sequence[str], page: PageRequest
-    ) -> Mapping[str, Page[Invoice]]:
-        async def fetch(keys: list[str]) -> Mapping[str, Page[Invoice]]:
-            return await self._erp.invoices_for_customers(keys, page)
-
-        return await self._c.pages(
-            Entity.ERP_INVOICES_BY_CUSTOMER, customer_ids, page_key(page), fetch, Page[Invoice]
-        )
-
-    async def get_payments(self, ids: Sequence[str]) -> Mapping[str, Payment]:
-        return await self._c.by_keys(Entity.ERP_PAYMENT, ids, self._erp.get_payments, Payment)
-
-    async def payments_for_customers(
-        self, customer_ids: Sequence[str], page: PageRequest
-    ) -> Mapping[str, Page[Payment]]:
-        async def fetch(keys: list[str]) -> Mapping[str, Page[Payment]]:
-            return await self._erp.payments_for_customers(keys, page)
-
-        return await self._c.pages(
-            Entity.ERP_PAYMENTS_BY_CUSTOMER, customer_ids, page_key(page), fetch, Page[Payment]
-        )
-
-    async def payments_for_invoices(
-        self, invoice_ids: Sequence[str]
-    ) -> Mapping[str, Sequence[Payment]]:
-        async def fetch(keys: list[str]) -> dict[str, tuple[Payment, ...]]:
-            found = await self._erp.payments_for_invoices(keys)
-            return {key: tuple(payments) for key, payments in found.items()}
-
-        return await self._c.by_keys(
-            Entity.ERP_PAYMENTS_BY_INVOICE, invoice_ids, fetch, tuple[Payment, ...]
-        )
-
-
-class CachedCrm:
-    def __init__(self, crm: CrmBackend, caching: Caching) -> None:
-        self._crm = crm
-        self._c = caching
-
-    async def profiles_by_link(self, values: Sequence[str]) -> Mapping[str, CrmProfile]:
-        return await self._c.by_keys(
-            Entity.CRM_PROFILE, values, self._crm.profiles_by_link, CrmProfile
-        )
-
-
-class CachedShop:
-    def __init__(self, shop: ShopBackend, caching: Caching) -> None:
-        self._shop = shop
-        self._c = caching
-
-    async def customers_by_email(self, emails: Sequence[str]) -> Mapping[str, ShopCustomer]:
-        fetch = self._shop.customers_by_email
-        return await self._c.by_keys(Entity.SHOP_CUSTOMER, emails, fetch, ShopCustomer)
-
-    async def orders_for_customers(
-        self, customer_ids: Sequence[str], page: PageRequest
-    ) -> Mapping[str, Page[ShopOrder]]:
-        async def fetch(keys: list[str]) -> Mapping[str, Page[ShopOrder]]:
-            return await self._shop.orders_for_customers(keys, page)
-
-        return await self._c.pages(
-            Entity.SHOP_ORDERS_BY_CUSTOMER, customer_ids, page_key(page), fetch, Page[ShopOrder]
-        )
-
-    async def orders_by_number(self, numbers: Sequence[str]) -> Mapping[str, ShopOrder]:
-        return await self._c.by_keys(
-            Entity.SHOP_ORDER, numbers, self._shop.orders_by_number, ShopOrder
-        )
-
-    async def listings_by_sku(self, skus: Sequence[str]) -> Mapping[str, ShopListing]:
-        return await self._c.by_keys(
-            Entity.SHOP_LISTING, skus, self._shop.listings_by_sku, ShopListing
-        )
 
 
 def _search_key(search: str | None, page: PageRequest) -> str:

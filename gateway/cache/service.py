@@ -1,7 +1,8 @@
 """The gateway's cache: one per process, shared through Redis when configured.
 
-It wraps the ports so that loaders read through it, takes invalidations from mutations
-and webhooks, and keeps hit and miss counts per entity for metrics.
+It wraps the ports (each read as `gateway.cache.reads` declares it) so that loaders read
+through it, takes invalidations from mutations and webhooks, and keeps hit and miss
+counts per entity for metrics.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Sequence
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from gateway.cache.caching import CachePolicy, CacheStats, Caching
 from gateway.cache.entities import Entity
-from gateway.cache.ports import CachedCrm, CachedErp, CachedShop
+from gateway.cache.ports import cached
+from gateway.cache.reads import CRM, ERP, SHOP
 from gateway.cache.store import RecordStore
 
 
@@ -23,13 +25,13 @@ class GatewayCache:
         self.caching = Caching(self.store, self.policy, self.stats)
 
     def erp(self, erp: ErpBackend) -> ErpBackend:
-        return CachedErp(erp, self.caching)
+        return cached(erp, ERP, self.caching)
 
     def crm(self, crm: CrmBackend) -> CrmBackend:
-        return CachedCrm(crm, self.caching)
+        return cached(crm, CRM, self.caching)
 
     def shop(self, shop: ShopBackend) -> ShopBackend:
-        return CachedShop(shop, self.caching)
+        return cached(shop, SHOP, self.caching)
 
     async def invalidate(self, entity: Entity, keys: Sequence[str]) -> None:
         """Forget these records, e.g. `invalidate(Entity.ERP_ORDER, ["42"])`."""

@@ -12,11 +12,10 @@ from typing import Any
 from gateway.commands.model import Command, CommandKind, CommandStatus
 
 Fields = dict[str, str | None]
-FIELD_NAMES = (
-    "id", "kind", "payload", "idempotency_scope", "idempotency_key", "fingerprint",
-    "submitted_by", "created_at", "status", "attempts", "next_attempt_at", "last_error",
-    "result", "lease_until", "updated_at",
-)  # fmt: skip
+FIELD_NAMES = tuple(
+    "id kind payload idempotency_scope idempotency_key fingerprint submitted_by created_at status"
+    " attempts next_attempt_at last_error result lease_until updated_at".split()
+)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -70,8 +70,13 @@ class RedisCommandQueue(StoredQueue):
         fields = [item for pair in _present(to_fields(command)).items() for item in pair]
         due = "" if command.next_attempt_at is None else str(micros(command.next_attempt_at))
         scope, key = command.idempotency_scope, command.idempotency_key
-        keys = [self._idempotency_key(scope, key), self._key(command.id), self._stream, self._due,
-                self._counts]  # fmt: skip
+        keys = [
+            self._idempotency_key(scope, key),
+            self._key(command.id),
+            self._stream,
+            self._due,
+            self._counts,
+        ]
         args: list[EncodableT] = [command.id, GROUP, due, self._command_prefix, *fields]
         try:
             outcome, found = cast(list[Any], await self._submit(keys=keys, args=args))
@@ -99,9 +104,14 @@ class RedisCommandQueue(StoredQueue):
         now = utc(now)
         lease_until = now + timedelta(seconds=lease_s)
         args: list[EncodableT] = [
-            GROUP, worker_id, micros(now), micros(lease_until), iso(lease_until), iso(now),
+            GROUP,
+            worker_id,
+            micros(now),
+            micros(lease_until),
+            iso(lease_until),
+            iso(now),
             self._command_prefix,
-        ]  # fmt: skip
+        ]
         try:
             found = await self._claim(keys=[self._stream, self._due, self._counts], args=args)
         except RedisError as exc:

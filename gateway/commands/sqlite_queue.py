@@ -67,8 +67,9 @@ _INSERT = (
     f"INSERT INTO commands ({', '.join(_ALL)}) "  # noqa: S608
     f"VALUES ({', '.join(':' + c for c in _ALL)}) ON CONFLICT DO NOTHING"
 )
-_CHANGING = ("status", "attempts", "next_attempt_at", "last_error", "result", "lease_until",
-             "updated_at", "due_us")  # fmt: skip
+_CHANGING = tuple(
+    "status attempts next_attempt_at last_error result lease_until updated_at due_us".split()
+)
 _UPDATE = f"UPDATE commands SET {', '.join(f'{c} = :{c}' for c in _CHANGING)} WHERE id = :id"  # noqa: S608
 _SELECT = f"SELECT {', '.join(FIELD_NAMES)} FROM commands"  # noqa: S608
 _BY_ID = f"{_SELECT} WHERE id = ?"

@@ -117,8 +117,13 @@ class Worker:
             )
             await self._settle(settled, f"failed: {violation.code}")
         except (BackendRequestError, BackendDataError) as error:
-            log.error("%s: command %s refused by the %s: %s",
-                      self.worker_id, command.id, error.backend, error.message)  # fmt: skip
+            log.error(
+                "%s: command %s refused by the %s: %s",
+                self.worker_id,
+                command.id,
+                error.backend,
+                error.message,
+            )
             await self._bury(command, public_error(error))
         except BackendError as error:
             await self._retry_or_bury(command, public_error(error), error)
@@ -133,8 +138,12 @@ class Worker:
         try:
             await self._invalidate(done)
         except Exception:  # the write is done; stale entries expire with their TTL
-            log.warning("%s: could not invalidate the cache after command %s",
-                        self.worker_id, command.id, exc_info=True)  # fmt: skip
+            log.warning(
+                "%s: could not invalidate the cache after command %s",
+                self.worker_id,
+                command.id,
+                exc_info=True,
+            )
         await self._settle(settled, "confirmed")
 
     async def _invalidate(self, done: Done) -> None:
@@ -153,8 +162,14 @@ class Worker:
         if isinstance(cause, BackendRateLimited) and cause.retry_after is not None:
             delay = max(delay, cause.retry_after)
         at = self._clock() + timedelta(seconds=delay)
-        log.warning("%s: command %s attempt %d failed (%s); again in %.1f s",
-                    self.worker_id, command.id, command.attempts, error, delay)  # fmt: skip
+        log.warning(
+            "%s: command %s attempt %d failed (%s); again in %.1f s",
+            self.worker_id,
+            command.id,
+            command.attempts,
+            error,
+            delay,
+        )
         await self._queue.retry_later(command.id, error, at)
 
     def backoff_s(self, attempts: int) -> float:
@@ -163,8 +178,13 @@ class Worker:
         return random.uniform(0, min(ceiling, self._settings.retry_max_backoff_s))  # noqa: S311
 
     async def _bury(self, command: Command, error: str) -> None:
-        log.error("%s: command %s is dead after %d attempts: %s",
-                  self.worker_id, command.id, command.attempts, error)  # fmt: skip
+        log.error(
+            "%s: command %s is dead after %d attempts: %s",
+            self.worker_id,
+            command.id,
+            command.attempts,
+            error,
+        )
         settled = await self._queue.bury(command.id, error)
         await self._settle(settled, f"dead: {error}")
 

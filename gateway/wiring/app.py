@@ -62,9 +62,13 @@ def create_app(
             writes = None
             if opened.erp_writer is not None and opened.erp_live is not None:
                 writes = await open_writes(
-                    settings.queue, erp_live=opened.erp_live, writer=opened.erp_writer,
-                    cache=opened.cache, audit=auth.audit, stack=stack,
-                )  # fmt: skip
+                    settings.queue,
+                    erp_live=opened.erp_live,
+                    writer=opened.erp_writer,
+                    cache=opened.cache,
+                    audit=auth.audit,
+                    stack=stack,
+                )
             yield {"backends": opened, "auth": auth, "writes": writes}
 
     graphql = GatewayGraphQL(

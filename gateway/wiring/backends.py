@@ -102,9 +102,11 @@ async def rate_limit_redis(settings: Settings, stack: AsyncExitStack) -> Redis |
     ):
         if url.startswith(("redis://", "rediss://")):
             redis = Redis.from_url(
-                url, password=None if password is None else password.reveal(),
-                socket_connect_timeout=2.0, socket_timeout=2.0,
-            )  # fmt: skip
+                url,
+                password=None if password is None else password.reveal(),
+                socket_connect_timeout=2.0,
+                socket_timeout=2.0,
+            )
             stack.push_async_callback(redis.aclose)
             return redis
     return None

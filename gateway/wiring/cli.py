@@ -199,10 +199,20 @@ def _listen_options(parser: argparse.ArgumentParser, *, port: int) -> None:
 def _emulator_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=1, help="dataset seed (default: 1)")
     parser.add_argument("--latency-ms", type=_non_negative, default=0.0, metavar="MS")
-    parser.add_argument("--fail-rate", type=_probability, default=0.0, metavar="P",
-                        help="share of requests answered with HTTP 503, 0 to 1")  # fmt: skip
-    parser.add_argument("--rate-limit", type=_rate_limit, default=None, metavar="N/PERIOD",
-                        help="e.g. 100/second; excess requests get HTTP 429")  # fmt: skip
+    parser.add_argument(
+        "--fail-rate",
+        type=_probability,
+        default=0.0,
+        metavar="P",
+        help="share of requests answered with HTTP 503, 0 to 1",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        default=None,
+        metavar="N/PERIOD",
+        help="e.g. 100/second; excess requests get HTTP 429",
+    )
 
 
 def _non_negative(text: str) -> float:

@@ -120,8 +120,7 @@ async def run_demo(*, host: str, port: int, seed: int, faults: FaultOptions) -> 
     settings = replace(_settings(emulators, urls, auth), queue=queue)
 
     async def announce() -> None:
-        service = mint_token(secret, subject="demo", kind=PrincipalKind.SERVICE,
-                             scopes=READ_SCOPES)  # fmt: skip
+        service = mint_token(secret, subject="demo", kind=PrincipalKind.SERVICE, scopes=READ_SCOPES)
         showcase = await _showcase(gateway_url, service)
         tokens = await _demo_tokens(secret, store, showcase.customer_id)
         banner = _banner(gateway_url, emulators, urls, seed, showcase, tokens, store, queue.url)
@@ -168,12 +167,18 @@ async def _demo_tokens(secret: Secret, store: str, customer_id: str) -> DemoToke
     finally:
         await tokens.close()
     return DemoTokens(
-        customer=mint_token(secret, subject="demo-customer", kind=PrincipalKind.CUSTOMER,
-                            scopes=CUSTOMER_SCOPES, customer_id=customer_id),
-        staff=mint_token(secret, subject="demo-staff", kind=PrincipalKind.STAFF,
-                         scopes=STAFF_SCOPES),
+        customer=mint_token(
+            secret,
+            subject="demo-customer",
+            kind=PrincipalKind.CUSTOMER,
+            scopes=CUSTOMER_SCOPES,
+            customer_id=customer_id,
+        ),
+        staff=mint_token(
+            secret, subject="demo-staff", kind=PrincipalKind.STAFF, scopes=STAFF_SCOPES
+        ),
         partner=partner,
-    )  # fmt: skip
+    )
 
 
 def _settings(emulators: list[Emulator], urls: dict[str, str], auth: AuthSettings) -> Settings:
@@ -211,8 +216,11 @@ async def _showcase(gateway_url: str, token: str) -> Showcase:
     data = answer.json()["data"]
     nodes = data["customers"]["nodes"]
     known_everywhere = [n["id"] for n in nodes if n["crm"] and n["shop"]]
-    in_stock = [p["sku"] for p in data["products"]["nodes"] if p["salesUnit"] == "C62"
-                and p["stock"] and float(p["stock"]["available"]["value"]) >= 10]  # fmt: skip
+    in_stock = [
+        p["sku"]
+        for p in data["products"]["nodes"]
+        if p["salesUnit"] == "C62" and p["stock"] and float(p["stock"]["available"]["value"]) >= 10
+    ]
     customer = str((known_everywhere or [n["id"] for n in nodes])[0])
     return Showcase(customer, in_stock[0] if in_stock else data["products"]["nodes"][0]["sku"])
 

@@ -83,15 +83,19 @@ async def accept(
         if isinstance(checked, list):
             return Outcome(None, checked)
         command = await writes.commands.submit(
-            checked, request=asked, scope=scope, idempotency_key=key,
+            checked,
+            request=asked,
+            scope=scope,
+            idempotency_key=key,
             submitted_by=_who(principal),
-        )  # fmt: skip
+        )
     except IdempotencyKeyReused:
-        return Outcome(None, [user_error(
+        error = user_error(
             UserErrorCode.IDEMPOTENCY_KEY_REUSED,
             "This idempotency key was already used for a different request",
             "idempotencyKey",
-        )])  # fmt: skip
+        )
+        return Outcome(None, [error])
     return _outcome(await writes.commands.settle(command))
 
 
@@ -118,9 +122,11 @@ def _idempotency_key(info: Info, input_key: str | None) -> str | UserError | Non
         )
     key = input_key if input_key is not None else header
     if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
-        return user_error(UserErrorCode.INVALID_IDEMPOTENCY_KEY,
-                          f"An idempotency key is 1 to {MAX_KEY_LENGTH} printable characters",
-                          "idempotencyKey")  # fmt: skip
+        return user_error(
+            UserErrorCode.INVALID_IDEMPOTENCY_KEY,
+            f"An idempotency key is 1 to {MAX_KEY_LENGTH} printable characters",
+            "idempotencyKey",
+        )
     return key
 
 

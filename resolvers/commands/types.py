@@ -55,15 +55,17 @@ class Receipt:
     status: ReceiptStatus
     command: strawberry.Private[Command]
 
-    @strawberry.field(description="The order, once the ERP has it.",
-                      extensions=requires(ORDERS_READ))  # fmt: skip
+    @strawberry.field(
+        description="The order, once the ERP has it.", extensions=requires(ORDERS_READ)
+    )
     async def order(
         self, info: Info
     ) -> Annotated[Order, strawberry.lazy("resolvers.orders.types")] | None:
         return await _order_of(info, self.command)
 
-    @strawberry.field(description="The payment, once the ERP has it.",
-                      extensions=requires(PAYMENTS_READ))  # fmt: skip
+    @strawberry.field(
+        description="The payment, once the ERP has it.", extensions=requires(PAYMENTS_READ)
+    )
     async def payment(
         self, info: Info
     ) -> Annotated[Payment, strawberry.lazy("resolvers.payments.types")] | None:

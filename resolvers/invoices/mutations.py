@@ -49,20 +49,24 @@ class InvoiceMutations:
         # Through the ownership filter first: another customer's invoice is NOT_FOUND.
         invoice = None if key is None else await info.context.loaders.invoice_by_id.load(key)
         if invoice is None:
-            return PayInvoicePayload.refused([user_error(
+            error = user_error(
                 UserErrorCode.NOT_FOUND, f"No invoice with id {input.invoice_id!r}", "invoiceId"
-            )])  # fmt: skip
+            )
+            return PayInvoicePayload.refused([error])
         asked = input.amount
         if asked is not None and (not asked.amount.is_finite() or asked.amount <= 0):
-            return PayInvoicePayload.refused([user_error(
+            error = user_error(
                 UserErrorCode.INVALID_AMOUNT, "The amount must be more than 0", "amount", "amount"
-            )])  # fmt: skip
+            )
+            return PayInvoicePayload.refused([error])
         if asked is not None and asked.currency.upper() != invoice.amount_due.currency:
-            return PayInvoicePayload.refused([user_error(
+            error = user_error(
                 UserErrorCode.CURRENCY_MISMATCH,
                 f"The invoice is in {invoice.amount_due.currency}, not {asked.currency}",
-                "amount", "currency",
-            )])  # fmt: skip
+                "amount",
+                "currency",
+            )
+            return PayInvoicePayload.refused([error])
 
         async def live_checks() -> payloads.PayInvoice | list[UserError]:
             # The amount due now, from the ERP: a payment a minute ago changed it.
@@ -70,11 +74,13 @@ class InvoiceMutations:
             due = (current or invoice).amount_due.amount
             amount = asked.amount if asked is not None else due
             if due <= 0 or amount > due:
-                return [user_error(
-                    UserErrorCode.AMOUNT_EXCEEDS_DUE,
-                    f"{invoice.number} has {due} {invoice.amount_due.currency} due",
-                    "amount",
-                )]  # fmt: skip
+                return [
+                    user_error(
+                        UserErrorCode.AMOUNT_EXCEEDS_DUE,
+                        f"{invoice.number} has {due} {invoice.amount_due.currency} due",
+                        "amount",
+                    )
+                ]
             return payloads.PayInvoice(
                 invoice_id=invoice.id,
                 customer_id=invoice.customer_id,

@@ -110,8 +110,9 @@ class RequestReturnInput:
 
 @strawberry.type
 class OrderMutations:
-    @strawberry.mutation(description="Order products for a customer.",
-                         extensions=requires(ORDERS_WRITE))  # fmt: skip
+    @strawberry.mutation(
+        description="Order products for a customer.", extensions=requires(ORDERS_WRITE)
+    )
     async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
         customer = await ordering_customer(info, input.customer_id)
         if isinstance(customer, UserError):
@@ -120,12 +121,21 @@ class OrderMutations:
         if errors:
             return PlaceOrderPayload.refused(errors)
         address = shipping_address(input.shipping_address)
-        outcome = await _place(info, customer, lines, input.idempotency_key, request=input,
-                               note=input.note, address=address)  # fmt: skip
+        outcome = await _place(
+            info,
+            customer,
+            lines,
+            input.idempotency_key,
+            request=input,
+            note=input.note,
+            address=address,
+        )
         return PlaceOrderPayload.of(outcome)
 
-    @strawberry.mutation(description="Order again what a past order had, quantities optional.",
-                         extensions=requires(ORDERS_WRITE))  # fmt: skip
+    @strawberry.mutation(
+        description="Order again what a past order had, quantities optional.",
+        extensions=requires(ORDERS_WRITE),
+    )
     async def reorder(self, info: Info, input: ReorderInput) -> ReorderPayload:
         order = await _owned_order(info, input.order_id)
         if isinstance(order, UserError):
@@ -134,12 +144,21 @@ class OrderMutations:
         if errors:
             return ReorderPayload.refused(errors)
         note = f"Reorder of {order.number}"
-        outcome = await _place(info, order.customer_id, lines, input.idempotency_key,
-                               request=input, note=note, address=None)  # fmt: skip
+        outcome = await _place(
+            info,
+            order.customer_id,
+            lines,
+            input.idempotency_key,
+            request=input,
+            note=note,
+            address=None,
+        )
         return ReorderPayload.of(outcome)
 
-    @strawberry.mutation(description="Cancel an order that is neither delivered nor invoiced.",
-                         extensions=requires(ORDERS_WRITE))  # fmt: skip
+    @strawberry.mutation(
+        description="Cancel an order that is neither delivered nor invoiced.",
+        extensions=requires(ORDERS_WRITE),
+    )
     async def cancel_order(self, info: Info, input: CancelOrderInput) -> CancelOrderPayload:
         order = await _owned_order(info, input.order_id)
         if isinstance(order, UserError):
@@ -147,32 +166,36 @@ class OrderMutations:
         lines = await info.context.loaders.order_lines_by_order_id.load(order.id)
         delivered = any(line.delivered.value > 0 for line in lines)
         if delivered or order.invoicing_status is models.InvoicingStatus.INVOICED:
-            return CancelOrderPayload.refused([user_error(
+            error = user_error(
                 UserErrorCode.ORDER_NOT_CANCELLABLE,
                 f"{order.number} is already {'delivered' if delivered else 'invoiced'}",
                 "orderId",
-            )])  # fmt: skip
+            )
+            return CancelOrderPayload.refused([error])
         product_ids = sorted({line.product_id for line in lines if line.product_id})
         payload = payloads.CancelOrder(
             order_id=order.id, customer_id=order.customer_id, product_ids=tuple(product_ids)
         )
-        outcome = await accept(info, payloads.CancelOrder, payload, request=input,
-                               input_key=input.idempotency_key)  # fmt: skip
+        outcome = await accept(
+            info, payloads.CancelOrder, payload, request=input, input_key=input.idempotency_key
+        )
         return CancelOrderPayload.of(outcome)
 
-    @strawberry.mutation(description="Ask to send back what an order delivered.",
-                         extensions=requires(ORDERS_WRITE))  # fmt: skip
+    @strawberry.mutation(
+        description="Ask to send back what an order delivered.", extensions=requires(ORDERS_WRITE)
+    )
     async def request_return(self, info: Info, input: RequestReturnInput) -> RequestReturnPayload:
         order = await _owned_order(info, input.order_id)
         if isinstance(order, UserError):
             return RequestReturnPayload.refused([order])
         order_lines = await info.context.loaders.order_lines_by_order_id.load(order.id)
         if not any(line.delivered.value > 0 for line in order_lines):
-            return RequestReturnPayload.refused([user_error(
+            error = user_error(
                 UserErrorCode.ORDER_NOT_RETURNABLE,
                 f"Nothing of {order.number} was delivered yet",
                 "orderId",
-            )])  # fmt: skip
+            )
+            return RequestReturnPayload.refused([error])
         returned: tuple[DraftLine, ...] = ()
         if input.lines:
             priced, errors = await priced_lines(info, input.lines)
@@ -182,8 +205,9 @@ class OrderMutations:
         payload = payloads.RequestReturn(
             order_id=order.id, customer_id=order.customer_id, lines=returned, reason=input.reason
         )
-        outcome = await accept(info, payloads.RequestReturn, payload, request=input,
-                               input_key=input.idempotency_key)  # fmt: skip
+        outcome = await accept(
+            info, payloads.RequestReturn, payload, request=input, input_key=input.idempotency_key
+        )
         return RequestReturnPayload.of(outcome)
 
 

@@ -73,22 +73,34 @@ async def priced_lines(
     priced, errors = [], []
     for index, (line, product) in enumerate(zip(lines, products, strict=True)):
         if product is None:
-            errors.append(user_error(UserErrorCode.UNKNOWN_SKU, f"No product has SKU {line.sku!r}",
-                                     path, index, "sku"))  # fmt: skip
+            message = f"No product has SKU {line.sku!r}"
+            errors.append(user_error(UserErrorCode.UNKNOWN_SKU, message, path, index, "sku"))
             continue
         quantity = line.quantity
         if not quantity.is_finite() or quantity <= 0 or quantity.as_tuple().exponent < -6:  # type: ignore[operator]
-            errors.append(user_error(UserErrorCode.INVALID_QUANTITY,
-                                     "The quantity must be more than 0, with at most 6 decimals",
-                                     path, index, "quantity"))  # fmt: skip
+            errors.append(
+                user_error(
+                    UserErrorCode.INVALID_QUANTITY,
+                    "The quantity must be more than 0, with at most 6 decimals",
+                    path,
+                    index,
+                    "quantity",
+                )
+            )
             continue
         try:
             code, per_unit = parse_unit(line.unit or product.sales_unit)
             in_sales_unit = convert(Quantity(quantity * per_unit, code), product.sales_unit)
         except NormalizationError as exc:
-            errors.append(user_error(UserErrorCode.UNIT_NOT_CONVERTIBLE,
-                                     f"{exc}; {product.sku} is sold in {product.sales_unit}",
-                                     path, index, "unit"))  # fmt: skip
+            errors.append(
+                user_error(
+                    UserErrorCode.UNIT_NOT_CONVERTIBLE,
+                    f"{exc}; {product.sku} is sold in {product.sales_unit}",
+                    path,
+                    index,
+                    "unit",
+                )
+            )
             continue
         priced.append(PricedLine(product, in_sales_unit))
     return priced, errors
@@ -109,12 +121,14 @@ async def stock_errors(info: Info, lines: list[PricedLine], path: str = "lines")
     for (product_id, amount), level in zip(wanted.items(), levels, strict=True):
         available = Decimal(0) if level is None else level.available.value
         if available < amount:
-            line = lines[first_line[product_id]]
-            errors.append(user_error(
-                UserErrorCode.INSUFFICIENT_STOCK,
-                f"{line.product.sku}: {available} {line.quantity.unit} available, {amount} asked",
-                path, first_line[product_id], "quantity",
-            ))  # fmt: skip
+            index = first_line[product_id]
+            line = lines[index]
+            message = (
+                f"{line.product.sku}: {available} {line.quantity.unit} available, {amount} asked"
+            )
+            errors.append(
+                user_error(UserErrorCode.INSUFFICIENT_STOCK, message, path, index, "quantity")
+            )
     return errors
 
 
@@ -128,18 +142,21 @@ async def credit_errors(info: Info, customer_key: str, lines: list[PricedLine]) 
     total = order_total(lines)
     if credit.open_balance.amount + total.amount > credit.limit.amount:
         left = credit.limit.amount - credit.open_balance.amount
-        return [user_error(
-            UserErrorCode.CREDIT_LIMIT_EXCEEDED,
-            f"This order ({total.amount} {total.currency}) exceeds the credit left "
-            f"({max(left, Decimal(0))} {credit.limit.currency})",
-        )]  # fmt: skip
+        return [
+            user_error(
+                UserErrorCode.CREDIT_LIMIT_EXCEEDED,
+                f"This order ({total.amount} {total.currency}) exceeds the credit left "
+                f"({max(left, Decimal(0))} {credit.limit.currency})",
+            )
+        ]
     return []
 
 
 def order_total(lines: list[PricedLine]) -> Money:
     currency = lines[0].product.list_price.currency
-    amount = sum((line.product.list_price.amount * line.quantity.value for line in lines),
-                 Decimal(0))  # fmt: skip
+    amount = sum(
+        (line.product.list_price.amount * line.quantity.value for line in lines), Decimal(0)
+    )
     return Money(amount, currency)
 
 
@@ -149,8 +166,9 @@ async def ordering_customer(info: Info, customer_id: strawberry.ID | None) -> st
     principal = info.context.principal
     if customer_id is None:
         if principal.customer_key is None:
-            return user_error(UserErrorCode.CUSTOMER_REQUIRED, "Name the customer the order is for",
-                              "customerId")  # fmt: skip
+            return user_error(
+                UserErrorCode.CUSTOMER_REQUIRED, "Name the customer the order is for", "customerId"
+            )
         return principal.customer_key
     key = decode_id_of(customer_id, "Customer")
     # Through the ownership filter: a customer naming another gets NOT_FOUND.

@@ -1,44 +1,36 @@
+"""The shop's loaders, by the names its resolvers use: the request's loaders of the
+shop's declared reads (see `resolvers.loaders`)."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from erp_backends.models import ShopCustomer, ShopListing, ShopOrder
 from erp_backends.ports import ShopBackend
 from resolvers.loading import ByKeyLoader, PageLoader
 
-
-class ShopCustomerByEmailLoader(ByKeyLoader[ShopCustomer]):
-    def __init__(self, shop: ShopBackend) -> None:
-        super().__init__(shop.customers_by_email)
+if TYPE_CHECKING:
+    from resolvers.loaders import Loaders
 
 
-class ShopOrdersByCustomerIdLoader(PageLoader[ShopOrder]):
-    def __init__(self, shop: ShopBackend) -> None:
-        super().__init__(shop.orders_for_customers)
-
-
-class ShopOrderByNumberLoader(ByKeyLoader[ShopOrder]):
-    def __init__(self, shop: ShopBackend) -> None:
-        super().__init__(shop.orders_by_number)
-
-
-class ShopListingBySkuLoader(ByKeyLoader[ShopListing]):
-    def __init__(self, shop: ShopBackend) -> None:
-        super().__init__(shop.listings_by_sku)
-
-
-@dataclass(frozen=True, slots=True)
 class ShopLoaders:
-    customer_by_email: ShopCustomerByEmailLoader
-    orders_by_customer_id: ShopOrdersByCustomerIdLoader
-    order_by_number: ShopOrderByNumberLoader
-    listing_by_sku: ShopListingBySkuLoader
+    __slots__ = ("_loaders",)
 
-    @classmethod
-    def for_request(cls, shop: ShopBackend) -> ShopLoaders:
-        return cls(
-            customer_by_email=ShopCustomerByEmailLoader(shop),
-            orders_by_customer_id=ShopOrdersByCustomerIdLoader(shop),
-            order_by_number=ShopOrderByNumberLoader(shop),
-            listing_by_sku=ShopListingBySkuLoader(shop),
-        )
+    def __init__(self, loaders: Loaders) -> None:
+        self._loaders = loaders
+
+    @property
+    def customer_by_email(self) -> ByKeyLoader[ShopCustomer]:
+        return self._loaders.records(ShopBackend.customers_by_email)
+
+    @property
+    def orders_by_customer_id(self) -> PageLoader[ShopOrder]:
+        return self._loaders.pages(ShopBackend.orders_for_customers)
+
+    @property
+    def order_by_number(self) -> ByKeyLoader[ShopOrder]:
+        return self._loaders.records(ShopBackend.orders_by_number)
+
+    @property
+    def listing_by_sku(self) -> ByKeyLoader[ShopListing]:
+        return self._loaders.records(ShopBackend.listings_by_sku)

@@ -32,8 +32,9 @@ def delivered_order(odoo: str) -> str:
     """The id of an order the ERP has delivered something of."""
     from resolvers.node import encode_id
 
-    [line] = odoo_rpc(odoo, "sale.order.line", "search_read", [[["qty_delivered", ">", 0]]],
-                      {"fields": ["order_id"], "limit": 1})  # fmt: skip
+    delivered = [["qty_delivered", ">", 0]]
+    options = {"fields": ["order_id"], "limit": 1}
+    [line] = odoo_rpc(odoo, "sale.order.line", "search_read", [delivered], options)
     return encode_id("Order", str(line["order_id"][0]))
 
 
@@ -417,8 +418,8 @@ def test_mutations_and_their_outcomes_are_audited(gateway, catalogue):
     seen = asyncio.run(entries())
     [worker] = [e for e in seen if e.variables.get("commandId") == receipt["commandId"]]
     assert (worker.operation_name, worker.outcome) == ("place_order", "confirmed")
-    mutation = [e for e in seen if e.operation_type == "mutation"
-                and e.subject == f"user-{catalogue['customers'][0]['id']}"][-1]  # fmt: skip
+    subject = f"user-{catalogue['customers'][0]['id']}"
+    mutation = [e for e in seen if e.operation_type == "mutation" and e.subject == subject][-1]
     assert (mutation.operation_name, mutation.outcome) == ("Place", "ok")
 
 
@@ -468,8 +469,10 @@ def test_the_mobile_place_order_operation_runs_with_a_customer_token(gateway, ca
 
     root = Path(__file__).parents[2]
     operation = (root / "mobile_examples/operations/PlaceOrder.graphql").read_text()
-    variables = {"lines": [{"sku": catalogue["products"][0]["sku"], "quantity": "1"}],
-                 "idempotencyKey": uuid.uuid4().hex}  # fmt: skip
+    variables = {
+        "lines": [{"sku": catalogue["products"][0]["sku"], "quantity": "1"}],
+        "idempotencyKey": uuid.uuid4().hex,
+    }
     token = customer_token(catalogue["customers"][0]["id"])
     payload = data_of(graphql(gateway, operation, variables, token=token))["placeOrder"]
     assert payload["userErrors"] == []

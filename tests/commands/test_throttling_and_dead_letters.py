@@ -41,18 +41,20 @@ def test_a_burst_never_exceeds_the_erps_rate_limit():
     options = emulator.EmulatorOptions(seed=7, faults=FaultOptions(rate_limit=LIMIT, seed=7))
     with serve_in_thread(emulator.create_app(options)) as odoo:
         unlimited = [["customer_rank", ">", 0], ["use_partner_credit_limit", "=", False]]
-        customer = odoo_rpc(odoo, "res.partner", "search_read", [unlimited],
-                            {"fields": ["id"], "limit": 1})[0]["id"]  # fmt: skip
+        first_id = {"fields": ["id"], "limit": 1}
+        customer = odoo_rpc(odoo, "res.partner", "search_read", [unlimited], first_id)[0]["id"]
         time.sleep(1.5)  # let the emulator's bucket refill after the lookups above
         httpx.delete(f"{odoo}/_emulator/calls")
         # A little under the ERP's own limit, as an operator configures it: the gateway's
         # clock and the ERP's never tick quite together.
-        settings = replace(odoo_settings(odoo, rate_limit=RateLimit(18, 1.0)),
-                           queue=own_queue(sync_wait_ms=0, concurrency=4))  # fmt: skip
+        settings = replace(
+            odoo_settings(odoo, rate_limit=RateLimit(18, 1.0)),
+            queue=own_queue(sync_wait_ms=0, concurrency=4),
+        )
         with running_gateway(settings) as gateway:
-            skus = [p["sku"] for p in data_of(graphql(gateway,
-                    "{ products(first: 100) { nodes { sku salesUnit } } }", token=STAFF))
-                    ["products"]["nodes"] if p["salesUnit"] == "C62"]  # fmt: skip
+            listed = "{ products(first: 100) { nodes { sku salesUnit } } }"
+            products = data_of(graphql(gateway, listed, token=STAFF))["products"]["nodes"]
+            skus = [p["sku"] for p in products if p["salesUnit"] == "C62"]
 
             def accept(n: int) -> str:
                 variables = {
@@ -96,15 +98,15 @@ def test_a_command_that_keeps_failing_is_dead_then_replays(tmp_path):
         serve_in_thread(emulator.create_app(healthy)) as good,
         serve_in_thread(emulator.create_app(failing)) as bad,
     ):
-        customer = odoo_rpc(good, "res.partner", "search_read",
-                            [[["customer_rank", ">", 0], ["use_partner_credit_limit", "=", False]]],
-                            {"fields": ["id"], "limit": 1})[0]["id"]  # fmt: skip
+        unlimited = [["customer_rank", ">", 0], ["use_partner_credit_limit", "=", False]]
+        first_id = {"fields": ["id"], "limit": 1}
+        customer = odoo_rpc(good, "res.partner", "search_read", [unlimited], first_id)[0]["id"]
         by_the_unit = [["sale_ok", "=", True], ["uom_id", "=", 1]]  # 1: "Units"
-        product = odoo_rpc(good, "product.product", "search_read", [by_the_unit],
-                           {"fields": ["id"], "limit": 1})[0]  # fmt: skip
+        product = odoo_rpc(good, "product.product", "search_read", [by_the_unit], first_id)[0]
         queue_url = f"sqlite:///{tmp_path}/queue.sqlite3"
-        settings = QueueSettings(url=queue_url, max_attempts=3, retry_backoff_s=0.01,
-                                 retry_max_backoff_s=0.02)  # fmt: skip
+        settings = QueueSettings(
+            url=queue_url, max_attempts=3, retry_backoff_s=0.01, retry_max_backoff_s=0.02
+        )
 
         async def scenario() -> tuple:
             queue = open_command_queue(queue_url)

@@ -18,11 +18,17 @@ ROOT = Path(__file__).parents[2]
 def failed_with(code: str) -> Command:
     """A command as a queue hands it back after the ERP refused it, code stored as text."""
     return Command(
-        id="c1", kind=CommandKind.PLACE_ORDER, payload={}, idempotency_scope="s",
-        idempotency_key="k", fingerprint="f", submitted_by="t",
-        created_at=datetime(2025, 1, 1, tzinfo=UTC), status=CommandStatus.FAILED,
+        id="c1",
+        kind=CommandKind.PLACE_ORDER,
+        payload={},
+        idempotency_scope="s",
+        idempotency_key="k",
+        fingerprint="f",
+        submitted_by="t",
+        created_at=datetime(2025, 1, 1, tzinfo=UTC),
+        status=CommandStatus.FAILED,
         result={"user_error": {"code": code, "message": "why", "field": "lines"}},
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(

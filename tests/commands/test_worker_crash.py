@@ -43,9 +43,13 @@ def erp_gateway(*args: str, log: Path) -> subprocess.Popen:
     """The command as its own process, its output in `log` (a pipe nobody reads would
     fill up and stop it)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "gateway", *args], cwd=ROOT, env=ENV, text=True,
-        stdout=log.open("a"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [sys.executable, "-m", "gateway", *args],
+        cwd=ROOT,
+        env=ENV,
+        text=True,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_for_line(process: subprocess.Popen, log: Path, start: str) -> None:
@@ -57,8 +61,8 @@ def wait_for_line(process: subprocess.Popen, log: Path, start: str) -> None:
 
 
 def gateway_orders(odoo: str) -> list[str]:
-    rows = odoo_rpc(odoo, "sale.order", "search_read", [[["client_order_ref", "=like", "EGW-%"]]],
-                    {"fields": ["client_order_ref"]})  # fmt: skip
+    ours = [["client_order_ref", "=like", "EGW-%"]]
+    rows = odoo_rpc(odoo, "sale.order", "search_read", [ours], {"fields": ["client_order_ref"]})
     return [row["client_order_ref"] for row in rows]
 
 
@@ -134,8 +138,9 @@ concurrency = 4
             and p["salesUnit"] == "C62"
         ]
         unlimited = [["customer_rank", ">", 0], ["use_partner_credit_limit", "=", False]]
-        customers = odoo_rpc(odoo, "res.partner", "search_read", [unlimited],
-                             {"fields": ["id"], "limit": 20})  # fmt: skip
+        customers = odoo_rpc(
+            odoo, "res.partner", "search_read", [unlimited], {"fields": ["id"], "limit": 20}
+        )
 
         def accept(n: int) -> str:
             variables = {

@@ -30,15 +30,24 @@ class FailingWriter:
         raise self.error
 
 
-PAYLOAD = {"customer_id": "7", "note": None, "shipping_address": None,
-           "lines": [{"product_id": "5", "quantity": "1", "unit": "C62"}]}  # fmt: skip
+PAYLOAD = {
+    "customer_id": "7",
+    "note": None,
+    "shipping_address": None,
+    "lines": [{"product_id": "5", "quantity": "1", "unit": "C62"}],
+}
 
 
 async def run_once_against(tmp_path, error: Exception, **settings):
     queue = open_command_queue(f"sqlite:///{tmp_path}/queue.sqlite3")
     service = CommandService(queue, sync_wait_s=0)
-    command = await service.submit(PlaceOrder.from_json(PAYLOAD), request=PAYLOAD,
-                                   scope="s", idempotency_key=None, submitted_by="t")  # fmt: skip
+    command = await service.submit(
+        PlaceOrder.from_json(PAYLOAD),
+        request=PAYLOAD,
+        scope="s",
+        idempotency_key=None,
+        submitted_by="t",
+    )
     writer = FailingWriter(error)
     worker = Worker(queue, writer, QueueSettings(url="unused", **settings))  # type: ignore[arg-type]
     assert await worker.run_once()

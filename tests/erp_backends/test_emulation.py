@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -19,6 +20,9 @@ from erp_backends.emulation.faults import (
     call_log_routes,
     too_many_requests,
 )
+from erp_backends.emulation.world import World, seed_world
+from erp_backends.emulation.world.accounting import PAYMENT_STATES
+from erp_backends.emulation.world.sales import FIRST_SHOP_NUMBER
 from erp_backends.rate_limit import RateLimit
 
 LOG = CallLog()
@@ -156,3 +160,36 @@ async def test_call_log_routes_report_and_reset():
     assert before == {"total": 2, "calls": {"res.partner.read": 2}, "faults": {}}
     assert reset.status_code == 200
     assert after == {"total": 0, "calls": {}, "faults": {}}
+
+
+# --- the neutral seeded world ------------------------------------------------------------
+
+
+def _world_digest(world: World) -> str:
+    facts = (
+        [(c.name, c.email, c.address, c.created) for c in world.customers],
+        [(p.sku, p.price, p.active, p.barcode) for p in world.products],
+        [(s.product.sku, s.warehouse, s.quantity, s.reserved) for s in world.stock],
+        [(o.when, o.customer.number, o.state, o.reference, o.total) for o in world.orders],
+        [(i.order.number, i.day, i.state, i.payment_state, i.paid) for i in world.invoices],
+        [(p.day, p.amount, p.method, p.state) for p in world.payments],
+    )
+    return hashlib.sha256(repr(facts).encode()).hexdigest()
+
+
+def test_the_world_is_the_same_for_the_same_seed():
+    first = seed_world(1)
+    assert _world_digest(seed_world(1)) == _world_digest(first)
+    assert _world_digest(seed_world(2)) != _world_digest(first)
+
+
+def test_the_world_numbers_its_records_in_creation_order_and_shop_orders_by_date():
+    world = seed_world(1)
+    assert [o.number for o in world.orders] == list(range(1, len(world.orders) + 1))
+    assert [i.number for i in world.invoices] == list(range(1, len(world.invoices) + 1))
+    assert [p.number for p in world.products] == list(range(1, len(world.products) + 1))
+    shop = [o.shop_number for o in world.orders if o.shop_number is not None]
+    assert shop[0] == FIRST_SHOP_NUMBER
+    assert shop == sorted(shop)
+    assert len(set(shop)) == len(shop)
+    assert {i.payment_state for i in world.invoices if i.state == "posted"} == set(PAYMENT_STATES)

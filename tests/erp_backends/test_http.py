@@ -35,9 +35,15 @@ async def backend(fake_time):
     async with httpx.AsyncClient() as client:
 
         def make(**policy):
-            return BackendHttp(client, URL, backend="crm", system="HubSpot",
-                               resilience=Resilience(**policy), sleep=fake_time.sleep,
-                               clock=fake_time.clock)  # fmt: skip
+            return BackendHttp(
+                client,
+                URL,
+                backend="crm",
+                system="HubSpot",
+                resilience=Resilience(**policy),
+                sleep=fake_time.sleep,
+                clock=fake_time.clock,
+            )
 
         yield make
 

@@ -45,9 +45,13 @@ def example_config(tmp_path: Path, **replacements: str) -> Path:
 
 def run(*args, env=None, timeout=60):
     return subprocess.run(
-        [*COMMAND, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        [*COMMAND, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
         env={**os.environ, **(env or {})},
-    )  # fmt: skip
+    )
 
 
 def free_port():
@@ -62,9 +66,13 @@ class Running:
 
     def __init__(self, *args, env=None):
         self.process = subprocess.Popen(
-            [*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            cwd=ROOT, env={**os.environ, **(env or {})},
-        )  # fmt: skip
+            [*COMMAND, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+        )
         assert self.process.stdout is not None
         self.stdout = self.process.stdout
         self.output = ""
@@ -101,10 +109,13 @@ def test_schema_export_prints_schema_graphql():
         (None, {}, "no such file; copy gateway.example.toml"),
         ('[backends.erp]\nkind = "odoo"\n', {}, "backends.erp.url: missing (required)"),
         ("[backends.erp\n", {}, "not valid TOML"),
-        ((ROOT / "gateway.example.toml").read_text(), {"ODOO_API_KEY": ""},
-         "backends.erp.credentials_env: the environment variable ODOO_API_KEY is not set"),
+        (
+            (ROOT / "gateway.example.toml").read_text(),
+            {"ODOO_API_KEY": ""},
+            "backends.erp.credentials_env: the environment variable ODOO_API_KEY is not set",
+        ),
     ],
-)  # fmt: skip
+)
 def test_serve_with_a_bad_config_says_which_key_in_one_line(tmp_path, config, env, message):
     path = tmp_path / "gateway.toml"
     if config is not None:
@@ -121,8 +132,9 @@ def test_serve_refuses_a_port_in_use(tmp_path):
     taken.listen()
     port = taken.getsockname()[1]
     try:
-        result = run("serve", "--config", str(example_config(tmp_path)), "--port",
-                     str(port), env=EXAMPLE_ENV)  # fmt: skip
+        result = run(
+            "serve", "--config", str(example_config(tmp_path)), "--port", str(port), env=EXAMPLE_ENV
+        )
     finally:
         taken.close()
     assert result.returncode == 2
@@ -137,8 +149,8 @@ def test_sandbox_and_serve_work_together(tmp_path):
     try:
         sandbox.wait_for(rf"Odoo emulator .* on http://127.0.0.1:{odoo_port}")
         config = example_config(tmp_path, **{"8069": str(odoo_port)})
-        gateway = Running("serve", "--config", str(config), "--port", str(gateway_port),
-                          env={**EXAMPLE_ENV, "ODOO_API_KEY": "admin"})  # fmt: skip
+        options = ["--config", str(config), "--port", str(gateway_port)]
+        gateway = Running("serve", *options, env={**EXAMPLE_ENV, "ODOO_API_KEY": "admin"})
         try:
             gateway.wait_for(f"GraphQL at http://127.0.0.1:{gateway_port}/graphql")
             answer = httpx.post(
@@ -171,8 +183,9 @@ def settled(place):
 def test_demo_prints_tokens_and_a_query_that_answers_with_seeded_data():
     # Given ERP_GATEWAY_JWT_SECRET, the demo signs with it, so a script can mint tokens.
     port = free_port()
-    demo = Running("demo", "--port", str(port),
-                   env={"ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()})  # fmt: skip
+    demo = Running(
+        "demo", "--port", str(port), env={"ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()}
+    )
     url = f"http://127.0.0.1:{port}/graphql"
     try:
         demo.wait_for("Press Ctrl-C to stop")
@@ -248,8 +261,9 @@ def test_cache_clear_forgets_one_entity_or_everything(tmp_path, redis_url):
     config = example_config(tmp_path, **{'url = "memory://"': f'url = "{redis_url}"'})
     asyncio.run(fill())
 
-    result = run("cache", "clear", "--config", str(config), "--entity", "erp.stock",
-                 env=EXAMPLE_ENV)  # fmt: skip
+    result = run(
+        "cache", "clear", "--config", str(config), "--entity", "erp.stock", env=EXAMPLE_ENV
+    )
     assert result.returncode == 0, result.stderr
     assert asyncio.run(keys_present()) == ["order"]
     assert run("cache", "clear", "--config", str(config), env=EXAMPLE_ENV).returncode == 0
@@ -271,8 +285,8 @@ def test_cache_clear_explains_a_memory_cache(tmp_path):
 
 def test_token_commands_create_list_revoke_through_the_console_script(tmp_path):
     store = ["--store", f"sqlite:///{tmp_path}/auth.sqlite3"]
-    created = run("token", "create", "--name", "acme", "--scopes", "orders:write,stock:read",
-                  "--expires", "90d", *store)  # fmt: skip
+    details = ["--name", "acme", "--scopes", "orders:write,stock:read", "--expires", "90d"]
+    created = run("token", "create", *details, *store)
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()
     assert re.fullmatch(r"egw_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", token)
@@ -297,8 +311,12 @@ def test_audit_tail_shows_an_impersonated_request(tmp_path, odoo_emulator_url):
     staff = token_for(scopes={"customers:read", "customers:impersonate"}, subject="alice")
     customer = "Q3VzdG9tZXI6Nw=="
     with running_gateway(settings) as gateway:
-        graphql(gateway, "query Look { viewer { subject } }", token=staff,
-                headers={"X-Act-As-Customer": customer})  # fmt: skip
+        graphql(
+            gateway,
+            "query Look { viewer { subject } }",
+            token=staff,
+            headers={"X-Act-As-Customer": customer},
+        )
     tail = run("audit", "tail", "--store", store)
     assert tail.returncode == 0, tail.stderr
     assert f"alice as customer {customer}" in tail.stdout
@@ -318,10 +336,15 @@ def test_dlq_commands_list_replay_and_discard_through_the_console_script(tmp_pat
         ids = []
         for n in range(2):
             command = Command(
-                id=f"c{n}", kind=CommandKind.PAY_INVOICE, payload={}, idempotency_scope="s",
-                idempotency_key=f"k{n}", fingerprint="f", submitted_by="partner:acme",
+                id=f"c{n}",
+                kind=CommandKind.PAY_INVOICE,
+                payload={},
+                idempotency_scope="s",
+                idempotency_key=f"k{n}",
+                fingerprint="f",
+                submitted_by="partner:acme",
                 created_at=datetime.now(UTC),
-            )  # fmt: skip
+            )
             await queue.submit(command)
             await queue.claim("w", 60, datetime.now(UTC))
             await queue.bury(command.id, "BACKEND_UNAVAILABLE: the erp backend failed")

@@ -31,9 +31,13 @@ def test_the_example_config_loads():
     assert settings.erp.url == "http://127.0.0.1:8069"
     assert settings.erp.rate_limit == RateLimit(100, 60.0)
     assert settings.erp.resilience == Resilience(
-        timeout_s=5.0, retries=2, backoff_s=0.2, max_backoff_s=5.0, circuit_failures=5,
+        timeout_s=5.0,
+        retries=2,
+        backoff_s=0.2,
+        max_backoff_s=5.0,
+        circuit_failures=5,
         circuit_reset_s=30.0,
-    )  # fmt: skip
+    )
     assert settings.erp.credentials == Secret("s3cret-key")
 
 
@@ -69,11 +73,14 @@ def test_crm_and_shop_sections_are_optional_and_typed():
         ({"crm": {**CRM, "database": "x"}}, {}, "backends.crm.database: unknown key"),
         ({"shop": {**SHOP, "protocol": "json2"}}, {}, "backends.shop.protocol: unknown key"),
         ({"cms": CRM}, {}, "backends.cms: unknown key"),
-        ({"shop": SHOP}, {"link_field": "reference"},
-         "federation.link_field: the woocommerce shop finds customers by email only"),
+        (
+            {"shop": SHOP},
+            {"link_field": "reference"},
+            "federation.link_field: the woocommerce shop finds customers by email only",
+        ),
         ({}, {"link_field": "phone"}, "federation.link_field: expected one of email, reference"),
     ],
-)  # fmt: skip
+)
 def test_crm_shop_and_federation_errors_name_the_key(backends, federation, message):
     data = erp()
     data["backends"].update(backends)
@@ -102,19 +109,25 @@ def test_the_secret_is_never_in_a_repr():
         (erp(timeout="5"), "backends.erp.timeout: unknown key"),
         (erp(retries=-1), "backends.erp.retries: expected a whole number of 0 or more"),
         (erp(circuit_failures=0), "backends.erp.circuit_failures: expected a whole number"),
-        (erp(credentials_env="NOPE"), "backends.erp.credentials_env: the environment variable "
-                                      "NOPE is not set"),
+        (
+            erp(credentials_env="NOPE"),
+            "backends.erp.credentials_env: the environment variable NOPE is not set",
+        ),
         ({**erp(), "cache": {"url": "memcached://x"}}, "cache.url: expected memory:// or redis://"),
         ({**erp(), "cache": {"url": "redis://:pw@h:6379/0"}}, "cache.url: put no password in"),
-        ({**erp(), "cache": {"ttl": {"erp": {"stocks": 5}}}},
-         "cache.ttl.erp.stocks: no such cached entity; known: customer,"),
-        ({**erp(), "cache": {"ttl": {"erp": {"stock": -1}}}}, "cache.ttl.erp.stock: expected a "
-                                                               "number of 0 or more"),
+        (
+            {**erp(), "cache": {"ttl": {"erp": {"stocks": 5}}}},
+            "cache.ttl.erp.stocks: no such cached entity; known: customer,",
+        ),
+        (
+            {**erp(), "cache": {"ttl": {"erp": {"stock": -1}}}},
+            "cache.ttl.erp.stock: expected a number of 0 or more",
+        ),
         ({**erp(), "cache": {"password_env": "NOPE"}}, "cache.password_env: the environment"),
         ({**erp(), "cache": {"size": 5}}, "cache.size: unknown key"),
         ({**erp(), "graphql": {"max_depth": "deep"}}, "graphql.max_depth: expected a whole"),
     ],
-)  # fmt: skip
+)
 def test_each_invalid_key_is_named(data, message):
     with pytest.raises(ConfigError) as raised:
         settings_from_dict(data, ENV)
@@ -134,9 +147,15 @@ def test_cache_settings_default_to_memory_and_take_ttls_per_entity():
     settings = settings_from_dict(erp(), ENV)
     assert settings.cache.url == "memory://"
     assert settings.cache.ttls[Entity.ERP_STOCK] == 15
-    data = {**erp(), "cache": {"url": "redis://127.0.0.1:6379/2", "stale_ttl": 600,
-                               "password_env": "REDIS_PASSWORD",
-                               "ttl": {"erp": {"stock": 0}, "crm": {"profile": 30}}}}  # fmt: skip
+    data = {
+        **erp(),
+        "cache": {
+            "url": "redis://127.0.0.1:6379/2",
+            "stale_ttl": 600,
+            "password_env": "REDIS_PASSWORD",
+            "ttl": {"erp": {"stock": 0}, "crm": {"profile": 30}},
+        },
+    }
     settings = settings_from_dict(data, {**ENV, "REDIS_PASSWORD": "pw"})
     assert settings.cache.ttls[Entity.ERP_STOCK] == 0
     assert settings.cache.ttls[Entity.CRM_PROFILE] == 30
@@ -164,10 +183,12 @@ def test_redis_passwords_for_the_queue_and_the_auth_store_come_from_the_environm
     [
         ({"queue": {"url": "redis://:pw@h/0"}}, "queue.url: put no password in the file"),
         ({"auth": {"store": "redis://:pw@h/0"}}, "auth.store: put no password in the file"),
-        ({"queue": {"url": "redis://h/0", "password_env": "NOPE"}},
-         "queue.password_env: the environment variable NOPE is not set"),
+        (
+            {"queue": {"url": "redis://h/0", "password_env": "NOPE"}},
+            "queue.password_env: the environment variable NOPE is not set",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_password_in_a_store_url_is_refused(table, message):
     with pytest.raises(ConfigError, match=message):
         settings_from_dict({**erp(), **table}, ENV)

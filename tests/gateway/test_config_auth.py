@@ -60,20 +60,35 @@ def test_without_an_auth_table_the_defaults_apply():
 
 def test_every_key_of_the_auth_table_is_read():
     auth = {
-        "mode": "production", "issuer": "https://idp.example.com/", "audience": "erp-api",
-        "algorithms": ["RS256", "ES256"], "jwks_url": JWKS_URL + "/", "jwks_min_refresh_s": 0,
-        "jwks_max_age_s": 900, "leeway_s": 5, "max_token_lifetime_s": 3600,
-        "default_kind": "service", "store": "redis://127.0.0.1:6379/3",
-    }  # fmt: skip
+        "mode": "production",
+        "issuer": "https://idp.example.com/",
+        "audience": "erp-api",
+        "algorithms": ["RS256", "ES256"],
+        "jwks_url": JWKS_URL + "/",
+        "jwks_min_refresh_s": 0,
+        "jwks_max_age_s": 900,
+        "leeway_s": 5,
+        "max_token_lifetime_s": 3600,
+        "default_kind": "service",
+        "store": "redis://127.0.0.1:6379/3",
+    }
 
     settings = settings_from_dict(config(auth), {"ODOO_API_KEY": "k"})  # no HS*: no secret
 
     assert settings.auth == AuthSettings(
-        mode="production", issuer="https://idp.example.com/", audience="erp-api",
-        algorithms=("RS256", "ES256"), secret=None, jwks_url=JWKS_URL, jwks_min_refresh_s=0.0,
-        jwks_max_age_s=900.0, leeway_s=5.0, max_token_lifetime_s=3600.0,
-        default_kind="service", store="redis://127.0.0.1:6379/3",
-    )  # fmt: skip
+        mode="production",
+        issuer="https://idp.example.com/",
+        audience="erp-api",
+        algorithms=("RS256", "ES256"),
+        secret=None,
+        jwks_url=JWKS_URL,
+        jwks_min_refresh_s=0.0,
+        jwks_max_age_s=900.0,
+        leeway_s=5.0,
+        max_token_lifetime_s=3600.0,
+        default_kind="service",
+        store="redis://127.0.0.1:6379/3",
+    )
 
 
 def test_the_secret_comes_from_the_variable_secret_env_names():
@@ -88,62 +103,130 @@ SHORT = "short-secret-0123456789abcdef01"  # 31 characters
 @pytest.mark.parametrize(
     ("auth", "environ", "message"),
     [
-        ({"algorithms": ["none"]}, ENV, "config: auth.algorithms: 'none' is not accepted; "
-                                         "choose from HS256, HS384, HS512, RS256"),
-        ({"algorithms": ["HS256", "PS256"]}, ENV, "config: auth.algorithms: 'PS256' is not "
-                                                  "accepted"),
+        (
+            {"algorithms": ["none"]},
+            ENV,
+            "config: auth.algorithms: 'none' is not accepted; "
+            "choose from HS256, HS384, HS512, RS256",
+        ),
+        (
+            {"algorithms": ["HS256", "PS256"]},
+            ENV,
+            "config: auth.algorithms: 'PS256' is not accepted",
+        ),
         ({"algorithms": ["hs256"]}, ENV, "config: auth.algorithms: 'hs256' is not accepted"),
         ({"algorithms": []}, ENV, "config: auth.algorithms: name at least one algorithm"),
         ({"algorithms": "HS256"}, ENV, "config: auth.algorithms: expected a list of strings"),
-        ({}, {"ODOO_API_KEY": "k"}, "config: auth.secret_env: the environment variable "
-                                    "ERP_GATEWAY_JWT_SECRET is not set; HS256 tokens need it"),
-        ({"secret_env": "IDP_SECRET"}, ENV, "config: auth.secret_env: the environment variable "
-                                            "IDP_SECRET is not set"),
-        ({}, {**ENV, "ERP_GATEWAY_JWT_SECRET": ""}, "config: auth.secret_env: the environment "
-                                                    "variable ERP_GATEWAY_JWT_SECRET is not set"),
-        ({}, {**ENV, "ERP_GATEWAY_JWT_SECRET": SHORT}, "config: auth.secret_env: the secret in "
-                                                       "ERP_GATEWAY_JWT_SECRET is too short: use "
-                                                       "at least 32 random characters"),
-        ({"algorithms": ["RS256"]}, ENV, "config: auth.jwks_url: RS*/ES* algorithms need the "
-                                         "identity provider's JWKS URL"),
+        (
+            {},
+            {"ODOO_API_KEY": "k"},
+            "config: auth.secret_env: the environment variable "
+            "ERP_GATEWAY_JWT_SECRET is not set; HS256 tokens need it",
+        ),
+        (
+            {"secret_env": "IDP_SECRET"},
+            ENV,
+            "config: auth.secret_env: the environment variable IDP_SECRET is not set",
+        ),
+        (
+            {},
+            {**ENV, "ERP_GATEWAY_JWT_SECRET": ""},
+            "config: auth.secret_env: the environment variable ERP_GATEWAY_JWT_SECRET is not set",
+        ),
+        (
+            {},
+            {**ENV, "ERP_GATEWAY_JWT_SECRET": SHORT},
+            "config: auth.secret_env: the secret in "
+            "ERP_GATEWAY_JWT_SECRET is too short: use "
+            "at least 32 random characters",
+        ),
+        (
+            {"algorithms": ["RS256"]},
+            ENV,
+            "config: auth.jwks_url: RS*/ES* algorithms need the identity provider's JWKS URL",
+        ),
         ({"algorithms": ["HS256", "ES256"]}, ENV, "config: auth.jwks_url: RS*/ES* algorithms"),
-        ({"algorithms": ["RS256"], "jwks_url": "idp.example.com/jwks"}, ENV,
-         "config: auth.jwks_url: expected an http:// or https:// URL, got 'idp.example.com/jwks'"),
-        ({"algorithms": ["RS256"], "jwks_url": "file:///etc/jwks.json"}, ENV,
-         "config: auth.jwks_url: expected an http:// or https:// URL"),
-        ({"store": "postgres://db/erp"}, ENV, "config: auth.store: expected sqlite:///<file> or "
-                                              "redis://host:port/db, got 'postgres://db/erp'"),
+        (
+            {"algorithms": ["RS256"], "jwks_url": "idp.example.com/jwks"},
+            ENV,
+            "config: auth.jwks_url: expected an http:// or https:// URL, "
+            "got 'idp.example.com/jwks'",
+        ),
+        (
+            {"algorithms": ["RS256"], "jwks_url": "file:///etc/jwks.json"},
+            ENV,
+            "config: auth.jwks_url: expected an http:// or https:// URL",
+        ),
+        (
+            {"store": "postgres://db/erp"},
+            ENV,
+            "config: auth.store: expected sqlite:///<file> or "
+            "redis://host:port/db, got 'postgres://db/erp'",
+        ),
         ({"store": "sqlite:///"}, ENV, "config: auth.store: expected sqlite:///<file>, got"),
         ({"issuer_url": "https://idp"}, ENV, "config: auth.issuer_url: unknown key"),
         ({"claims": {"role": "roles"}}, ENV, "config: auth.claims.role: unknown key"),
-        ({"claims": {"subject": ""}}, ENV, "config: auth.claims.subject: expected a non-empty "
-                                           "string"),
+        (
+            {"claims": {"subject": ""}},
+            ENV,
+            "config: auth.claims.subject: expected a non-empty string",
+        ),
         ({"claims": "sub"}, ENV, "config: auth.claims: expected a table [auth.claims]"),
-        ({"default_kind": "admin"}, ENV, "config: auth.default_kind: expected customer, staff, "
-                                         "partner or service"),
+        (
+            {"default_kind": "admin"},
+            ENV,
+            "config: auth.default_kind: expected customer, staff, partner or service",
+        ),
         ({"default_kind": "anonymous"}, ENV, "config: auth.default_kind: expected customer"),
-        ({"mode": "prod"}, ENV, "config: auth.mode: expected one of development, production, "
-                                "got 'prod'"),
-        ({"jwks_min_refresh_s": -1}, ENV, "config: auth.jwks_min_refresh_s: expected a number "
-                                          "of 0 or more"),
-        ({"jwks_max_age_s": 0}, ENV, "config: auth.jwks_max_age_s: expected a number greater "
-                                     "than 0"),
+        (
+            {"mode": "prod"},
+            ENV,
+            "config: auth.mode: expected one of development, production, got 'prod'",
+        ),
+        (
+            {"jwks_min_refresh_s": -1},
+            ENV,
+            "config: auth.jwks_min_refresh_s: expected a number of 0 or more",
+        ),
+        (
+            {"jwks_max_age_s": 0},
+            ENV,
+            "config: auth.jwks_max_age_s: expected a number greater than 0",
+        ),
         ({"leeway_s": "30"}, ENV, "config: auth.leeway_s: expected a number of 0 or more"),
         ({"issuer": ""}, ENV, "config: auth.issuer: expected a non-empty string"),
-        ({"max_token_lifetime_s": 0}, ENV, "config: auth.max_token_lifetime_s: expected a "
-                                           "number greater than 0, got 0"),
-        ({"max_token_lifetime_s": -60}, ENV, "config: auth.max_token_lifetime_s: expected a "
-                                             "number greater than 0"),
-        ({"max_token_lifetime_s": "1d"}, ENV, "config: auth.max_token_lifetime_s: expected a "
-                                              "number greater than 0, got '1d'"),
-        ({"max_token_lifetime_s": True}, ENV, "config: auth.max_token_lifetime_s: expected a "
-                                              "number greater than 0"),
-        ({"max_token_lifetime_s": float("inf")}, ENV, "config: auth.max_token_lifetime_s: "
-                                                      "expected a finite number greater than 0"),
-        ({"max_token_lifetime_s": float("nan")}, ENV, "config: auth.max_token_lifetime_s: "
-                                                      "expected a finite number greater than 0"),
+        (
+            {"max_token_lifetime_s": 0},
+            ENV,
+            "config: auth.max_token_lifetime_s: expected a number greater than 0, got 0",
+        ),
+        (
+            {"max_token_lifetime_s": -60},
+            ENV,
+            "config: auth.max_token_lifetime_s: expected a number greater than 0",
+        ),
+        (
+            {"max_token_lifetime_s": "1d"},
+            ENV,
+            "config: auth.max_token_lifetime_s: expected a number greater than 0, got '1d'",
+        ),
+        (
+            {"max_token_lifetime_s": True},
+            ENV,
+            "config: auth.max_token_lifetime_s: expected a number greater than 0",
+        ),
+        (
+            {"max_token_lifetime_s": float("inf")},
+            ENV,
+            "config: auth.max_token_lifetime_s: expected a finite number greater than 0",
+        ),
+        (
+            {"max_token_lifetime_s": float("nan")},
+            ENV,
+            "config: auth.max_token_lifetime_s: expected a finite number greater than 0",
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_invalid_auth_key_is_named_in_one_message(auth, environ, message):
     with pytest.raises(ConfigError) as raised:
         settings_from_dict(config(auth), environ)
@@ -199,9 +282,15 @@ async def test_claim_names_map_the_identity_providers_claims():
         return await authenticator.principal_for(Headers({"authorization": f"Bearer {token}"}))
 
     staff = await principal_of(
-        {"email": "ann@example.com", "role": "staff", "scp": ["orders:read", "stock:read"],
-         "sub": "ignored", "kind": "customer", "scope": "customers:impersonate"}
-    )  # fmt: skip
+        {
+            "email": "ann@example.com",
+            "role": "staff",
+            "scp": ["orders:read", "stock:read"],
+            "sub": "ignored",
+            "kind": "customer",
+            "scope": "customers:impersonate",
+        }
+    )
     service = await principal_of({"email": "batch@example.com", "scp": "stock:read"})
 
     assert (staff.subject, staff.kind) == ("ann@example.com", PrincipalKind.STAFF)

@@ -118,8 +118,9 @@ def test_fifty_concurrent_identical_requests_make_one_call_per_batch(
         cold.reset()
         # When 50 identical requests arrive at once
         with ThreadPoolExecutor(max_workers=50) as pool:
-            answers = list(pool.map(lambda _: graphql(gateway, QUERY, {"id": customer_id}),
-                                    range(50)))  # fmt: skip
+            answers = list(
+                pool.map(lambda _: graphql(gateway, QUERY, {"id": customer_id}), range(50))
+            )
         fifty_requests = cold.total()
     # Then the backend sees the calls of one request, not of fifty
     assert all("errors" not in a for a in answers)

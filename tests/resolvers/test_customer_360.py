@@ -19,10 +19,8 @@ def test_the_customer_comes_with_its_newest_50_orders(customer_360, customer_id,
     # then it gets the same 50 orders Odoo lists for that partner, newest first.
     partner = first_customer_id(odoo_emulator)
     newest_first = {"fields": ["name"], "order": "date_order desc, id desc", "limit": 50}
-    expected = odoo_rpc(
-        odoo_emulator, "sale.order", "search_read", [[["partner_id", "=", partner]]],
-        newest_first,
-    )  # fmt: skip
+    of_partner = [["partner_id", "=", partner]]
+    expected = odoo_rpc(odoo_emulator, "sale.order", "search_read", [of_partner], newest_first)
     orders = customer_360["orders"]
     assert customer_360["id"] == customer_id
     assert [o["number"] for o in orders["nodes"]] == [row["name"] for row in expected]
@@ -82,8 +80,7 @@ def test_the_customer_lists_invoices_and_payments_too(customer_360):
     assert customer_360["addresses"][0]["countryCode"]
 
 
-def test_backend_calls_grow_with_depth_not_with_list_length(gateway, customer_id,
-                                                             emulator_calls):  # fmt: skip
+def test_backend_calls_grow_with_depth_not_with_list_length(gateway, customer_id, emulator_calls):
     # Given a warm gateway (logged in, field names known), when the same query asks for
     # 5 and then 50 orders with everything under them, then both cost the same few calls.
     graphql(gateway, CUSTOMER_360, {"id": customer_id, "first": 50})

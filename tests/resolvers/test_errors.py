@@ -59,8 +59,8 @@ def test_an_unreachable_odoo_is_backend_unavailable():
 @pytest.mark.slow
 def test_a_failing_odoo_is_backend_unavailable():
     with emulator_with(fail_rate=1.0) as odoo, running_gateway(odoo_settings(odoo)) as gateway:
-        assert_clean(graphql(gateway, CUSTOMER, {"id": encode("Customer", 1)}),
-                     "BACKEND_UNAVAILABLE")  # fmt: skip
+        answer = graphql(gateway, CUSTOMER, {"id": encode("Customer", 1)})
+        assert_clean(answer, "BACKEND_UNAVAILABLE")
 
 
 @pytest.mark.slow
@@ -97,8 +97,8 @@ def test_refused_credentials_are_a_backend_error(odoo_emulator_url, protocol):
 
 
 def test_one_failing_field_leaves_the_others(gateway, customer_id):
-    answer = graphql(gateway, TWO_FIELDS,
-                     {"known": customer_id, "unknown": encode("Customer", 999999)})  # fmt: skip
+    variables = {"known": customer_id, "unknown": encode("Customer", 999999)}
+    answer = graphql(gateway, TWO_FIELDS, variables)
     assert answer["data"]["known"]["id"] == customer_id
     assert answer["data"]["unknown"] is None
     assert error_codes(answer) == ["NOT_FOUND"]
@@ -119,8 +119,8 @@ class ExplodingErp:
 def test_unexpected_errors_are_masked_and_carry_the_request_id():
     settings = odoo_settings("http://127.0.0.1:9")
     with running_gateway(settings, backends=Backends(erp=ExplodingErp())) as gateway:
-        answer = graphql(gateway, CUSTOMER, {"id": encode("Customer", 1)},
-                         headers={"X-Request-ID": "req-42"})  # fmt: skip
+        variables = {"id": encode("Customer", 1)}
+        answer = graphql(gateway, CUSTOMER, variables, headers={"X-Request-ID": "req-42"})
     assert error_codes(answer) == ["INTERNAL_SERVER_ERROR"]
     assert answer["errors"][0]["message"] == "Internal server error"
     assert answer["errors"][0]["extensions"]["requestId"] == "req-42"

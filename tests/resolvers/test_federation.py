@@ -25,9 +25,10 @@ def linked_customers(federated_gateway):
 def shop_customer_id(linked_customers):
     """A customer known to all three systems, with orders in the shop."""
     return next(
-        c["id"] for c in linked_customers
+        c["id"]
+        for c in linked_customers
         if c["crm"] and c["shop"] and c["shop"]["orders"]["totalCount"] >= 3
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="module")

@@ -83,9 +83,13 @@ def test_the_crm_circuit_opens_fails_fast_and_recovers(
         crm = ExitStack()
         crm_url = start_crm(crm, port)
         settings = federated_settings(
-            odoo_emulator_url, crm_url, woocommerce_emulator_url,
-            retries=0, circuit_failures=2, circuit_reset_s=30.0,
-        )  # fmt: skip
+            odoo_emulator_url,
+            crm_url,
+            woocommerce_emulator_url,
+            retries=0,
+            circuit_failures=2,
+            circuit_reset_s=30.0,
+        )
         gateway = stack.enter_context(running_gateway(settings, clock=clock))
         assert data_of(graphql(gateway, CUSTOMER, {"id": customer_id}))["customer"]["crm"]
 

@@ -76,8 +76,9 @@ def test_orders_page_forward_with_cursors(gateway, customer_id):
     first = data_of(graphql(gateway, ORDERS_PAGE, {"id": customer_id, "first": 25}))
     first_page = first["customer"]["orders"]
     after = first_page["pageInfo"]["endCursor"]
-    second = data_of(graphql(gateway, ORDERS_PAGE,
-                             {"id": customer_id, "first": 25, "after": after}))  # fmt: skip
+    second = data_of(
+        graphql(gateway, ORDERS_PAGE, {"id": customer_id, "first": 25, "after": after})
+    )
     second_page = second["customer"]["orders"]
 
     first_ids = [e["node"]["id"] for e in first_page["edges"]]
@@ -178,10 +179,13 @@ def test_unknown_objects_are_null_with_not_found(gateway, query, variables):
     [
         (ORDER, {"id": encode("Customer", 1)}, "is the ID of a Customer, not of a Order"),
         (ORDERS_PAGE, {"id": encode("Customer", 1), "first": 101}, "first must be between 0"),
-        (ORDERS_PAGE, {"id": encode("Customer", 1), "first": 5, "after": "bogus"},
-         "is not a cursor from this list"),
+        (
+            ORDERS_PAGE,
+            {"id": encode("Customer", 1), "first": 5, "after": "bogus"},
+            "is not a cursor from this list",
+        ),
     ],
-)  # fmt: skip
+)
 def test_malformed_input_is_bad_user_input(gateway, query, variables, message):
     answer = graphql(gateway, query, variables)
     assert error_codes(answer) == ["BAD_USER_INPUT"]

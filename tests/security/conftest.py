@@ -37,8 +37,12 @@ class Account:
     payment_number: str
 
     def token(self, scopes=READ_SCOPES) -> str:
-        return token_for(PrincipalKind.CUSTOMER, scopes=scopes, customer_id=self.customer_id,
-                         subject=f"user-of-{self.customer_id}")  # fmt: skip
+        return token_for(
+            PrincipalKind.CUSTOMER,
+            scopes=scopes,
+            customer_id=self.customer_id,
+            subject=f"user-of-{self.customer_id}",
+        )
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +70,15 @@ def accounts(gateway) -> tuple[Account, Account]:
         if node["orders"]["nodes"] and paid and node["payments"]["nodes"]:
             order, invoice = node["orders"]["nodes"][0], paid[0]
             payment = invoice["payments"][0]
-            found.append(Account(node["id"], order["id"], order["number"], invoice["id"],
-                                 invoice["number"], payment["id"], payment["number"]))  # fmt: skip
+            account = Account(
+                customer_id=node["id"],
+                order_id=order["id"],
+                order_number=order["number"],
+                invoice_id=invoice["id"],
+                invoice_number=invoice["number"],
+                payment_id=payment["id"],
+                payment_number=payment["number"],
+            )
+            found.append(account)
     assert len(found) >= 2, "the seeded world has customers with orders, invoices, payments"
     return found[0], found[1]

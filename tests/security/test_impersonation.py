@@ -18,8 +18,9 @@ from tests.harness import (
     token_for,
 )
 
-HELPER = token_for(PrincipalKind.STAFF, scopes=READ_SCOPES | {CUSTOMERS_IMPERSONATE},
-                   subject="staff-alice")  # fmt: skip
+HELPER = token_for(
+    PrincipalKind.STAFF, scopes=READ_SCOPES | {CUSTOMERS_IMPERSONATE}, subject="staff-alice"
+)
 AS_CUSTOMER = """
 query HelpCustomer($order: ID!, $cardNumber: String) {
   viewer { subject kind actor { subject } customer { id } }
@@ -44,8 +45,13 @@ def test_staff_act_as_a_customer_and_the_audit_log_names_both(gateway, accounts)
     mine = accounts[0]
     request_id = uuid.uuid4().hex
     headers = {"X-Act-As-Customer": mine.customer_id, "X-Request-ID": request_id}
-    own = graphql(gateway, AS_CUSTOMER, {"order": mine.order_id, "cardNumber": "4111111111111111"},
-                  token=HELPER, headers=headers)  # fmt: skip
+    own = graphql(
+        gateway,
+        AS_CUSTOMER,
+        {"order": mine.order_id, "cardNumber": "4111111111111111"},
+        token=HELPER,
+        headers=headers,
+    )
     viewer = data_of(own)["viewer"]
     assert viewer == {
         "subject": mine.customer_id,
@@ -69,8 +75,9 @@ def test_while_acting_as_a_customer_staff_see_only_that_customer(gateway, accoun
     mine, theirs = accounts
     request_id = uuid.uuid4().hex
     headers = {"X-Act-As-Customer": mine.customer_id, "X-Request-ID": request_id}
-    answer = graphql(gateway, AS_CUSTOMER, {"order": theirs.order_id}, token=HELPER,
-                     headers=headers)  # fmt: skip
+    answer = graphql(
+        gateway, AS_CUSTOMER, {"order": theirs.order_id}, token=HELPER, headers=headers
+    )
     assert error_codes(answer) == ["NOT_FOUND"]
     [entry] = audit_entry(request_id)
     assert entry.outcome == "error: NOT_FOUND"
@@ -79,11 +86,17 @@ def test_while_acting_as_a_customer_staff_see_only_that_customer(gateway, accoun
 def test_impersonation_without_the_scope_is_refused_and_audited(gateway, accounts):
     request_id = uuid.uuid4().hex
     plain_staff = token_for(PrincipalKind.STAFF, subject="staff-bob")
-    response = send(gateway, "POST", "/graphql",
+    response = send(
+        gateway,
+        "POST",
+        "/graphql",
         json={"query": "{ viewer { subject } }"},
-        headers={**bearer(plain_staff), "X-Act-As-Customer": accounts[0].customer_id,
-                 "X-Request-ID": request_id},
-    )  # fmt: skip
+        headers={
+            **bearer(plain_staff),
+            "X-Act-As-Customer": accounts[0].customer_id,
+            "X-Request-ID": request_id,
+        },
+    )
     assert response.status_code == 403
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "FORBIDDEN"

@@ -15,10 +15,13 @@ BY_ID = {
     "customer": ("query($id: ID!) { customer(id: $id) { name } }", "customer_id", None),
     "node of an order": ("query($id: ID!) { node(id: $id) { id } }", "order_id", "order_number"),
     "node of an invoice": ("query($id: ID!) { node(id: $id) { id } }", "invoice_id", None),
-    "node of a payment": ("query($id: ID!) { node(id: $id) { ... on Payment { number } } }",
-                          "payment_id", "payment_number"),
+    "node of a payment": (
+        "query($id: ID!) { node(id: $id) { ... on Payment { number } } }",
+        "payment_id",
+        "payment_number",
+    ),
     "node of a customer": ("query($id: ID!) { node(id: $id) { id } }", "customer_id", None),
-}  # fmt: skip
+}
 
 EVERYTHING_OF = """
 query($customer: ID!, $order: ID!, $invoice: ID!, $payment: ID!) {
@@ -40,8 +43,12 @@ def unknown_twin(global_id: str) -> str:
 
 
 def warm_the_cache_as(gateway, account):
-    variables = {"customer": account.customer_id, "order": account.order_id,
-                 "invoice": account.invoice_id, "payment": account.payment_id}  # fmt: skip
+    variables = {
+        "customer": account.customer_id,
+        "order": account.order_id,
+        "invoice": account.invoice_id,
+        "payment": account.payment_id,
+    }
     answer = data_of(graphql(gateway, EVERYTHING_OF, variables, token=account.token()))
     assert answer["order"]["number"] == account.order_number  # the owner does see it
     return variables

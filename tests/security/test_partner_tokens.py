@@ -48,8 +48,9 @@ def store_url(request, tmp_path):
 @pytest.fixture
 def two_gateways(odoo_emulator_url, store_url):
     """Two gateway processes' worth of apps sharing one token store."""
-    settings = replace(odoo_settings(odoo_emulator_url),
-                       auth=AuthSettings(secret=TEST_SECRET, store=store_url))  # fmt: skip
+    settings = replace(
+        odoo_settings(odoo_emulator_url), auth=AuthSettings(secret=TEST_SECRET, store=store_url)
+    )
     with ExitStack() as stack:
         yield [stack.enter_context(running_gateway(settings)) for _ in range(2)]
 
@@ -57,8 +58,9 @@ def two_gateways(odoo_emulator_url, store_url):
 def test_a_partner_token_works_in_either_header(two_gateways, store_url):
     _, presented = create(store_url)
     for headers in (bearer(presented), {"X-API-Key": presented}):
-        answer = graphql(two_gateways[0], "{ viewer { subject kind scopes } } ", token=None,
-                         headers=headers)  # fmt: skip
+        answer = graphql(
+            two_gateways[0], "{ viewer { subject kind scopes } } ", token=None, headers=headers
+        )
         assert answer["data"]["viewer"] == {
             "subject": "partner:acme",
             "kind": "partner",

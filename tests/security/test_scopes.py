@@ -13,10 +13,11 @@ from tests.harness import error_codes, graphql, odoo_settings, running_gateway, 
 
 ROOT = Path(__file__).parents[2]
 # The types that hold business data: every field leading to one needs a scope.
-GUARDED_TYPES = {"Customer", "Order", "Product", "Stock", "Invoice", "Payment", "CrmProfile",
-                 "ShopAccount", "ShopOrder", "OrderConnection", "InvoiceConnection",
-                 "PaymentConnection", "CustomerConnection", "ProductConnection",
-                 "ShopOrderConnection"}  # fmt: skip
+GUARDED_TYPES = set(
+    "Customer Order Product Stock Invoice Payment CrmProfile ShopAccount ShopOrder"
+    " OrderConnection InvoiceConnection PaymentConnection CustomerConnection ProductConnection"
+    " ShopOrderConnection".split()
+)
 # Checked at run time, by the type of the object the id names.
 GUARDED_IN_CODE = {("Query", "node")}
 

@@ -26,8 +26,15 @@ def b64(data: dict | bytes) -> str:
 
 def claims(**overrides):
     now = int(time.time())
-    return {"sub": "mallory", "kind": "staff", "scope": "customers:read",
-            "iss": "erp-gateway", "aud": "erp-gateway", "exp": now + 600, **overrides}  # fmt: skip
+    return {
+        "sub": "mallory",
+        "kind": "staff",
+        "scope": "customers:read",
+        "iss": "erp-gateway",
+        "aud": "erp-gateway",
+        "exp": now + 600,
+        **overrides,
+    }
 
 
 def signed(**overrides) -> str:
@@ -47,33 +54,44 @@ def revoked_api_token() -> str:
     return asyncio.run(make())
 
 
+def tampered_token() -> str:
+    """A signed token with its payload swapped for one that asks for more."""
+    header, payload = token_for().split(".")[0], b64(claims(scope="customers:impersonate"))
+    return ".".join([header, payload, token_for().split(".")[2]])
+
+
 REJECTIONS = {
-    "alg none": (lambda: f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims())}.",
-                 "alg none"),
+    "alg none": (lambda: f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims())}.", "alg none"),
     "alg none, capitalised": (lambda: f"{b64({'alg': 'None'})}.{b64(claims())}.", "alg none"),
     "expired": (lambda: signed(exp=int(time.time()) - 3600), "expired"),
     "not yet valid": (lambda: signed(nbf=int(time.time()) + 3600), "not valid yet"),
     "wrong issuer": (lambda: token_for(issuer="https://evil.example"), "untrusted issuer"),
     "wrong audience": (lambda: token_for(audience="another-api"), "another audience"),
-    "no exp": (lambda: jwt.encode({k: v for k, v in claims().items() if k != "exp"},
-                                  TEST_SECRET.reveal()), "no exp claim"),
-    "bad signature": (lambda: token_for(secret=Secret("another-secret-" + "x" * 32)),
-                      "signature is invalid"),
-    "tampered payload": (lambda: ".".join([token_for().split(".")[0],
-                                           b64(claims(scope="customers:impersonate")),
-                                           token_for().split(".")[2]]), "signature is invalid"),
-    "HS512 not in the allow-list": (lambda: jwt.encode(claims(), TEST_SECRET.reveal(),
-                                                       algorithm="HS512"), "HS512"),
+    "no exp": (
+        lambda: jwt.encode({k: v for k, v in claims().items() if k != "exp"}, TEST_SECRET.reveal()),
+        "no exp claim",
+    ),
+    "bad signature": (
+        lambda: token_for(secret=Secret("another-secret-" + "x" * 32)),
+        "signature is invalid",
+    ),
+    "tampered payload": (tampered_token, "signature is invalid"),
+    "HS512 not in the allow-list": (
+        lambda: jwt.encode(claims(), TEST_SECRET.reveal(), algorithm="HS512"),
+        "HS512",
+    ),
     "malformed": (lambda: "not-a-token", "malformed"),
     "three garbage parts": (lambda: "abc.def.ghi", "malformed"),
     "unknown kind": (lambda: signed(kind="root"), "kind claim"),
     "customer without customer id": (lambda: signed(kind="customer"), "customer_id"),
-    "customer id of an order": (lambda: signed(kind="customer",
-                                               customer_id=encode_id("Order", "1")), "not the id"),
+    "customer id of an order": (
+        lambda: signed(kind="customer", customer_id=encode_id("Order", "1")),
+        "not the id",
+    ),
     "malformed API token": (lambda: "egw_nothex_short", "malformed API token"),
     "unknown API token": (lambda: "egw_0123456789ab_" + "A" * 43, "unknown API token"),
     "revoked API token": (revoked_api_token, "revoked"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", REJECTIONS, ids=list(REJECTIONS))
@@ -118,10 +136,15 @@ def test_a_token_within_the_leeway_is_still_accepted(gateway):
 
 
 def test_no_credentials_is_anonymous_and_reads_nothing(gateway, accounts):
-    response = send(gateway, "POST", "/graphql",
-        json={"query": "query($id: ID!) { viewer { kind } order(id: $id) { number } }",
-              "variables": {"id": accounts[0].order_id}},
-    )  # fmt: skip
+    response = send(
+        gateway,
+        "POST",
+        "/graphql",
+        json={
+            "query": "query($id: ID!) { viewer { kind } order(id: $id) { number } }",
+            "variables": {"id": accounts[0].order_id},
+        },
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["data"] == {"viewer": {"kind": "anonymous"}, "order": None}
@@ -137,8 +160,13 @@ def test_tokens_never_reach_the_logs(gateway, accounts, caplog):
     bad = [make() for make, _ in REJECTIONS.values() if make is not revoked_api_token]
     for token in [good, revoked, *bad]:
         send(gateway, "POST", "/graphql", json=QUERY, headers=bearer(token))
-    send(gateway, "POST", "/graphql", json=QUERY,
-               headers={**bearer(good), "X-Act-As-Customer": accounts[0].customer_id})  # fmt: skip
+    send(
+        gateway,
+        "POST",
+        "/graphql",
+        json=QUERY,
+        headers={**bearer(good), "X-Act-As-Customer": accounts[0].customer_id},
+    )
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "refused credentials" in logged  # the refusals were logged, without the tokens
     for token in [good, revoked, *bad]:

@@ -10,6 +10,8 @@ import random
 from datetime import timedelta
 from itertools import product as combinations
 
+from erp_backends.emulation.world.data import ANCHOR, COMPANY_WORDS
+from erp_backends.emulation.world.draw import Weighted
 from erp_backends.hubspot.emulator.seed_data import (
     FREE_MAIL,
     JOB_TITLES,
@@ -28,13 +30,17 @@ from erp_backends.hubspot.emulator.seed_people import (
 )
 from erp_backends.hubspot.emulator.store import CrmWorld
 from erp_backends.normalize.countries import country_name
-from erp_backends.odoo.emulator.seed_data import COMPANY_WORDS
-from erp_backends.odoo.emulator.seed_sales import ANCHOR, Weighted
 
 LEAD_COUNT = 100
 LEAD_COMPANY_COUNT = 35
-_STAGES = Weighted(("subscriber", 20), ("lead", 35), ("marketingqualifiedlead", 20),
-                   ("salesqualifiedlead", 12), ("opportunity", 10), ("other", 3))  # fmt: skip
+_STAGES = Weighted(
+    ("subscriber", 20),
+    ("lead", 35),
+    ("marketingqualifiedlead", 20),
+    ("salesqualifiedlead", 12),
+    ("opportunity", 10),
+    ("other", 3),
+)
 _QUALIFIED = frozenset({"salesqualifiedlead", "opportunity"})
 
 
@@ -54,21 +60,36 @@ def add_leads(world: CrmWorld, rng: random.Random, owners: Owners) -> None:
         activity = None
         if owned or rng.random() < 0.15:
             activity = later(rng, created, timedelta(days=90))
-        contact_id = world.add("contacts", {
-            "email": email, "firstname": first, "lastname": last,
-            "company": company[0] if company else None,
-            "jobtitle": rng.choice(JOB_TITLES) if company else None,
-            "country": country_name(country), "lifecyclestage": stage,
-            "hubspot_owner_id": owner,
-            "notes_last_updated": stamp(activity) if activity else None,
-        }, stamp(created), stamp(activity or created))  # fmt: skip
+        contact_id = world.add(
+            "contacts",
+            {
+                "email": email,
+                "firstname": first,
+                "lastname": last,
+                "company": company[0] if company else None,
+                "jobtitle": rng.choice(JOB_TITLES) if company else None,
+                "country": country_name(country),
+                "lifecyclestage": stage,
+                "hubspot_owner_id": owner,
+                "notes_last_updated": stamp(activity) if activity else None,
+            },
+            stamp(created),
+            stamp(activity or created),
+        )
         if company is not None:
             company_id = company_ids.get(company[0])
             if company_id is None:
-                company_id = company_ids[company[0]] = world.add("companies", {
-                    "name": company[0], "domain": company[2],
-                    "country": country_name(company[1]), "lifecyclestage": "lead",
-                }, stamp(created), stamp(created))  # fmt: skip
+                company_id = company_ids[company[0]] = world.add(
+                    "companies",
+                    {
+                        "name": company[0],
+                        "domain": company[2],
+                        "country": country_name(company[1]),
+                        "lifecyclestage": "lead",
+                    },
+                    stamp(created),
+                    stamp(created),
+                )
             world.associate("contacts", contact_id, "companies", company_id, primary=True)
             world.objects["contacts"][contact_id].properties["associatedcompanyid"] = company_id
         if stage == "opportunity":

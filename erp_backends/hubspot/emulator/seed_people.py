@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from erp_backends.emulation.world.data import ANCHOR
+from erp_backends.emulation.world.draw import Weighted
 from erp_backends.hubspot.emulator.seed_data import DEAL_TOPICS, OPEN_STAGES, PEOPLE, TEAMS
 from erp_backends.hubspot.emulator.store import CrmWorld
-from erp_backends.odoo.emulator.seed_sales import ANCHOR, Weighted
 
-# The seed's "now": the end of the Odoo seed's anchor day. Nothing happened after it.
+# The seed's "now": the end of the world's anchor day. Nothing happened after it.
 NOW = datetime.combine(ANCHOR, time(23, 59, 59), tzinfo=UTC)
 _OPEN_STAGES = Weighted(*OPEN_STAGES)
 
@@ -75,11 +76,18 @@ def owner_json(
 ) -> dict[str, Any]:
     created = stamp(some_time(rng, ANCHOR - timedelta(days=rng.randint(400, 900))))
     return {
-        "id": key, "email": email, "type": "PERSON", "firstName": name[0],
-        "lastName": name[1], "userId": user, "userIdIncludingInactive": user,
-        "createdAt": created, "updatedAt": created, "archived": False,
+        "id": key,
+        "email": email,
+        "type": "PERSON",
+        "firstName": name[0],
+        "lastName": name[1],
+        "userId": user,
+        "userIdIncludingInactive": user,
+        "createdAt": created,
+        "updatedAt": created,
+        "archived": False,
         "teams": [{"id": str(TEAMS.index(team) + 4100), "name": team, "primary": True}],
-    }  # fmt: skip
+    }
 
 
 @dataclass(frozen=True)
@@ -108,11 +116,14 @@ def add_deal(world: CrmWorld, rng: random.Random, party: DealParty, open_share: 
     properties = {
         "dealname": f"{party.company_name} - {rng.choice(DEAL_TOPICS)}",
         "amount": f"{amount:.0f}" if rng.random() < 0.8 else f"{amount:.2f}",
-        "dealstage": stage, "pipeline": "default", "closedate": day_stamp(closes),
-        "deal_currency_code": party.currency, "hubspot_owner_id": party.owner,
+        "dealstage": stage,
+        "pipeline": "default",
+        "closedate": day_stamp(closes),
+        "deal_currency_code": party.currency,
+        "hubspot_owner_id": party.owner,
         "hs_is_closed": str(not is_open).lower(),
         "hs_is_closed_won": str(stage == "closedwon").lower(),
-    }  # fmt: skip
+    }
     touched = later(rng, created, timedelta(days=30)) if is_open else some_time(rng, closes)
     deal_id = world.add("deals", properties, stamp(created), stamp(touched))
     if party.company_id is not None:

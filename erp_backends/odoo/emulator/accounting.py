@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from erp_backends.emulation.world.data import RATES
 from erp_backends.odoo.emulator.db import Database
-from erp_backends.odoo.emulator.seed_sales import RATES
 
 COMPANY_CURRENCY = "EUR"
 

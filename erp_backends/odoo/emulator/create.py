@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from erp_backends.emulation.world.data import ANCHOR
 from erp_backends.odoo.domain import InvalidFieldError
 from erp_backends.odoo.emulator.db import Database, MissingError, ValidationError
 from erp_backends.odoo.emulator.methods import BaseModel
-from erp_backends.odoo.emulator.seed_sales import ANCHOR, dt
+from erp_backends.odoo.emulator.seed_sales import dt
 
 _STARTED = time.monotonic()
 _WORLD_EVENING = datetime.combine(ANCHOR, datetime.min.time()) + timedelta(hours=19)

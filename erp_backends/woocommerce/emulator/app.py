@@ -19,9 +19,10 @@ written against it works against a real shop:
 - `GET|DELETE /_emulator/calls`: the count of API calls received ("GET /orders"), and
   its reset.
 
-The data (`emulator_seed.build_shop`) is built once per `create_app`, derived from the
-Odoo emulator's world for the same seed; faults from `EmulatorOptions.faults` (latency,
-rate limit, random 503s) wrap every route except the `/_emulator` controls.
+The data (`seed.build_shop`) is built once per `create_app`, projected from the neutral
+world (`erp_backends.emulation.world`) of the same seed; faults from
+`EmulatorOptions.faults` (latency, rate limit, random 503s) wrap every route except the
+`/_emulator` controls.
 """
 
 from __future__ import annotations

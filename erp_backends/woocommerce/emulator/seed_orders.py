@@ -1,10 +1,11 @@
 """The emulated shop's orders: the ERP's web-shop orders, and the ones that never got there.
 
-Every ERP order whose origin is "Web Shop" carries the shop's order number in its
-customer reference ("SHOP-1042"); the shop has that order, by the same buyer (the
-customer's email as billing email), with the same total and currency, placed a few
-minutes before the ERP imported it, and a status that follows the ERP: cancelled,
-refunded (the invoice was reversed), completed (all delivered) or processing.
+Every order of the neutral world (`erp_backends.emulation.world`) that came from the web
+shop carries the shop's order number in its customer reference ("SHOP-1042"); the shop
+has that order, by the same buyer (the customer's email as billing email), with the same
+total and currency, placed a few minutes before the ERP imported it, and a status that
+follows the ERP: cancelled, refunded (the invoice was reversed), completed (all
+delivered) or processing.
 
 The shop numbers orders by their ids, which it also gives to orders that never reached
 the ERP: those fill some of the gaps between the ERP's numbers (pending, on-hold,
@@ -21,8 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from erp_backends.odoo.emulator.db import Database
-from erp_backends.odoo.emulator.seed_sales import ANCHOR, RATES, Weighted
+from erp_backends.emulation.world import World
+from erp_backends.emulation.world.data import ANCHOR, RATES
+from erp_backends.emulation.world.draw import Weighted
+from erp_backends.emulation.world.sales import SaleLine, SaleOrder
 from erp_backends.woocommerce.emulator.seed_data import (
     CONSUMER_DOMAINS,
     FIRST_NAMES,
@@ -37,7 +40,6 @@ from erp_backends.woocommerce.emulator.seed_data import (
 )
 
 Json = dict[str, Any]
-SHOP_PREFIX = "SHOP-"
 GAP_FILL = 0.45  # the share of free order ids between two ERP orders the shop used
 _GAP_STATUSES = Weighted(("pending", 25), ("on-hold", 10), ("cancelled", 30), ("failed", 35))
 _TAIL_STATUSES = ("processing", "processing", "processing", "processing", "pending", "on-hold")
@@ -55,7 +57,7 @@ class Buyer:
     email: str  # as the shop stores it; "" when the ERP customer has none
     address: dict[str, str]
     phone: str
-    partner_id: int | None  # the ERP customer, if any
+    customer_number: int | None  # the world's customer company, if any
     has_account: bool  # else every order is a guest checkout
     currency: str
     customer_id: int | None = None  # the shop account's id, once numbered
@@ -93,33 +95,56 @@ class PlannedOrder:
         buyer, status = self.buyer, self.status
         modified = self.completed or self.paid or self.when
         return {
-            "id": self.id, "parent_id": 0, "number": str(self.id), "order_key": self.key,
-            "created_via": "checkout", "version": WC_VERSION, "status": status,
-            "currency": self.currency, **wire_dates("date_created", self.when),
-            **wire_dates("date_modified", modified), "discount_total": "0.00",
-            "discount_tax": "0.00", "shipping_total": "0.00", "shipping_tax": "0.00",
-            "cart_tax": money(self.tax), "total": money(self.total),
-            "total_tax": money(self.tax), "prices_include_tax": False,
+            "id": self.id,
+            "parent_id": 0,
+            "number": str(self.id),
+            "order_key": self.key,
+            "created_via": "checkout",
+            "version": WC_VERSION,
+            "status": status,
+            "currency": self.currency,
+            **wire_dates("date_created", self.when),
+            **wire_dates("date_modified", modified),
+            "discount_total": "0.00",
+            "discount_tax": "0.00",
+            "shipping_total": "0.00",
+            "shipping_tax": "0.00",
+            "cart_tax": money(self.tax),
+            "total": money(self.total),
+            "total_tax": money(self.tax),
+            "prices_include_tax": False,
             "customer_id": buyer.customer_id if buyer.has_account else 0,
-            "customer_ip_address": "", "customer_user_agent": "", "customer_note": "",
-            "billing": buyer.billing(), "shipping": buyer.shipping(),
-            "payment_method": self.payment[0], "payment_method_title": self.payment[1],
-            "transaction_id": self.transaction_id, **wire_dates("date_paid", self.paid),
-            **wire_dates("date_completed", self.completed), "cart_hash": "",
-            "meta_data": [], "line_items": self.lines, "tax_lines": [], "shipping_lines": [],
-            "fee_lines": [], "coupon_lines": [], "refunds": [],
+            "customer_ip_address": "",
+            "customer_user_agent": "",
+            "customer_note": "",
+            "billing": buyer.billing(),
+            "shipping": buyer.shipping(),
+            "payment_method": self.payment[0],
+            "payment_method_title": self.payment[1],
+            "transaction_id": self.transaction_id,
+            **wire_dates("date_paid", self.paid),
+            **wire_dates("date_completed", self.completed),
+            "cart_hash": "",
+            "meta_data": [],
+            "line_items": self.lines,
+            "tax_lines": [],
+            "shipping_lines": [],
+            "fee_lines": [],
+            "coupon_lines": [],
+            "refunds": [],
             "payment_url": f"{SITE_URL}/checkout/order-pay/{self.id}/?pay_for_order=true"
-                           f"&key={self.key}",
+            f"&key={self.key}",
             "is_editable": status in ("pending", "on-hold"),
-            "needs_payment": status in ("pending", "failed"), "needs_processing": True,
-        }  # fmt: skip
+            "needs_payment": status in ("pending", "failed"),
+            "needs_processing": True,
+        }
 
 
 def plan_orders(
-    db: Database, rng: random.Random, buyers: list[Buyer], products: list[Json]
+    world: World, rng: random.Random, buyers: list[Buyer], products: list[Json]
 ) -> list[PlannedOrder]:
     """Every shop order, ids ascending; the buyers learn their first and last order."""
-    from_erp = _erp_orders(db, rng, buyers, products)
+    from_erp = _erp_orders(world, rng, buyers, products)
     published = [p for p in products if p["status"] == "publish"]
     orders = from_erp + _shop_only_orders(rng, from_erp, buyers, published)
     orders.sort(key=lambda o: o.id)
@@ -138,59 +163,60 @@ def plan_orders(
 
 
 def _erp_orders(
-    db: Database, rng: random.Random, buyers: list[Buyer], products: list[Json]
+    world: World, rng: random.Random, buyers: list[Buyer], products: list[Json]
 ) -> list[PlannedOrder]:
-    by_partner = {b.partner_id: b for b in buyers if b.partner_id is not None}
-    shop_orders = [o for o in db.table("sale.order").records.values() if o["origin"] == "Web Shop"]
-    wanted = {o["id"] for o in shop_orders}
-    lines: dict[int, list[Json]] = {order_id: [] for order_id in wanted}
-    for line in db.table("sale.order.line").records.values():
-        if line["order_id"] in wanted:
-            lines[line["order_id"]].append(line)
-    currencies = {i: c["name"] for i, c in db.table("res.currency").records.items()}
-    erp_products = db.table("product.product").records
+    by_customer = {b.customer_number: b for b in buyers if b.customer_number is not None}
+    shop_orders = [order for order in world.orders if order.shop_number is not None]
     listed = {p["sku"]: p["id"] for p in products}
     planned, previous = [], datetime.min
-    for order in sorted(shop_orders, key=lambda o: _shop_number(o["client_order_ref"])):
-        placed = datetime.fromisoformat(order["date_order"]) - timedelta(
-            minutes=rng.randint(2, 45), seconds=rng.randrange(60)
-        )
+    for order in sorted(shop_orders, key=lambda o: o.shop_number or 0):
+        assert order.shop_number is not None
+        placed = order.when - timedelta(minutes=rng.randint(2, 45), seconds=rng.randrange(60))
         placed = previous = max(placed, previous + timedelta(seconds=1))
-        items = [_erp_line(line, erp_products[line["product_id"]], listed)
-                 for line in lines[order["id"]]]  # fmt: skip
-        planned.append(PlannedOrder(
-            _shop_number(order["client_order_ref"]), placed, by_partner[order["partner_id"]],
-            _erp_status(db, order, lines[order["id"]]), currencies[order["currency_id"]],
-            order["amount_total"], order["amount_tax"], items, _PAYMENTS.pick(rng),
-        ))  # fmt: skip
+        planned.append(
+            PlannedOrder(
+                order.shop_number,
+                placed,
+                by_customer[order.customer.number],
+                _erp_status(order),
+                order.currency,
+                order.total,
+                order.tax,
+                [_erp_line(line, listed) for line in order.lines],
+                _PAYMENTS.pick(rng),
+            )
+        )
     return planned
 
 
-def _shop_number(reference: str) -> int:
-    return int(reference.removeprefix(SHOP_PREFIX))
-
-
-def _erp_status(db: Database, order: Json, lines: list[Json]) -> str:
-    if order["state"] == "cancel":
+def _erp_status(order: SaleOrder) -> str:
+    if order.state == "cancel":
         return "cancelled"
-    moves = db.table("account.move").records
-    invoices = [moves[i] for i in order["invoice_ids"] if moves[i]["move_type"] == "out_invoice"]
-    if any(inv["payment_state"] == "reversed" for inv in invoices):
+    if order.invoice is not None and order.invoice.payment_state == "reversed":
         return "refunded"
-    delivered = all(line["qty_delivered"] >= line["product_uom_qty"] for line in lines)
-    return "completed" if order["state"] == "sale" and delivered else "processing"
+    delivered = all(line.delivered >= line.quantity for line in order.lines)
+    return "completed" if order.state == "sale" and delivered else "processing"
 
 
-def _erp_line(line: Json, product: Json, listed: dict[str, int]) -> Json:
-    quantity = max(1, round(line["product_uom_qty"]))  # the shop sells whole units
+def _erp_line(line: SaleLine, listed: dict[str, int]) -> Json:
+    quantity = max(1, round(line.quantity))  # the shop sells whole units
+    product = line.product
     return {
-        "id": 0, "name": product["name"], "product_id": listed.get(product["default_code"], 0),
-        "variation_id": 0, "quantity": quantity, "tax_class": "",
-        "subtotal": money(line["price_subtotal"]), "subtotal_tax": money(line["price_tax"]),
-        "total": money(line["price_subtotal"]), "total_tax": money(line["price_tax"]),
-        "taxes": [], "meta_data": [], "sku": product["default_code"],
-        "price": round(line["price_subtotal"] / quantity, 2),
-    }  # fmt: skip
+        "id": 0,
+        "name": product.name,
+        "product_id": listed.get(product.sku, 0),
+        "variation_id": 0,
+        "quantity": quantity,
+        "tax_class": "",
+        "subtotal": money(line.subtotal),
+        "subtotal_tax": money(line.tax),
+        "total": money(line.subtotal),
+        "total_tax": money(line.tax),
+        "taxes": [],
+        "meta_data": [],
+        "sku": product.sku,
+        "price": round(line.subtotal / quantity, 2),
+    }
 
 
 # Orders only the shop has ------------------------------------------------------------
@@ -221,9 +247,13 @@ def _times_between(
 
 
 def _shop_order(
-    rng: random.Random, order_id: int, when: datetime, status: str,
-    buyers: list[Buyer], products: list[Json],
-) -> PlannedOrder:  # fmt: skip
+    rng: random.Random,
+    order_id: int,
+    when: datetime,
+    status: str,
+    buyers: list[Buyer],
+    products: list[Json],
+) -> PlannedOrder:
     buyer = _shop_only_buyer(rng, buyers)
     rate = RATES[buyer.currency]
     lines = []
@@ -232,17 +262,30 @@ def _shop_order(
         price = round(float(product["price"]) * rate, 2)
         subtotal = round(price * quantity, 2)
         tax = round(subtotal * TAX_RATES[buyer.currency], 2)
-        lines.append({
-            "id": 0, "name": product["name"], "product_id": product["id"], "variation_id": 0,
-            "quantity": quantity, "tax_class": "", "subtotal": money(subtotal),
-            "subtotal_tax": money(tax), "total": money(subtotal), "total_tax": money(tax),
-            "taxes": [], "meta_data": [], "sku": product["sku"], "price": price,
-        })  # fmt: skip
+        lines.append(
+            {
+                "id": 0,
+                "name": product["name"],
+                "product_id": product["id"],
+                "variation_id": 0,
+                "quantity": quantity,
+                "tax_class": "",
+                "subtotal": money(subtotal),
+                "subtotal_tax": money(tax),
+                "total": money(subtotal),
+                "total_tax": money(tax),
+                "taxes": [],
+                "meta_data": [],
+                "sku": product["sku"],
+                "price": price,
+            }
+        )
     untaxed = round(sum(float(line["total"]) for line in lines), 2)
     tax = round(sum(float(line["total_tax"]) for line in lines), 2)
     payment = ("bacs", "Direct bank transfer") if status == "on-hold" else _PAYMENTS.pick(rng)
-    return PlannedOrder(order_id, when, buyer, status, buyer.currency, round(untaxed + tax, 2),
-                        tax, lines, payment)  # fmt: skip
+    return PlannedOrder(
+        order_id, when, buyer, status, buyer.currency, round(untaxed + tax, 2), tax, lines, payment
+    )
 
 
 def _shop_only_buyer(rng: random.Random, buyers: list[Buyer]) -> Buyer:
@@ -254,10 +297,25 @@ def _shop_only_buyer(rng: random.Random, buyers: list[Buyer]) -> Buyer:
     country = rng.choice(("BE", "DE", "FR", "NL", "GB"))
     first, last = rng.choice(FIRST_NAMES[country]), rng.choice(LAST_NAMES[country])
     email = f"{slug(first)}.{slug(last)}@{rng.choice(CONSUMER_DOMAINS)}"
-    address = {"company": "", "address_1": "", "address_2": "", "city": "", "state": "",
-               "postcode": "", "country": country}  # fmt: skip
-    return Buyer(first, last, email, address, "", None, has_account=False,
-                 currency="GBP" if country == "GB" else "EUR")  # fmt: skip
+    address = {
+        "company": "",
+        "address_1": "",
+        "address_2": "",
+        "city": "",
+        "state": "",
+        "postcode": "",
+        "country": country,
+    }
+    return Buyer(
+        first,
+        last,
+        email,
+        address,
+        "",
+        None,
+        has_account=False,
+        currency="GBP" if country == "GB" else "EUR",
+    )
 
 
 def _settle(rng: random.Random, order: PlannedOrder) -> None:
@@ -266,7 +324,8 @@ def _settle(rng: random.Random, order: PlannedOrder) -> None:
     if order.status in _PAID:
         order.paid = order.when + timedelta(seconds=rng.randrange(20, 180))
         if order.payment[0] != "bacs":
-            order.transaction_id = "".join(rng.choices(string.ascii_uppercase + string.digits,
-                                                       k=17))  # fmt: skip
+            order.transaction_id = "".join(
+                rng.choices(string.ascii_uppercase + string.digits, k=17)
+            )
     if order.status in ("completed", "refunded"):
         order.completed = min(order.when + timedelta(days=rng.randint(1, 6)), _END_OF_DAY)

@@ -13,6 +13,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from erp_backends.emulation.world import seed_world
 from erp_backends.errors import BackendAuthError
 from erp_backends.http import BackendHttp, Resilience
 from erp_backends.hubspot.adapter import HubSpotCrm
@@ -21,7 +22,6 @@ from erp_backends.hubspot.emulator.seed import build_world, erp_customers
 from erp_backends.hubspot.emulator.store import CrmWorld
 from erp_backends.hubspot.errors import HubSpotAuthError
 from erp_backends.models import CrmProfile, LifecycleStage
-from erp_backends.odoo.emulator.seed import build_world as build_odoo_world
 from erp_backends.ports import CrmBackend
 from tests.harness import EmulatorCalls
 
@@ -41,7 +41,7 @@ def world() -> CrmWorld:
 
 @pytest.fixture(scope="module")
 def erp_emails() -> list[str]:
-    return [customer.email for customer in erp_customers(build_odoo_world(1))]
+    return [customer.email for customer in erp_customers(seed_world(1))]
 
 
 @pytest.fixture
@@ -53,8 +53,13 @@ async def http():
 @pytest.fixture
 def connect(http, hubspot_emulator_url):
     def connect(token: str = "pat-demo", **options) -> HubSpotCrm:
-        backend_http = BackendHttp(http, hubspot_emulator_url, backend="crm", system="HubSpot",
-                                   resilience=Resilience(retries=0))  # fmt: skip
+        backend_http = BackendHttp(
+            http,
+            hubspot_emulator_url,
+            backend="crm",
+            system="HubSpot",
+            resilience=Resilience(retries=0),
+        )
         return HubSpotCrm(HubSpotClient(backend_http, token), **options)
 
     return connect
@@ -82,21 +87,29 @@ def expected_profile(world: CrmWorld, email: str) -> dict | None:
     contact = world.objects["contacts"][key].properties
     links = world.associated("contacts", "companies", key)
     primary = next((c for c, types in links.items() if 1 in types), None)
-    owner = next((o for o in world.owners if o["id"] == contact["hubspot_owner_id"]
-                  and not o["archived"]), None)  # fmt: skip
-    deals = [world.objects["deals"][d].properties
-             for d in world.associated("contacts", "deals", key)]  # fmt: skip
+    companies = world.objects["companies"]
+    company = companies[primary].properties["name"] if primary else contact["company"]
+    owners = [o for o in world.owners if not o["archived"]]
+    owner = next((o for o in owners if o["id"] == contact["hubspot_owner_id"]), None)
+    deal_ids = world.associated("contacts", "deals", key)
+    deals = [world.objects["deals"][d].properties for d in deal_ids]
     return {
         "id": key,
-        "company": world.objects["companies"][primary].properties["name"]
-        if primary else contact["company"],
+        "company": company,
         "manager": (f"{owner['firstName']} {owner['lastName']}", owner["email"]) if owner else None,
         "stage": contact["lifecyclestage"],
         "activity": contact["notes_last_updated"],
-        "deals": sorted((d["hs_object_id"], Decimal(str(d["amount"])),
-                         d["deal_currency_code"] or "EUR", str(d["closedate"])[:10])
-                        for d in deals if d["hs_is_closed"] == "false"),
-    }  # fmt: skip
+        "deals": sorted(
+            (
+                d["hs_object_id"],
+                Decimal(str(d["amount"])),
+                d["deal_currency_code"] or "EUR",
+                str(d["closedate"])[:10],
+            )
+            for d in deals
+            if d["hs_is_closed"] == "false"
+        ),
+    }
 
 
 def actual(profile: CrmProfile) -> dict:
@@ -107,9 +120,12 @@ def actual(profile: CrmProfile) -> dict:
         "manager": (manager.name, manager.email) if manager else None,
         "stage": stage.value.replace("_", "") if stage else None,
         "activity": profile.last_activity_at,
-        "deals": sorted((d.id, d.amount.amount, d.amount.currency, d.closes_on.isoformat())
-                        for d in profile.open_deals if d.amount and d.closes_on),
-    }  # fmt: skip
+        "deals": sorted(
+            (d.id, d.amount.amount, d.amount.currency, d.closes_on.isoformat())
+            for d in profile.open_deals
+            if d.amount and d.closes_on
+        ),
+    }
 
 
 def parsed(expected: dict) -> dict:
@@ -147,9 +163,11 @@ async def test_keys_are_the_emails_as_given_matched_without_case(crm, erp_emails
 
 
 async def test_the_profile_of_a_lead_the_erp_does_not_know(crm, world):
-    lead = next(c.properties for c in world.objects["contacts"].values()
-                if c.properties["lifecyclestage"] == "opportunity"
-                and c.properties["company"] is None)  # fmt: skip
+    lead = next(
+        c.properties
+        for c in world.objects["contacts"].values()
+        if c.properties["lifecyclestage"] == "opportunity" and c.properties["company"] is None
+    )
     found = await crm.profiles_by_link([lead["email"]])
     profile = found[lead["email"]]
     assert profile.lifecycle_stage is LifecycleStage.OPPORTUNITY
@@ -159,8 +177,11 @@ async def test_the_profile_of_a_lead_the_erp_does_not_know(crm, world):
 
 async def test_a_contact_owned_by_a_former_owner_has_no_account_manager(crm, world, calls):
     former = next(o["id"] for o in world.owners if o["archived"])
-    email = next(c.properties["email"] for c in world.objects["contacts"].values()
-                 if c.properties["hubspot_owner_id"] == former)  # fmt: skip
+    email = next(
+        c.properties["email"]
+        for c in world.objects["contacts"].values()
+        if c.properties["hubspot_owner_id"] == former
+    )
     first = await crm.profiles_by_link([email])
     again = await crm.profiles_by_link([email])
     assert first[email].account_manager is None
@@ -181,10 +202,13 @@ async def test_a_batch_is_six_calls_cold_and_five_warm_whatever_its_size(crm, er
     # Then each batch costs one call per kind, the owners only once
     assert cold["total"] == 6
     assert set(cold["calls"]) == {
-        "contacts.batch_read", "associations.contacts.companies.batch_read",
-        "associations.contacts.deals.batch_read", "owners.list", "companies.batch_read",
+        "contacts.batch_read",
+        "associations.contacts.companies.batch_read",
+        "associations.contacts.deals.batch_read",
+        "owners.list",
+        "companies.batch_read",
         "deals.batch_read",
-    }  # fmt: skip
+    }
     assert warm["total"] == 5
     assert "owners.list" not in warm["calls"]
 

@@ -30,10 +30,13 @@ COMPANIES_OF = f"{URL}/crm/v4/associations/contacts/companies/batch/read"
 DEALS_OF = f"{URL}/crm/v4/associations/contacts/deals/batch/read"
 OWNERS = f"{URL}/crm/v3/owners/"
 RATE_LIMITED = {
-    "status": "error", "message": "You have reached your ten_secondly_rolling limit.",
-    "errorType": "RATE_LIMIT", "correlationId": "c033cdaa-2c40-4a64-ae48-b4cec88dad24",
-    "policyName": "TEN_SECONDLY_ROLLING", "requestId": "3d3e35b7-0dae-4b9f-a6e3-9c230cbcf8dd",
-}  # fmt: skip
+    "status": "error",
+    "message": "You have reached your ten_secondly_rolling limit.",
+    "errorType": "RATE_LIMIT",
+    "correlationId": "c033cdaa-2c40-4a64-ae48-b4cec88dad24",
+    "policyName": "TEN_SECONDLY_ROLLING",
+    "requestId": "3d3e35b7-0dae-4b9f-a6e3-9c230cbcf8dd",
+}
 
 
 async def no_sleep(_):
@@ -41,15 +44,25 @@ async def no_sleep(_):
 
 
 def client(http: httpx.AsyncClient, retries: int = 0) -> HubSpotClient:
-    backend_http = BackendHttp(http, URL, backend="crm", system="HubSpot",
-                               resilience=Resilience(retries=retries), sleep=no_sleep)  # fmt: skip
+    backend_http = BackendHttp(
+        http,
+        URL,
+        backend="crm",
+        system="HubSpot",
+        resilience=Resilience(retries=retries),
+        sleep=no_sleep,
+    )
     return HubSpotClient(backend_http, TOKEN)
 
 
 def contact(key: str, email: str, **properties: str | None) -> dict:
-    return {"id": key, "properties": {"email": email, "hs_object_id": key, **properties},
-            "createdAt": "2026-01-05T10:00:00.000Z", "updatedAt": "2026-01-05T10:00:00.000Z",
-            "archived": False}  # fmt: skip
+    return {
+        "id": key,
+        "properties": {"email": email, "hs_object_id": key, **properties},
+        "createdAt": "2026-01-05T10:00:00.000Z",
+        "updatedAt": "2026-01-05T10:00:00.000Z",
+        "archived": False,
+    }
 
 
 def batch(results: list, errors: list | None = None, status: int = 200) -> httpx.Response:
@@ -65,9 +78,12 @@ def batch(results: list, errors: list | None = None, status: int = 200) -> httpx
 
 
 def not_found(*ids: str) -> dict:
-    return {"status": "error", "category": "OBJECT_NOT_FOUND",
-            "message": "Could not get some CONTACT objects, they may be deleted or not exist.",
-            "context": {"ids": list(ids)}}  # fmt: skip
+    return {
+        "status": "error",
+        "category": "OBJECT_NOT_FOUND",
+        "message": "Could not get some CONTACT objects, they may be deleted or not exist.",
+        "context": {"ids": list(ids)},
+    }
 
 
 def inputs(call) -> list:
@@ -85,19 +101,22 @@ async def http():
 
 @respx.mock
 async def test_a_207_leaves_out_what_was_not_found_and_sends_the_bearer_token(http):
-    route = respx.post(CONTACTS).mock(return_value=batch(
-        [contact("51", "ada@x.test")], [not_found("nobody@x.test")], status=207))  # fmt: skip
+    route = respx.post(CONTACTS).mock(
+        return_value=batch([contact("51", "ada@x.test")], [not_found("nobody@x.test")], status=207)
+    )
 
-    rows = await client(http).batch_read("contacts", ["ada@x.test", "nobody@x.test"], ["email"],
-                                         id_property="email")  # fmt: skip
+    rows = await client(http).batch_read(
+        "contacts", ["ada@x.test", "nobody@x.test"], ["email"], id_property="email"
+    )
 
     assert [row["id"] for row in rows] == ["51"]
     request = route.calls.last.request
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert json.loads(request.content) == {
         "inputs": [{"id": "ada@x.test"}, {"id": "nobody@x.test"}],
-        "properties": ["email"], "idProperty": "email",
-    }  # fmt: skip
+        "properties": ["email"],
+        "idProperty": "email",
+    }
 
 
 @respx.mock
@@ -119,18 +138,29 @@ async def test_more_than_100_inputs_go_in_chunks_of_100(http):
 @respx.mock
 async def test_association_pages_are_followed_per_input(http):
     def to(*ids: int) -> list:
-        return [{"toObjectId": i, "associationTypes": [
-            {"category": "HUBSPOT_DEFINED", "typeId": 4, "label": None}]} for i in ids]  # fmt: skip
+        return [
+            {
+                "toObjectId": i,
+                "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 4, "label": None}],
+            }
+            for i in ids
+        ]
 
-    first = batch([{"from": {"id": "1"}, "to": to(10, 11), "paging": {"next": {"after": "MTE="}}},
-                   {"from": {"id": "2"}, "to": to(20)}])  # fmt: skip
+    first = batch(
+        [
+            {"from": {"id": "1"}, "to": to(10, 11), "paging": {"next": {"after": "MTE="}}},
+            {"from": {"id": "2"}, "to": to(20)},
+        ]
+    )
     second = batch([{"from": {"id": "1"}, "to": [{"toObjectId": "12", "associationTypes": []}]}])
     route = respx.post(DEALS_OF).mock(side_effect=[first, second])
 
     found = await client(http).associations("contacts", "deals", ["1", "2"])
 
     assert {key: [a.id for a in links] for key, links in found.items()} == {
-        "1": ["10", "11", "12"], "2": ["20"]}  # fmt: skip
+        "1": ["10", "11", "12"],
+        "2": ["20"],
+    }
     assert inputs(route.calls[1]) == [{"id": "1", "after": "MTE="}]
 
 
@@ -141,8 +171,9 @@ async def test_owners_are_read_page_by_page(http):
         "paging": {"next": {"after": "NTI1Cg%3D%3D", "link": "?after=NTI1Cg%3D%3D"}},
     }
     last = {"results": [{"id": "8", "firstName": None, "lastName": None, "email": "b@x.test"}]}
-    route = respx.get(OWNERS).mock(side_effect=[httpx.Response(200, json=page),
-                                                httpx.Response(200, json=last)])  # fmt: skip
+    route = respx.get(OWNERS).mock(
+        side_effect=[httpx.Response(200, json=page), httpx.Response(200, json=last)]
+    )
 
     owners = await client(http).owners()
 
@@ -155,10 +186,16 @@ async def test_owners_are_read_page_by_page(http):
 
 @respx.mock
 async def test_429_is_rate_limited_and_retried_after_the_servers_hint(http):
-    limited = httpx.Response(429, json=RATE_LIMITED, headers={
-        "Retry-After": "1", "X-HubSpot-RateLimit-Max": "100",
-        "X-HubSpot-RateLimit-Remaining": "0", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
-    })  # fmt: skip
+    limited = httpx.Response(
+        429,
+        json=RATE_LIMITED,
+        headers={
+            "Retry-After": "1",
+            "X-HubSpot-RateLimit-Max": "100",
+            "X-HubSpot-RateLimit-Remaining": "0",
+            "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+        },
+    )
     route = respx.post(CONTACTS).mock(side_effect=[limited, limited, batch([])])
     with pytest.raises(BackendRateLimited) as raised:
         await client(http).batch_read("contacts", ["1"], ["email"])
@@ -179,8 +216,12 @@ async def test_429_is_rate_limited_and_retried_after_the_servers_hint(http):
 )
 @respx.mock
 async def test_error_bodies_become_typed_errors(http, status, category, expected):
-    body = {"status": "error", "message": "Something was wrong", "category": category,
-            "correlationId": "aeb5e7a6-0c94-4e1b-9f0a-7b0bfbd5a83f"}  # fmt: skip
+    body = {
+        "status": "error",
+        "message": "Something was wrong",
+        "category": category,
+        "correlationId": "aeb5e7a6-0c94-4e1b-9f0a-7b0bfbd5a83f",
+    }
     respx.post(CONTACTS).mock(return_value=httpx.Response(status, json=body))
     with pytest.raises(expected) as raised:
         await client(http).batch_read("contacts", ["1"], ["email"])
@@ -213,8 +254,11 @@ async def test_unexpected_shapes_are_data_errors_naming_the_field(http, answer, 
     respx.post(CONTACTS).mock(return_value=httpx.Response(200, json=answer))
     respx.post(COMPANIES_OF).mock(return_value=httpx.Response(200, json=answer))
     hubspot = client(http)
-    read = (hubspot.associations("contacts", "companies", ["1"]) if "from" in str(answer)
-            else hubspot.batch_read("contacts", ["1"], ["email"]))  # fmt: skip
+    read = (
+        hubspot.associations("contacts", "companies", ["1"])
+        if "from" in str(answer)
+        else hubspot.batch_read("contacts", ["1"], ["email"])
+    )
     with pytest.raises(BackendDataError, match=field):
         await read
 
@@ -225,8 +269,12 @@ async def test_unexpected_shapes_are_data_errors_naming_the_field(http, answer, 
 def route_profile(contact_row: dict, *, deals: list | None = None) -> None:
     respx.post(CONTACTS).mock(return_value=batch([contact_row]))
     respx.post(COMPANIES_OF).mock(return_value=batch([], [not_found()], status=207))
-    deal_links = [{"from": {"id": contact_row["id"]}, "to": [
-        {"toObjectId": int(d["id"]), "associationTypes": []} for d in deals or []]}]  # fmt: skip
+    deal_links = [
+        {
+            "from": {"id": contact_row["id"]},
+            "to": [{"toObjectId": int(d["id"]), "associationTypes": []} for d in deals or []],
+        }
+    ]
     respx.post(DEALS_OF).mock(return_value=batch(deal_links if deals else []))
     respx.post(f"{URL}/crm/v3/objects/deals/batch/read").mock(return_value=batch(deals or []))
     respx.get(OWNERS).mock(return_value=httpx.Response(200, json={"results": []}))
@@ -234,15 +282,36 @@ def route_profile(contact_row: dict, *, deals: list | None = None) -> None:
 
 @respx.mock
 async def test_custom_stages_dates_in_milliseconds_and_closed_custom_pipelines(http):
-    row = contact("51", "ada@x.test", lifecyclestage="1057456", notes_last_updated="1767225600000",
-                  company="Ada Ltd")  # fmt: skip
+    row = contact(
+        "51",
+        "ada@x.test",
+        lifecyclestage="1057456",
+        notes_last_updated="1767225600000",
+        company="Ada Ltd",
+    )
     deals = [
-        {"id": "9", "properties": {"dealname": "Won", "dealstage": "1011", "hs_is_closed": "true",
-                                   "amount": "10", "closedate": "2026-01-01T00:00:00Z"}},
-        {"id": "8", "properties": {"dealname": "Open", "dealstage": "1010", "hs_is_closed": "false",
-                                   "amount": "1500.5", "deal_currency_code": "chf",
-                                   "closedate": "2026-12-15"}},
-    ]  # fmt: skip
+        {
+            "id": "9",
+            "properties": {
+                "dealname": "Won",
+                "dealstage": "1011",
+                "hs_is_closed": "true",
+                "amount": "10",
+                "closedate": "2026-01-01T00:00:00Z",
+            },
+        },
+        {
+            "id": "8",
+            "properties": {
+                "dealname": "Open",
+                "dealstage": "1010",
+                "hs_is_closed": "false",
+                "amount": "1500.5",
+                "deal_currency_code": "chf",
+                "closedate": "2026-12-15",
+            },
+        },
+    ]
     route_profile(row, deals=deals)
 
     found = await HubSpotCrm(client(http), currency="EUR").profiles_by_link(["Ada@X.test"])
@@ -275,8 +344,17 @@ async def test_bad_contact_values_are_data_errors_naming_the_property(http, prop
 
 @respx.mock
 async def test_bad_deal_amounts_and_currencies_are_data_errors(http):
-    deals = [{"id": "8", "properties": {"dealname": "x", "dealstage": "qualifiedtobuy",
-                                        "amount": "12", "deal_currency_code": "XXZ"}}]  # fmt: skip
+    deals = [
+        {
+            "id": "8",
+            "properties": {
+                "dealname": "x",
+                "dealstage": "qualifiedtobuy",
+                "amount": "12",
+                "deal_currency_code": "XXZ",
+            },
+        }
+    ]
     route_profile(contact("51", "ada@x.test"), deals=deals)
     with pytest.raises(BackendDataError, match="deal 8: property 'deal_currency_code'"):
         await HubSpotCrm(client(http)).profiles_by_link(["ada@x.test"])

@@ -17,10 +17,12 @@ AUTH = {"Authorization": "Bearer pat-demo"}
 ERROR_KEYS = {"status", "message", "correlationId", "category"}
 KNOWN_EMAIL = "sales@horizon-supply.nl"  # the seed-1 ERP's first customer
 RATE_HEADERS = {
-    "x-hubspot-ratelimit-daily", "x-hubspot-ratelimit-daily-remaining",
-    "x-hubspot-ratelimit-interval-milliseconds", "x-hubspot-ratelimit-max",
+    "x-hubspot-ratelimit-daily",
+    "x-hubspot-ratelimit-daily-remaining",
+    "x-hubspot-ratelimit-interval-milliseconds",
+    "x-hubspot-ratelimit-max",
     "x-hubspot-ratelimit-remaining",
-}  # fmt: skip
+}
 
 
 def post(url: str, path: str, body: Any, **kwargs: Any) -> httpx.Response:
@@ -32,8 +34,8 @@ def get(url: str, path: str, **kwargs: Any) -> httpx.Response:
 
 
 def batch_read(url: str, kind: str, ids: list[str], **body: Any) -> httpx.Response:
-    return post(url, f"/crm/v3/objects/{kind}/batch/read",
-                {"inputs": [{"id": key} for key in ids], **body})  # fmt: skip
+    inputs = [{"id": key} for key in ids]
+    return post(url, f"/crm/v3/objects/{kind}/batch/read", {"inputs": inputs, **body})
 
 
 def contact_id(url: str, email: str) -> str:
@@ -43,8 +45,9 @@ def contact_id(url: str, email: str) -> str:
 # --- auth and errors --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer pat-wrong"},
-                                     {"Authorization": "Basic cGF0LWRlbW8="}])  # fmt: skip
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer pat-wrong"}, {"Authorization": "Basic cGF0LWRlbW8="}]
+)
 def test_calls_without_the_apps_token_are_refused(hubspot_emulator_url, headers):
     response = get(hubspot_emulator_url, "/crm/v3/objects/contacts", headers=headers)
     assert response.status_code == 401
@@ -97,8 +100,12 @@ def test_batch_read_by_email_answers_207_naming_the_inputs_not_found(hubspot_emu
 
 
 def test_batch_read_of_found_records_is_200_with_string_values(hubspot_emulator_url):
-    response = batch_read(hubspot_emulator_url, "deals", ["70001", "70002"],
-                          properties=["amount", "closedate", "hs_is_closed"])  # fmt: skip
+    response = batch_read(
+        hubspot_emulator_url,
+        "deals",
+        ["70001", "70002"],
+        properties=["amount", "closedate", "hs_is_closed"],
+    )
     assert response.status_code == 200
     body = response.json()
     assert "errors" not in body
@@ -137,12 +144,17 @@ def test_one_record_by_id_or_by_email(hubspot_emulator_url):
 
 def test_search_filters_by_email_and_pages_without_rate_limit_headers(hubspot_emulator_url):
     # Given a search for two emails, one per page
-    filters = [{"propertyName": "email", "operator": "IN",
-                "values": [KNOWN_EMAIL, "bram.bos@horizon-supply.nl"]}]  # fmt: skip
+    filters = [
+        {
+            "propertyName": "email",
+            "operator": "IN",
+            "values": [KNOWN_EMAIL, "bram.bos@horizon-supply.nl"],
+        }
+    ]
     body = {"filterGroups": [{"filters": filters}], "properties": ["email"], "limit": 1}
     first = post(hubspot_emulator_url, "/crm/v3/objects/contacts/search", body)
-    second = post(hubspot_emulator_url, "/crm/v3/objects/contacts/search",
-                  {**body, "after": first.json()["paging"]["next"]["after"]})  # fmt: skip
+    after = first.json()["paging"]["next"]["after"]
+    second = post(hubspot_emulator_url, "/crm/v3/objects/contacts/search", {**body, "after": after})
     # Then both are found, and search answers carry no rate-limit headers
     assert first.json()["total"] == 2
     assert "paging" not in second.json()
@@ -157,9 +169,9 @@ def test_search_with_eq_groups_sorts_and_refuses_bad_filters(hubspot_emulator_ur
     active = {"propertyName": "notes_last_updated", "operator": "HAS_PROPERTY"}
     groups = [{"filters": [by_email]}, {"filters": [evangelist, active]}]
     sorts = [{"propertyName": "createdate", "direction": "DESCENDING"}]
-    body = post(hubspot_emulator_url, "/crm/v3/objects/contacts/search",
-                {"filterGroups": groups, "sorts": sorts, "properties": ["email", "createdate"],
-                 "limit": 200}).json()  # fmt: skip
+    query = {"filterGroups": groups, "sorts": sorts, "properties": ["email", "createdate"]}
+    search = "/crm/v3/objects/contacts/search"
+    body = post(hubspot_emulator_url, search, {**query, "limit": 200}).json()
     created = [r["properties"]["createdate"] for r in body["results"]]
     assert KNOWN_EMAIL in {r["properties"]["email"] for r in body["results"]}
     assert body["total"] > 1
@@ -177,8 +189,8 @@ def test_search_with_eq_groups_sorts_and_refuses_bad_filters(hubspot_emulator_ur
 
 def test_v4_associations_carry_type_ids_and_207_for_inputs_without_any(hubspot_emulator_url):
     key = contact_id(hubspot_emulator_url, KNOWN_EMAIL)
-    response = post(hubspot_emulator_url, "/crm/v4/associations/contacts/companies/batch/read",
-                    {"inputs": [{"id": key}, {"id": "999999"}]})  # fmt: skip
+    path = "/crm/v4/associations/contacts/companies/batch/read"
+    response = post(hubspot_emulator_url, path, {"inputs": [{"id": key}, {"id": "999999"}]})
     assert response.status_code == 207
     body = response.json()
     [result] = body["results"]
@@ -192,16 +204,16 @@ def test_v4_associations_carry_type_ids_and_207_for_inputs_without_any(hubspot_e
     error = body["errors"][0]
     assert error["subCategory"] == "crm.associations.NO_ASSOCIATIONS_FOUND"
     assert error["context"]["fromObjectId"] == ["999999"]
-    back = post(hubspot_emulator_url, "/crm/v4/associations/companies/contacts/batch/read",
-                {"inputs": [{"id": str(company["toObjectId"])}]}).json()  # fmt: skip
+    path = "/crm/v4/associations/companies/contacts/batch/read"
+    back = post(hubspot_emulator_url, path, {"inputs": [{"id": str(company["toObjectId"])}]}).json()
     assert int(key) in {to["toObjectId"] for to in back["results"][0]["to"]}
 
 
 def test_owners_page_and_leave_out_the_former_owner(hubspot_emulator_url):
     owners, after = [], None
     while True:
-        body = get(hubspot_emulator_url, "/crm/v3/owners/",
-                   params={"limit": 2, **({"after": after} if after else {})}).json()  # fmt: skip
+        params = {"limit": 2, **({"after": after} if after else {})}
+        body = get(hubspot_emulator_url, "/crm/v3/owners/", params=params).json()
         owners += body["results"]
         if "paging" not in body:
             break
@@ -212,8 +224,8 @@ def test_owners_page_and_leave_out_the_former_owner(hubspot_emulator_url):
     assert {"id", "email", "firstName", "lastName", "userId", "teams"} <= set(owners[0])
     assert [o["archived"] for o in former["results"]] == [True]
     one = get(hubspot_emulator_url, f"/crm/v3/owners/{owners[0]['id']}").json()
-    by_email = get(hubspot_emulator_url, "/crm/v3/owners/",
-                   params={"email": owners[0]["email"].upper()}).json()  # fmt: skip
+    params = {"email": owners[0]["email"].upper()}
+    by_email = get(hubspot_emulator_url, "/crm/v3/owners/", params=params).json()
     assert one == owners[0] == by_email["results"][0]
 
 
@@ -235,14 +247,21 @@ def test_calls_are_counted_per_object_and_operation(hubspot_emulator_url):
     httpx.delete(f"{hubspot_emulator_url}/_emulator/calls").raise_for_status()
     batch_read(hubspot_emulator_url, "contacts", [KNOWN_EMAIL], idProperty="email")
     batch_read(hubspot_emulator_url, "companies", ["30001"])
-    post(hubspot_emulator_url, "/crm/v4/associations/contacts/deals/batch/read",
-         {"inputs": [{"id": "1001"}]})  # fmt: skip
+    deals_of = "/crm/v4/associations/contacts/deals/batch/read"
+    post(hubspot_emulator_url, deals_of, {"inputs": [{"id": "1001"}]})
     get(hubspot_emulator_url, "/crm/v3/owners/")
     get(hubspot_emulator_url, "/crm/v3/owners/", headers={})  # refused: not counted
     counted = httpx.get(f"{hubspot_emulator_url}/_emulator/calls").json()
-    assert counted == {"total": 4, "calls": {
-        "contacts.batch_read": 1, "companies.batch_read": 1,
-        "associations.contacts.deals.batch_read": 1, "owners.list": 1}, "faults": {}}  # fmt: skip
+    assert counted == {
+        "total": 4,
+        "calls": {
+            "contacts.batch_read": 1,
+            "companies.batch_read": 1,
+            "associations.contacts.deals.batch_read": 1,
+            "owners.list": 1,
+        },
+        "faults": {},
+    }
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
-"""The emulated HubSpot portal's world: derived from the Odoo world of the same seed,
-deterministic and fast to build."""
+"""The emulated HubSpot portal's world: projected from the neutral world of the same
+seed, deterministic and fast to build."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from erp_backends.emulation.world import seed_world
+from erp_backends.emulation.world.data import ANCHOR
 from erp_backends.hubspot.emulator.seed import build_world, erp_customers
 from erp_backends.hubspot.emulator.seed_people import NOW
 from erp_backends.hubspot.emulator.store import CrmWorld
-from erp_backends.odoo.emulator.seed import build_world as build_odoo_world
-from erp_backends.odoo.emulator.seed_sales import ANCHOR
 
 REPO = Path(__file__).resolve().parents[3]
 DIGEST = (
@@ -34,7 +34,7 @@ def world() -> CrmWorld:
 
 @pytest.fixture(scope="module")
 def customers():
-    return erp_customers(build_odoo_world(1))
+    return erp_customers(seed_world(1))
 
 
 def digest(world: CrmWorld) -> str:

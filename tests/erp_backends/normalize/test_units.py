@@ -9,9 +9,16 @@ from erp_backends.normalize.units import convert, unit_code, unit_name
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("Units", "C62"), ("Dozens", "DZN"), ("kg", "KGM"), ("L", "LTR"), ("Hours", "HUR"),
-     ("Nos", "C62"), ("dzn", "DZN")],
-)  # fmt: skip
+    [
+        ("Units", "C62"),
+        ("Dozens", "DZN"),
+        ("kg", "KGM"),
+        ("L", "LTR"),
+        ("Hours", "HUR"),
+        ("Nos", "C62"),
+        ("dzn", "DZN"),
+    ],
+)
 def test_system_unit_names_map_to_rec20_codes(name, code):
     assert unit_code(name) == code
 

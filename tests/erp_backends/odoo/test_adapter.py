@@ -62,9 +62,8 @@ async def test_only_keys_spelled_as_the_adapter_writes_them_name_records(erp, od
 
 
 async def test_us_addresses_carry_iso_3166_2_regions(erp, odoo_emulator_url):
-    us = rpc(odoo_emulator_url, "res.partner",
-             [["country_id.code", "=", "US"], ["parent_id", "=", False], ["customer_rank", ">", 0]],
-             ["id"], limit=5)  # fmt: skip
+    domain = [["country_id.code", "=", "US"], ["parent_id", "=", False], ["customer_rank", ">", 0]]
+    us = rpc(odoo_emulator_url, "res.partner", domain, ["id"], limit=5)
     found = await erp.get_customers([str(row["id"]) for row in us])
     regions = {c.addresses[0].region for c in found.values()}
     assert regions
@@ -72,9 +71,8 @@ async def test_us_addresses_carry_iso_3166_2_regions(erp, odoo_emulator_url):
 
 
 async def test_orders_of_several_customers_are_three_calls(erp, calls, odoo_emulator_url):
-    customers = rpc(odoo_emulator_url, "res.partner",
-                    [["customer_rank", ">", 0], ["parent_id", "=", False]], ["id"], limit=3,
-                    order="id")  # fmt: skip
+    domain = [["customer_rank", ">", 0], ["parent_id", "=", False]]
+    customers = rpc(odoo_emulator_url, "res.partner", domain, ["id"], limit=3, order="id")
     keys = [str(row["id"]) for row in customers]
     await warm(erp)
     calls.reset()
@@ -83,8 +81,8 @@ async def test_orders_of_several_customers_are_three_calls(erp, calls, odoo_emul
 
     assert calls.total() == 3  # index, the partners' accounts, the page's orders
     for key in keys:
-        expected = odoo_rpc(odoo_emulator_url, "sale.order", "search_count",
-                            [[["partner_id.commercial_partner_id", "=", int(key)]]])  # fmt: skip
+        of_customer = [["partner_id.commercial_partner_id", "=", int(key)]]
+        expected = odoo_rpc(odoo_emulator_url, "sale.order", "search_count", [of_customer])
         page = pages[key]
         assert page.total == expected
         assert len(page.items) == min(10, expected)
@@ -125,8 +123,8 @@ async def test_archived_products_are_still_found_by_id(erp, odoo_emulator_url):
 
 
 async def test_products_by_sku_and_their_stock(erp, odoo_emulator_url):
-    rows = rpc(odoo_emulator_url, "product.product", [["is_storable", "=", True]],
-               ["default_code", "qty_available"], limit=20)  # fmt: skip
+    fields = ["default_code", "qty_available"]
+    rows = rpc(odoo_emulator_url, "product.product", [["is_storable", "=", True]], fields, limit=20)
     products = await erp.products_by_sku([r["default_code"] for r in rows] + ["NOPE"])
     assert set(products) == {r["default_code"] for r in rows}
     stock = await erp.stock_for_products([p.id for p in products.values()])
@@ -141,18 +139,16 @@ async def test_products_by_sku_and_their_stock(erp, odoo_emulator_url):
 
 
 async def test_invoices_exclude_credit_notes(erp, odoo_emulator_url):
-    refund = rpc(odoo_emulator_url, "account.move", [["move_type", "=", "out_refund"]], ["id"],
-                 limit=1)  # fmt: skip
-    invoice = rpc(odoo_emulator_url, "account.move", [["move_type", "=", "out_invoice"]], ["id"],
-                  limit=1)  # fmt: skip
+    url = odoo_emulator_url
+    refund = rpc(url, "account.move", [["move_type", "=", "out_refund"]], ["id"], limit=1)
+    invoice = rpc(url, "account.move", [["move_type", "=", "out_invoice"]], ["id"], limit=1)
     found = await erp.get_invoices([str(refund[0]["id"]), str(invoice[0]["id"])])
     assert list(found) == [str(invoice[0]["id"])]
 
 
 async def test_payments_settle_their_invoices(erp, odoo_emulator_url):
-    paid = rpc(odoo_emulator_url, "account.move",
-               [["payment_state", "=", "paid"], ["move_type", "=", "out_invoice"]],
-               ["id", "amount_total"], limit=10)  # fmt: skip
+    domain = [["payment_state", "=", "paid"], ["move_type", "=", "out_invoice"]]
+    paid = rpc(odoo_emulator_url, "account.move", domain, ["id", "amount_total"], limit=10)
     keys = [str(row["id"]) for row in paid]
     invoices = await erp.get_invoices(keys)
     payments = await erp.payments_for_invoices(keys)

@@ -20,13 +20,31 @@ ODOO_17_FIELDS = {
     "account.payment": {"ref": {"type": "char"}, "reconciled_invoice_ids": {"type": "many2many"}},
     "product.product": {"type": {"type": "selection"}, "default_code": {"type": "char"}},
 }
-LINE = {"id": 9, "order_id": [1, "S00001"], "product_id": [5, "Desk"], "name": "Desk",
-        "product_uom_qty": 2.0, "qty_delivered": 0.0, "qty_invoiced": 0.0, "price_unit": 10.0,
-        "discount": 0.0, "price_subtotal": 20.0, "price_total": 24.2,
-        "currency_id": [1, "EUR"], "product_uom": [2, "Dozens"]}  # fmt: skip
-PRODUCT = {"id": 5, "default_code": "DESK-1", "name": "Desk", "barcode": False,
-           "lst_price": 10.0, "currency_id": [1, "EUR"], "uom_id": [1, "Units"],
-           "type": "product"}  # fmt: skip
+LINE = {
+    "id": 9,
+    "order_id": [1, "S00001"],
+    "product_id": [5, "Desk"],
+    "name": "Desk",
+    "product_uom_qty": 2.0,
+    "qty_delivered": 0.0,
+    "qty_invoiced": 0.0,
+    "price_unit": 10.0,
+    "discount": 0.0,
+    "price_subtotal": 20.0,
+    "price_total": 24.2,
+    "currency_id": [1, "EUR"],
+    "product_uom": [2, "Dozens"],
+}
+PRODUCT = {
+    "id": 5,
+    "default_code": "DESK-1",
+    "name": "Desk",
+    "barcode": False,
+    "lst_price": 10.0,
+    "currency_id": [1, "EUR"],
+    "uom_id": [1, "Units"],
+    "type": "product",
+}
 
 
 def odoo_17(requests):

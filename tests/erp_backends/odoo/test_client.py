@@ -50,9 +50,17 @@ def rpc_result(result):
 
 
 def rpc_error(name, message, code=200):
-    error = {"code": code, "message": "Odoo Server Error",
-             "data": {"name": name, "message": message, "arguments": [message], "context": {},
-                      "debug": "Traceback (most recent call last): ..."}}  # fmt: skip
+    error = {
+        "code": code,
+        "message": "Odoo Server Error",
+        "data": {
+            "name": name,
+            "message": message,
+            "arguments": [message],
+            "context": {},
+            "debug": "Traceback (most recent call last): ...",
+        },
+    }
     return httpx.Response(200, json={"jsonrpc": "2.0", "id": 1, "error": error})
 
 
@@ -83,8 +91,15 @@ async def test_jsonrpc_logs_in_once_and_sends_execute_kw_with_named_arguments(ht
     calls = [json.loads(c.request.content)["params"] for c in route.calls]
     assert [c["method"] for c in calls].count("authenticate") == 1
     execute = next(c for c in calls if c["method"] == "execute_kw")
-    assert execute["args"] == ["demo", 7, API_KEY, "res.partner", "search_read", [],
-                               {"domain": [], "fields": ["name"], "offset": 0}]  # fmt: skip
+    assert execute["args"] == [
+        "demo",
+        7,
+        API_KEY,
+        "res.partner",
+        "search_read",
+        [],
+        {"domain": [], "fields": ["name"], "offset": 0},
+    ]
 
 
 @respx.mock
@@ -190,8 +205,13 @@ async def test_json2_sends_bearer_key_database_and_named_arguments(http):
 )
 @respx.mock
 async def test_json2_error_bodies_become_typed_errors(http, status, name, expected):
-    body = {"name": name, "message": "nope", "arguments": ["nope", status], "context": {},
-            "debug": "Traceback ..."}  # fmt: skip
+    body = {
+        "name": name,
+        "message": "nope",
+        "arguments": ["nope", status],
+        "context": {},
+        "debug": "Traceback ...",
+    }
     respx.post(f"{URL}/json/2/res.partner/search_count").mock(
         return_value=httpx.Response(status, json=body)
     )

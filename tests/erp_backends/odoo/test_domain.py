@@ -19,22 +19,37 @@ from erp_backends.odoo.domain import (
 from erp_backends.odoo.emulator.db import Database, FieldSpec, ModelSpec
 
 SPECS = (
-    ModelSpec("res.country", "Country", (
-        FieldSpec("name", "char", "Name"), FieldSpec("code", "char", "Code"),
-    )),
+    ModelSpec(
+        "res.country",
+        "Country",
+        (
+            FieldSpec("name", "char", "Name"),
+            FieldSpec("code", "char", "Code"),
+        ),
+    ),
     ModelSpec("res.partner.category", "Tag", (FieldSpec("name", "char", "Name"),)),
-    ModelSpec("res.partner", "Contact", (
-        FieldSpec("name", "char", "Name"), FieldSpec("email", "char", "Email"),
-        FieldSpec("active", "boolean", "Active"), FieldSpec("rank", "integer", "Rank"),
-        FieldSpec("created", "date", "Created"), FieldSpec("seen", "datetime", "Seen"),
-        FieldSpec("country_id", "many2one", "Country", comodel="res.country"),
-        FieldSpec("parent_id", "many2one", "Parent", comodel="res.partner"),
-        FieldSpec("child_ids", "one2many", "Children", comodel="res.partner", inverse="parent_id"),
-        FieldSpec("category_ids", "many2many", "Tags", comodel="res.partner.category"),
-    )),
-)  # fmt: skip
+    ModelSpec(
+        "res.partner",
+        "Contact",
+        (
+            FieldSpec("name", "char", "Name"),
+            FieldSpec("email", "char", "Email"),
+            FieldSpec("active", "boolean", "Active"),
+            FieldSpec("rank", "integer", "Rank"),
+            FieldSpec("created", "date", "Created"),
+            FieldSpec("seen", "datetime", "Seen"),
+            FieldSpec("country_id", "many2one", "Country", comodel="res.country"),
+            FieldSpec("parent_id", "many2one", "Parent", comodel="res.partner"),
+            FieldSpec(
+                "child_ids", "one2many", "Children", comodel="res.partner", inverse="parent_id"
+            ),
+            FieldSpec("category_ids", "many2many", "Tags", comodel="res.partner.category"),
+        ),
+    ),
+)
 
-# id: name, email, active, rank, created, seen, country, parent, tags
+# A table, one partner a row: exploded, its rows would no longer line up with COLUMNS.
+COLUMNS = "name email active rank created seen country_id parent_id category_ids".split()
 PARTNERS = {
     1: ("Azure Interior", "info@azure.example", True, 3, "2026-01-10", "2026-01-10 09:00:00",
         1, None, [1]),
@@ -53,12 +68,8 @@ def db():
     database.insert("res.country", {"name": "United States", "code": "US"})
     database.insert("res.partner.category", {"name": "VIP"})
     database.insert("res.partner.category", {"name": "Reseller"})
-    for pid, (name, email, active, rank, created, seen, country, parent, tags) in PARTNERS.items():
-        database.insert("res.partner", {
-            "id": pid, "name": name, "email": email, "active": active, "rank": rank,
-            "created": created, "seen": seen, "country_id": country, "parent_id": parent,
-            "category_ids": tags,
-        })  # fmt: skip
+    for pid, row in PARTNERS.items():
+        database.insert("res.partner", {"id": pid, **dict(zip(COLUMNS, row, strict=True))})
     return database
 
 
@@ -83,10 +94,12 @@ def test_prefix_operators_nest_in_polish_notation():
     # Given '|' over two terms, then a third term ANDed with the OR
     domain = ["|", ("a", "=", 1), "!", ("b", "=", 2), ("c.d", "ilike", "x")]
     # Then the tree is (a OR NOT b) AND c.d
-    assert parse(domain) == And((
-        Or((Leaf(("a",), "=", 1), Not(Leaf(("b",), "=", 2)))),
-        Leaf(("c", "d"), "ilike", "x"),
-    ))  # fmt: skip
+    assert parse(domain) == And(
+        (
+            Or((Leaf(("a",), "=", 1), Not(Leaf(("b",), "=", 2)))),
+            Leaf(("c", "d"), "ilike", "x"),
+        )
+    )
 
 
 def test_long_or_chains_are_flattened_without_recursion():

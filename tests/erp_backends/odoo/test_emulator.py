@@ -14,9 +14,7 @@ from erp_backends.odoo.emulator import EmulatorOptions, create_app
 from erp_backends.rate_limit import RateLimit
 from tests.servers import serve_in_thread
 
-ORDER_FIELDS = [
-    "name", "partner_id", "date_order", "client_order_ref", "amount_total", "invoice_ids", "state",
-]  # fmt: skip
+ORDER_FIELDS = "name partner_id date_order client_order_ref amount_total invoice_ids state".split()
 CUSTOMERS = [["customer_rank", ">", 0], ["parent_id", "=", False]]
 SALES = [["state", "=", "sale"]]
 ERROR_DATA_KEYS = {"name", "message", "arguments", "context", "debug"}
@@ -27,8 +25,12 @@ Json = dict[str, Any]
 
 
 def rpc(url: str, service: str, method: str, args: list[Any]) -> Json:
-    envelope = {"jsonrpc": "2.0", "method": "call", "id": 1,
-                "params": {"service": service, "method": method, "args": args}}  # fmt: skip
+    envelope = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {"service": service, "method": method, "args": args},
+    }
     response = httpx.post(f"{url}/jsonrpc", json=envelope, timeout=30)
     assert response.status_code == 200, response.text
     body: Json = response.json()
@@ -36,9 +38,15 @@ def rpc(url: str, service: str, method: str, args: list[Any]) -> Json:
 
 
 def execute_kw(
-    url: str, model: str, method: str, args: list[Any], kwargs: Json | None = None,
-    *, uid: object = 2, password: str = "admin",
-) -> Json:  # fmt: skip
+    url: str,
+    model: str,
+    method: str,
+    args: list[Any],
+    kwargs: Json | None = None,
+    *,
+    uid: object = 2,
+    password: str = "admin",
+) -> Json:
     call = ["demo", uid, password, model, method, args, kwargs or {}]
     return rpc(url, "object", "execute_kw", call)
 
@@ -106,22 +114,22 @@ def test_search_read_answers_odoo_wire_shapes(odoo_emulator_url):
 
 
 def test_default_order_is_the_models_order(odoo_emulator_url):
-    rows = result(execute_kw(odoo_emulator_url, "sale.order", "search_read", [[]],
-                             {"fields": ["date_order"], "limit": 20}))  # fmt: skip
+    options = {"fields": ["date_order"], "limit": 20}
+    rows = result(execute_kw(odoo_emulator_url, "sale.order", "search_read", [[]], options))
     keys = [(row["date_order"], row["id"]) for row in rows]
     assert keys == sorted(keys, reverse=True)  # "date_order desc, id desc"
 
 
 def test_read_keeps_the_order_of_the_ids(odoo_emulator_url):
-    rows = result(execute_kw(odoo_emulator_url, "res.partner", "read", [[7, 4, 5]],
-                             {"fields": ["name", "parent_id", "state_id"]}))  # fmt: skip
+    options = {"fields": ["name", "parent_id", "state_id"]}
+    rows = result(execute_kw(odoo_emulator_url, "res.partner", "read", [[7, 4, 5]], options))
     assert [row["id"] for row in rows] == [7, 4, 5]
     assert all(row["parent_id"] is False or len(row["parent_id"]) == 2 for row in rows)
 
 
 def test_read_with_load_none_answers_bare_ids(odoo_emulator_url):
-    rows = result(execute_kw(odoo_emulator_url, "sale.order", "read", [[1]],
-                             {"fields": ["partner_id"], "load": None}))  # fmt: skip
+    options = {"fields": ["partner_id"], "load": None}
+    rows = result(execute_kw(odoo_emulator_url, "sale.order", "read", [[1]], options))
     assert isinstance(rows[0]["partner_id"], int)
 
 
@@ -136,30 +144,52 @@ def test_read_of_a_missing_record_is_a_missing_error(odoo_emulator_url):
 
 
 @pytest.mark.parametrize(
-    ("model", "method", "args", "kwargs", "name", "message"),
+    ("call", "error"),
     [
-        ("sale.order", "search_read", [[]], {"fields": ["foo"]}, "builtins.ValueError",
-         "Invalid field 'foo' on model 'sale.order'"),
-        ("sale.order", "search_count", [[["foo", "=", 1]]], {}, "builtins.ValueError",
-         "Invalid field 'foo' on model 'sale.order'"),
-        ("sale.order", "search", [[["state", "=="]]], {}, "builtins.ValueError",
-         "Invalid domain term"),
-        ("sale.order", "search", [["&", ["state", "=", "sale"]]], {}, "builtins.ValueError",
-         "missing an operand"),
-        ("foo.bar", "search", [[]], {}, "odoo.exceptions.UserError",
-         "Object foo.bar doesn't exist"),
-        ("sale.order", "frobnicate", [[]], {}, "builtins.AttributeError",
-         "The method 'sale.order.frobnicate' does not exist"),
-        ("sale.order", "_private", [[]], {}, "odoo.exceptions.AccessError",
-         "cannot be called remotely"),
-        ("sale.order", "search", [[]], {"badparameter": 1}, "builtins.TypeError",
-         "BaseModel.search() got an unexpected keyword argument 'badparameter'"),
-        ("sale.order", "search", [[]], {"order": "nope desc"}, "builtins.ValueError",
-         "Invalid field 'nope' on model 'sale.order'"),
+        (
+            ("sale.order", "search_read", [[]], {"fields": ["foo"]}),
+            ("builtins.ValueError", "Invalid field 'foo' on model 'sale.order'"),
+        ),
+        (
+            ("sale.order", "search_count", [[["foo", "=", 1]]], {}),
+            ("builtins.ValueError", "Invalid field 'foo' on model 'sale.order'"),
+        ),
+        (
+            ("sale.order", "search", [[["state", "=="]]], {}),
+            ("builtins.ValueError", "Invalid domain term"),
+        ),
+        (
+            ("sale.order", "search", [["&", ["state", "=", "sale"]]], {}),
+            ("builtins.ValueError", "missing an operand"),
+        ),
+        (
+            ("foo.bar", "search", [[]], {}),
+            ("odoo.exceptions.UserError", "Object foo.bar doesn't exist"),
+        ),
+        (
+            ("sale.order", "frobnicate", [[]], {}),
+            ("builtins.AttributeError", "The method 'sale.order.frobnicate' does not exist"),
+        ),
+        (
+            ("sale.order", "_private", [[]], {}),
+            ("odoo.exceptions.AccessError", "cannot be called remotely"),
+        ),
+        (
+            ("sale.order", "search", [[]], {"badparameter": 1}),
+            (
+                "builtins.TypeError",
+                "BaseModel.search() got an unexpected keyword argument 'badparameter'",
+            ),
+        ),
+        (
+            ("sale.order", "search", [[]], {"order": "nope desc"}),
+            ("builtins.ValueError", "Invalid field 'nope' on model 'sale.order'"),
+        ),
     ],
-)  # fmt: skip
-def test_orm_errors_travel_as_odoo_names_them(odoo_emulator_url, model, method, args, kwargs,
-                                              name, message):  # fmt: skip
+)
+def test_orm_errors_travel_as_odoo_names_them(odoo_emulator_url, call, error):
+    model, method, args, kwargs = call
+    name, message = error
     data = error_data(execute_kw(odoo_emulator_url, model, method, args, kwargs))
     assert data["name"] == name
     assert message in data["message"]
@@ -169,8 +199,8 @@ def test_orm_errors_travel_as_odoo_names_them(odoo_emulator_url, model, method, 
 def test_bad_credentials_in_execute_kw_are_access_denied(odoo_emulator_url, uid, password):
     body = execute_kw(odoo_emulator_url, "res.partner", "search", [[]], uid=uid, password=password)
     data = error_data(body)
-    assert (data["name"], data["message"], data["arguments"]) == (
-        "odoo.exceptions.AccessDenied", "Access Denied", ["Access Denied"])  # fmt: skip
+    expected = ("odoo.exceptions.AccessDenied", "Access Denied", ["Access Denied"])
+    assert (data["name"], data["message"], data["arguments"]) == expected
 
 
 @pytest.mark.parametrize(
@@ -192,8 +222,11 @@ def test_unknown_services_and_methods(odoo_emulator_url, service, method, name, 
     [(b"{not json", "Invalid JSON data"), (b"[1, 2]", "Invalid JSON-RPC data")],
 )
 def test_unreadable_envelopes_are_plain_400s(odoo_emulator_url, content, answer):
-    response = httpx.post(f"{odoo_emulator_url}/jsonrpc", content=content,
-                          headers={"Content-Type": "application/json"})  # fmt: skip
+    response = httpx.post(
+        f"{odoo_emulator_url}/jsonrpc",
+        content=content,
+        headers={"Content-Type": "application/json"},
+    )
     assert (response.status_code, response.text) == (400, answer)
 
 
@@ -227,8 +260,11 @@ def test_context_can_include_archived_records(odoo_emulator_url):
 def test_fields_get_describes_types_relations_and_selections(odoo_emulator_url):
     attributes = {"attributes": ["type", "string", "relation", "selection"]}
     fields = result(execute_kw(odoo_emulator_url, "sale.order", "fields_get", [], attributes))
-    assert fields["partner_id"] == {"type": "many2one", "string": "Customer",
-                                    "relation": "res.partner"}  # fmt: skip
+    assert fields["partner_id"] == {
+        "type": "many2one",
+        "string": "Customer",
+        "relation": "res.partner",
+    }
     assert fields["order_line"]["relation"] == "sale.order.line"
     assert ["sale", "Sales Order"] in fields["state"]["selection"]
     assert fields["amount_total"]["type"] == "monetary"
@@ -248,14 +284,22 @@ def test_calls_are_counted_per_model_method_over_both_protocols(odoo_emulator_ur
     rpc(odoo_emulator_url, "common", "authenticate", ["demo", "admin", "admin", {}])
     execute_kw(odoo_emulator_url, "sale.order", "search_read", [[]], {"limit": 1})
     execute_kw(odoo_emulator_url, "sale.order", "search_read", [[["foo", "=", 1]]])
-    httpx.post(f"{odoo_emulator_url}/json/2/res.partner/search_count", json={"domain": []},
-               headers={"Authorization": "bearer admin"})  # fmt: skip
+    httpx.post(
+        f"{odoo_emulator_url}/json/2/res.partner/search_count",
+        json={"domain": []},
+        headers={"Authorization": "bearer admin"},
+    )
     # Then each call is counted under its model and method
     counted = httpx.get(f"{odoo_emulator_url}/_emulator/calls").json()
-    assert counted == {"total": 4, "calls": {"common.authenticate": 1,
-                                             "sale.order.search_read": 2,
-                                             "res.partner.search_count": 1},
-                       "faults": {}}  # fmt: skip
+    assert counted == {
+        "total": 4,
+        "calls": {
+            "common.authenticate": 1,
+            "sale.order.search_read": 2,
+            "res.partner.search_count": 1,
+        },
+        "faults": {},
+    }
 
 
 @pytest.mark.slow

@@ -9,13 +9,21 @@ import pytest
 
 CUSTOMERS = [["customer_rank", ">", 0], ["parent_id", "=", False]]
 ERROR_DATA_KEYS = {"name", "message", "arguments", "context", "debug"}
+NOT_FOUND = "werkzeug.exceptions.NotFound"
+UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
 Json = dict[str, Any]
 
 
 def json2(
-    url: str, model: str, method: str, body: Json | None = None,
-    *, key: str | None = "admin", scheme: str = "bearer", **headers: str,
-) -> httpx.Response:  # fmt: skip
+    url: str,
+    model: str,
+    method: str,
+    body: Json | None = None,
+    *,
+    key: str | None = "admin",
+    scheme: str = "bearer",
+    **headers: str,
+) -> httpx.Response:
     if key is not None:
         headers["Authorization"] = f"{scheme} {key}"
     path = f"{url}/json/2/{model}/{method}"
@@ -24,8 +32,12 @@ def json2(
 
 @pytest.mark.parametrize("scheme", ["bearer", "Bearer", "BEARER"])
 def test_json2_answers_the_raw_result(odoo_emulator_url, scheme):
-    query = {"domain": CUSTOMERS, "fields": ["name", "country_id"], "limit": 2,
-             "context": {"lang": "en_US"}}  # fmt: skip
+    query = {
+        "domain": CUSTOMERS,
+        "fields": ["name", "country_id"],
+        "limit": 2,
+        "context": {"lang": "en_US"},
+    }
     database = {"X-Odoo-Database": "demo"}
     response = json2(
         odoo_emulator_url, "res.partner", "search_read", query, scheme=scheme, **database
@@ -48,37 +60,60 @@ def test_json2_refuses_a_missing_or_wrong_api_key(odoo_emulator_url, key, messag
     response = json2(odoo_emulator_url, "res.partner", "search_count", {"domain": []}, key=key)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
-    assert response.json() == {"name": "werkzeug.exceptions.Unauthorized", "message": message,
-                               "arguments": [message, 401], "context": {}, "debug": ""}  # fmt: skip
+    assert response.json() == {
+        "name": "werkzeug.exceptions.Unauthorized",
+        "message": message,
+        "arguments": [message, 401],
+        "context": {},
+        "debug": "",
+    }
 
 
 @pytest.mark.parametrize(
-    ("model", "method", "body", "status", "name", "message"),
+    ("call", "error"),
     [
-        ("foo.bar", "search", {"domain": []}, 404, "werkzeug.exceptions.NotFound",
-         "the model 'foo.bar' does not exist"),
-        ("sale.order", "frobnicate", {}, 404, "werkzeug.exceptions.NotFound",
-         "The method 'sale.order.frobnicate' does not exist"),
-        ("sale.order", "search_count", {"domain": [], "badparameter": 1}, 422,
-         "werkzeug.exceptions.UnprocessableEntity",
-         "got an unexpected keyword argument 'badparameter'"),
-        ("sale.order", "search_count", {}, 422, "werkzeug.exceptions.UnprocessableEntity",
-         "missing a required argument: 'domain'"),
-        ("sale.order", "search_read", {"ids": [1]}, 422, "werkzeug.exceptions.UnprocessableEntity",
-         "cannot call sale.order.search_read with ids"),
-        ("sale.order", "read", {"ids": [999999]}, 404, "odoo.exceptions.MissingError",
-         "Record does not exist or has been deleted."),
-        ("sale.order", "_private", {}, 403, "odoo.exceptions.AccessError",
-         "cannot be called remotely"),
+        (
+            ("foo.bar", "search", {"domain": []}),
+            (404, NOT_FOUND, "the model 'foo.bar' does not exist"),
+        ),
+        (
+            ("sale.order", "frobnicate", {}),
+            (404, NOT_FOUND, "The method 'sale.order.frobnicate' does not exist"),
+        ),
+        (
+            ("sale.order", "search_count", {"domain": [], "badparameter": 1}),
+            (422, UNPROCESSABLE, "got an unexpected keyword argument 'badparameter'"),
+        ),
+        (
+            ("sale.order", "search_count", {}),
+            (422, UNPROCESSABLE, "missing a required argument: 'domain'"),
+        ),
+        (
+            ("sale.order", "search_read", {"ids": [1]}),
+            (422, UNPROCESSABLE, "cannot call sale.order.search_read with ids"),
+        ),
+        (
+            ("sale.order", "read", {"ids": [999999]}),
+            (404, "odoo.exceptions.MissingError", "Record does not exist or has been deleted."),
+        ),
+        (
+            ("sale.order", "_private", {}),
+            (403, "odoo.exceptions.AccessError", "cannot be called remotely"),
+        ),
         # Odoo's JSON-2 dispatcher maps exceptions other than UserError and HTTP ones to 500
-        ("sale.order", "search_read", {"domain": [["foo", "=", 1]]}, 500, "builtins.ValueError",
-         "Invalid field 'foo' on model 'sale.order'"),
-        ("sale.order", "search_read", {"domain": [], "limit": 1, "badparameter": 1}, 500,
-         "builtins.TypeError", "BaseModel.read() got an unexpected keyword argument"),
+        (
+            ("sale.order", "search_read", {"domain": [["foo", "=", 1]]}),
+            (500, "builtins.ValueError", "Invalid field 'foo' on model 'sale.order'"),
+        ),
+        (
+            ("sale.order", "search_read", {"domain": [], "limit": 1, "badparameter": 1}),
+            (500, "builtins.TypeError", "BaseModel.read() got an unexpected keyword argument"),
+        ),
     ],
-)  # fmt: skip
-def test_json2_errors_carry_http_statuses(odoo_emulator_url, model, method, body, status, name,
-                                          message):  # fmt: skip
+)
+def test_json2_errors_carry_http_statuses(odoo_emulator_url, call, error):
+    model, method, body = call
+    status, name, message = error
     response = json2(odoo_emulator_url, model, method, body)
     assert response.status_code == status
     assert set(response.json()) == ERROR_DATA_KEYS
@@ -87,8 +122,8 @@ def test_json2_errors_carry_http_statuses(odoo_emulator_url, model, method, body
 
 
 def test_json2_unknown_database_and_paths_are_not_found(odoo_emulator_url):
-    other_db = json2(odoo_emulator_url, "res.partner", "search_count", {"domain": []},
-                     **{"X-Odoo-Database": "other"})  # fmt: skip
+    other = {"X-Odoo-Database": "other"}
+    other_db = json2(odoo_emulator_url, "res.partner", "search_count", {"domain": []}, **other)
     root = httpx.get(f"{odoo_emulator_url}/json/2")
     assert other_db.status_code == root.status_code == 404
     assert "Did you mean POST /json/2/<model>/<method>?" in root.json()["message"]

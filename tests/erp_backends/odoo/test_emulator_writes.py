@@ -26,9 +26,16 @@ def url():
 
 
 def execute_kw(url: str, model: str, method: str, args: list[Any], kwargs: Json | None = None):
-    envelope = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-        "service": "object", "method": "execute_kw",
-        "args": ["demo", 2, "admin", model, method, args, kwargs or {}]}}  # fmt: skip
+    envelope = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": ["demo", 2, "admin", model, method, args, kwargs or {}],
+        },
+    }
     response = httpx.post(f"{url}/jsonrpc", json=envelope, timeout=30)
     assert response.status_code == 200
     return response.json()
@@ -40,14 +47,19 @@ def result(body: Json) -> Any:
 
 
 def json2(url: str, model: str, method: str, body: Json) -> httpx.Response:
-    return httpx.post(f"{url}/json/2/{model}/{method}", json=body,
-                      headers={"Authorization": "bearer admin"}, timeout=30)  # fmt: skip
+    return httpx.post(
+        f"{url}/json/2/{model}/{method}",
+        json=body,
+        headers={"Authorization": "bearer admin"},
+        timeout=30,
+    )
 
 
 def order_vals(url: str, ref: str, qty: float = 2) -> Json:
     customer = result(execute_kw(url, "res.partner", "search", [CUSTOMERS], {"limit": 1}))[0]
-    product = result(execute_kw(url, "product.product", "search",
-                                [[["is_storable", "=", True]]], {"limit": 1}))[0]  # fmt: skip
+    product = result(
+        execute_kw(url, "product.product", "search", [[["is_storable", "=", True]]], {"limit": 1})
+    )[0]
     line = {"product_id": product, "product_uom_qty": qty}
     return {"partner_id": customer, "client_order_ref": ref, "order_line": [[0, 0, line]]}
 
@@ -61,8 +73,9 @@ def read(url: str, model: str, ids: list[int], fields: list[str]) -> list[Json]:
 
 def test_jsonrpc_create_answers_an_id_for_a_dict_and_ids_for_a_list(url):
     one = result(execute_kw(url, "sale.order", "create", [order_vals(url, "W-1")]))
-    two = result(execute_kw(url, "sale.order", "create",
-                            [[order_vals(url, "W-2"), order_vals(url, "W-3")]]))  # fmt: skip
+    two = result(
+        execute_kw(url, "sale.order", "create", [[order_vals(url, "W-2"), order_vals(url, "W-3")]])
+    )
     assert isinstance(one, int)
     assert two == [one + 1, one + 2]
     order = read(url, "sale.order", [one], ["name", "state", "amount_total", "order_line"])[0]
@@ -106,8 +119,13 @@ def test_confirming_reserves_and_cancelling_asks_for_the_wizard_unless_told(url)
     assert result(execute_kw(url, "sale.order", "action_confirm", [[order_id]])) is True
     reserved = read(url, "product.product", [product_id], ["free_qty"])[0]["free_qty"]
     wizard = result(execute_kw(url, "sale.order", "action_cancel", [[order_id]]))
-    done = execute_kw(url, "sale.order", "action_cancel", [[order_id]],
-                      {"context": {"disable_cancel_warning": True}})  # fmt: skip
+    done = execute_kw(
+        url,
+        "sale.order",
+        "action_cancel",
+        [[order_id]],
+        {"context": {"disable_cancel_warning": True}},
+    )
 
     assert reserved == before - 4 or reserved == 0
     assert wizard["res_model"] == "sale.order.cancel"
@@ -121,17 +139,19 @@ def test_confirming_reserves_and_cancelling_asks_for_the_wizard_unless_told(url)
 
 def test_the_payment_wizard_pays_the_invoice_in_its_context(url):
     domain = [["payment_state", "=", "not_paid"], ["state", "=", "posted"]]
-    [invoice] = result(execute_kw(url, "account.move", "search_read", [domain],
-                                  {"fields": ["amount_residual"], "limit": 1}))  # fmt: skip
+    options = {"fields": ["amount_residual"], "limit": 1}
+    [invoice] = result(execute_kw(url, "account.move", "search_read", [domain], options))
     context = {"active_model": "account.move", "active_ids": [invoice["id"]]}
-    vals = {"amount": invoice["amount_residual"] + 5, "communication": "W-PAY",
-            "payment_date": "2026-11-02"}  # fmt: skip
-    wizard = json2(url, "account.payment.register", "create",
-                   {"vals_list": [vals], "context": context}).json()  # fmt: skip
-    action = json2(url, "account.payment.register", "action_create_payments",
-                   {"ids": wizard, "context": context}).json()  # fmt: skip
-    payment = read(url, "account.payment", [action["res_id"]],
-                   ["memo", "amount", "state", "invoice_ids", "date"])[0]  # fmt: skip
+    vals = {
+        "amount": invoice["amount_residual"] + 5,
+        "communication": "W-PAY",
+        "payment_date": "2026-11-02",
+    }
+    register = "account.payment.register"
+    wizard = json2(url, register, "create", {"vals_list": [vals], "context": context}).json()
+    action = json2(url, register, "action_create_payments", {"ids": wizard, "context": context})
+    fields = ["memo", "amount", "state", "invoice_ids", "date"]
+    payment = read(url, "account.payment", [action.json()["res_id"]], fields)[0]
     move = read(url, "account.move", [invoice["id"]], ["amount_residual", "payment_state"])[0]
     assert payment["memo"] == "W-PAY"
     assert payment["invoice_ids"] == [invoice["id"]]
@@ -140,11 +160,13 @@ def test_the_payment_wizard_pays_the_invoice_in_its_context(url):
 
 
 def test_the_payment_wizard_refuses_a_paid_invoice_and_a_missing_context(url):
-    paid = result(execute_kw(url, "account.move", "search",
-                             [[["payment_state", "=", "paid"]]], {"limit": 1}))  # fmt: skip
+    paid = result(
+        execute_kw(url, "account.move", "search", [[["payment_state", "=", "paid"]]], {"limit": 1})
+    )
     context = {"active_model": "account.move", "active_ids": paid}
-    refused = execute_kw(url, "account.payment.register", "create", [{"amount": 1}],
-                         {"context": context})  # fmt: skip
+    refused = execute_kw(
+        url, "account.payment.register", "create", [{"amount": 1}], {"context": context}
+    )
     assert "nothing left to pay" in refused["error"]["data"]["message"]
     no_context = execute_kw(url, "account.payment.register", "create", [{"amount": 1}])
     assert no_context["error"]["data"]["name"] == "odoo.exceptions.UserError"

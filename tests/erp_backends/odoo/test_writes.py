@@ -77,13 +77,15 @@ def search_read(url, model, domain, fields, **kwargs):
 def storable_products(url, count, offset=0):
     """Products in Units with plenty of free stock."""
     domain = [["is_storable", "=", True], ["free_qty", ">", 50], ["uom_id.name", "=", "Units"]]
-    return search_read(url, "product.product", domain, ["free_qty"], limit=count, offset=offset,
-                       order="id")  # fmt: skip
+    return search_read(
+        url, "product.product", domain, ["free_qty"], limit=count, offset=offset, order="id"
+    )
 
 
 def customers(url, count, offset=0):
-    return search_read(url, "res.partner", CUSTOMERS, ["name"], limit=count, offset=offset,
-                       order="id")  # fmt: skip
+    return search_read(
+        url, "res.partner", CUSTOMERS, ["name"], limit=count, offset=offset, order="id"
+    )
 
 
 def units(n) -> Quantity:
@@ -121,9 +123,13 @@ async def test_placing_an_order_twice_creates_one_confirmed_order(url, writer):
 async def test_an_order_left_unconfirmed_by_a_crash_is_confirmed_not_duplicated(url, writer):
     # Given an attempt that created the order and crashed before confirming it
     draft = draft_for(url, reference("crash"), customer_offset=1, product_offset=2)
-    vals = {"partner_id": int(draft.customer_id), "client_order_ref": draft.reference,
-            "order_line": [[0, 0, {"product_id": int(draft.lines[0].product_id),
-                                   "product_uom_qty": 2}]]}  # fmt: skip
+    vals = {
+        "partner_id": int(draft.customer_id),
+        "client_order_ref": draft.reference,
+        "order_line": [
+            [0, 0, {"product_id": int(draft.lines[0].product_id), "product_uom_qty": 2}]
+        ],
+    }
     created = odoo_rpc(url, "sale.order", "create", [vals])
     assert orders_with(url, draft.reference) == [{"id": created, "state": "draft"}]
     # When the command runs again
@@ -138,8 +144,9 @@ async def test_a_confirmed_order_reserves_its_stock(url, writer, reader):
     # Given a product's stock
     product = storable_products(url, 1, 3)[0]["id"]
     before = (await reader.stock_for_products([str(product)]))[str(product)]
-    draft = OrderDraft(reference("stock"), str(customers(url, 1, 2)[0]["id"]),
-                       (DraftLine(str(product), units(5)),))  # fmt: skip
+    draft = OrderDraft(
+        reference("stock"), str(customers(url, 1, 2)[0]["id"]), (DraftLine(str(product), units(5)),)
+    )
     # When an order for 5 units is placed
     order = await writer.place_order(draft)
     # Then 5 more units are reserved and 5 fewer available, on hand unchanged
@@ -179,21 +186,26 @@ async def test_an_order_without_lines_is_refused(url, writer):
 
 async def test_a_new_shipping_address_becomes_a_delivery_contact_once(url, writer):
     # Given a draft shipping to an address the customer does not have yet
-    address = Address(AddressKind.SHIPPING, "Dock 4", f"Quai {next(_numbers)}", None, "1000",
-                      "Brussels", None, "BE")  # fmt: skip
+    street = f"Quai {next(_numbers)}"
+    address = Address(AddressKind.SHIPPING, "Dock 4", street, None, "1000", "Brussels", None, "BE")
     base = draft_for(url, reference("ship"), customer_offset=5, product_offset=5)
-    drafts = [OrderDraft(reference("ship"), base.customer_id, base.lines, address)
-              for _ in range(2)]  # fmt: skip
+    drafts = [
+        OrderDraft(reference("ship"), base.customer_id, base.lines, address) for _ in range(2)
+    ]
     # When two orders ship there
     for draft in drafts:
         await writer.place_order(draft)
     # Then both ship to the same new delivery address of the customer
-    orders = [search_read(url, "sale.order", [["client_order_ref", "=", d.reference]],
-                          ["partner_shipping_id"])[0] for d in drafts]  # fmt: skip
+    orders = [
+        search_read(
+            url, "sale.order", [["client_order_ref", "=", d.reference]], ["partner_shipping_id"]
+        )[0]
+        for d in drafts
+    ]
     shipped = [order["partner_shipping_id"] for order in orders]
     assert shipped[0] == shipped[1]
-    contact = search_read(url, "res.partner", [["id", "=", shipped[0][0]]],
-                          ["type", "commercial_partner_id", "street"])[0]  # fmt: skip
+    fields = ["type", "commercial_partner_id", "street"]
+    contact = search_read(url, "res.partner", [["id", "=", shipped[0][0]]], fields)[0]
     assert contact["type"] == "delivery"
     assert contact["commercial_partner_id"][0] == int(base.customer_id)
     assert contact["street"] == address.street
@@ -213,8 +225,11 @@ async def test_unknown_customers_and_products_are_refused(url, writer):
 async def test_cancelling_releases_the_stock_and_is_idempotent(url, writer, reader):
     product = storable_products(url, 1, 6)[0]["id"]
     before = (await reader.stock_for_products([str(product)]))[str(product)]
-    draft = OrderDraft(reference("cancel"), str(customers(url, 1, 6)[0]["id"]),
-                       (DraftLine(str(product), units(3)),))  # fmt: skip
+    draft = OrderDraft(
+        reference("cancel"),
+        str(customers(url, 1, 6)[0]["id"]),
+        (DraftLine(str(product), units(3)),),
+    )
     order = await writer.place_order(draft)
 
     cancelled = await writer.cancel_order(order.id, reference("cancel"))
@@ -230,8 +245,9 @@ async def test_cancelling_releases_the_stock_and_is_idempotent(url, writer, read
 async def test_a_delivered_or_invoiced_order_is_not_cancellable(url, writer, kind):
     domain = [["state", "=", "sale"]]
     if kind == "delivered":
-        line = search_read(url, "sale.order.line", [["qty_delivered", ">", 0]], ["order_id"],
-                           limit=1)[0]  # fmt: skip
+        line = search_read(
+            url, "sale.order.line", [["qty_delivered", ">", 0]], ["order_id"], limit=1
+        )[0]
         order_id = line["order_id"][0]
     else:
         invoices = [["state", "=", "posted"], ["move_type", "=", "out_invoice"]]
@@ -248,8 +264,9 @@ async def test_odoos_own_refusal_to_cancel_is_a_business_rule(url, http):
     # Given a writer that does not check first, and an order Odoo refuses to cancel
     backend_http, protocol = http
     writer = open_odoo_writer(backend_http, OdooConnection("demo", "admin", "admin", protocol))
-    line = search_read(url, "sale.order.line", [["qty_delivered", ">", 0]], ["order_id"],
-                       limit=1, offset=5)[0]  # fmt: skip
+    line = search_read(
+        url, "sale.order.line", [["qty_delivered", ">", 0]], ["order_id"], limit=1, offset=5
+    )[0]
 
     async def nothing_to_check(*args):
         return None
@@ -264,10 +281,14 @@ async def test_odoos_own_refusal_to_cancel_is_a_business_rule(url, http):
 
 
 def unpaid_invoice(url, offset):
-    domain = [["state", "=", "posted"], ["move_type", "=", "out_invoice"],
-              ["payment_state", "=", "not_paid"], ["amount_residual", ">", 100]]  # fmt: skip
-    return search_read(url, "account.move", domain, ["amount_residual", "currency_id"], limit=1,
-                       offset=offset, order="id")[0]  # fmt: skip
+    domain = [
+        ["state", "=", "posted"],
+        ["move_type", "=", "out_invoice"],
+        ["payment_state", "=", "not_paid"],
+        ["amount_residual", ">", 100],
+    ]
+    fields = ["amount_residual", "currency_id"]
+    return search_read(url, "account.move", domain, fields, limit=1, offset=offset, order="id")[0]
 
 
 async def test_paying_part_then_the_rest(url, writer, reader, offset):
@@ -329,9 +350,9 @@ async def test_paying_too_much_or_in_another_currency_is_refused(
 
 
 def delivered_order(url, offset):
-    lines = search_read(url, "sale.order.line", [["qty_delivered", ">", 1],
-                        ["product_uom_id.name", "=", "Units"]], ["order_id", "product_id",
-                        "qty_delivered"], limit=1, offset=offset, order="id")  # fmt: skip
+    domain = [["qty_delivered", ">", 1], ["product_uom_id.name", "=", "Units"]]
+    fields = ["order_id", "product_id", "qty_delivered"]
+    lines = search_read(url, "sale.order.line", domain, fields, limit=1, offset=offset, order="id")
     return lines[0]
 
 
@@ -346,13 +367,13 @@ async def test_a_return_of_a_delivered_order_is_opened_once(url, writer, offset)
     assert receipt == again
     assert receipt.order_id == order_id
     assert receipt.number.startswith("WH/IN/")
-    picking = search_read(url, "stock.picking", [["origin", "=", draft.reference]],
-                          ["picking_type_code", "sale_id", "move_ids", "note"])  # fmt: skip
+    fields = ["picking_type_code", "sale_id", "move_ids", "note"]
+    picking = search_read(url, "stock.picking", [["origin", "=", draft.reference]], fields)
     assert len(picking) == 1
     assert picking[0]["picking_type_code"] == "incoming"
     assert picking[0]["sale_id"][0] == int(order_id)
-    moves = search_read(url, "stock.move", [["picking_id", "=", picking[0]["id"]]],
-                        ["product_id", "product_uom_qty"])  # fmt: skip
+    in_picking = [["picking_id", "=", picking[0]["id"]]]
+    moves = search_read(url, "stock.move", in_picking, ["product_id", "product_uom_qty"])
     assert [(m["product_id"][0], m["product_uom_qty"]) for m in moves] == [(int(product), 1.0)]
 
 
@@ -360,10 +381,11 @@ async def test_a_return_without_lines_takes_back_everything_delivered(url, write
     line = delivered_order(url, 2 + offset)
     draft = ReturnDraft(reference("return-all"), str(line["order_id"][0]), ())
     receipt = await writer.request_return(draft)
-    moves = search_read(url, "stock.move", [["picking_id", "=", int(receipt.id)]],
-                        ["product_uom_qty"])  # fmt: skip
-    delivered = search_read(url, "sale.order.line", [["order_id", "=", line["order_id"][0]],
-                            ["qty_delivered", ">", 0]], ["qty_delivered"])  # fmt: skip
+    moves = search_read(
+        url, "stock.move", [["picking_id", "=", int(receipt.id)]], ["product_uom_qty"]
+    )
+    domain = [["order_id", "=", line["order_id"][0]], ["qty_delivered", ">", 0]]
+    delivered = search_read(url, "sale.order.line", domain, ["qty_delivered"])
     assert sum(m["product_uom_qty"] for m in moves) == sum(d["qty_delivered"] for d in delivered)
 
 
@@ -392,9 +414,8 @@ def company_amount(row):
 
 async def test_credit_is_the_receivable_plus_what_is_confirmed_but_not_invoiced(url, writer):
     # Given customers with and without a credit limit
-    partners = search_read(url, "res.partner", CUSTOMERS,
-                           ["credit", "credit_limit", "use_partner_credit_limit"], limit=40,
-                           order="id")  # fmt: skip
+    fields = ["credit", "credit_limit", "use_partner_credit_limit"]
+    partners = search_read(url, "res.partner", CUSTOMERS, fields, limit=40, order="id")
     limited = next(p for p in partners if p["use_partner_credit_limit"] and p["credit"] > 0)
     unlimited = next(p for p in partners if not p["use_partner_credit_limit"])
     # When their credit is read
@@ -402,13 +423,17 @@ async def test_credit_is_the_receivable_plus_what_is_confirmed_but_not_invoiced(
     # Then the limit is the partner's, in the company's euros, or none
     assert set(found) == {str(limited["id"]), str(unlimited["id"])}
     credit = found[str(limited["id"])]
-    assert credit.limit == Money(Decimal(repr(limited["credit_limit"])).quantize(Decimal("0.01")),
-                                 "EUR")  # fmt: skip
+    assert credit.limit == Money(
+        Decimal(repr(limited["credit_limit"])).quantize(Decimal("0.01")), "EUR"
+    )
     assert found[str(unlimited["id"])].limit is None
     # And the balance is the receivable plus confirmed orders still to invoice
-    open_orders = search_read(url, "sale.order", [["partner_id", "=", limited["id"]],
-                              ["state", "=", "sale"], ["invoice_status", "=", "to invoice"]],
-                              ["amount_total", "currency_rate"])  # fmt: skip
+    domain = [
+        ["partner_id", "=", limited["id"]],
+        ["state", "=", "sale"],
+        ["invoice_status", "=", "to invoice"],
+    ]
+    open_orders = search_read(url, "sale.order", domain, ["amount_total", "currency_rate"])
     expected = Decimal(repr(limited["credit"])) + sum(map(company_amount, open_orders))
     assert credit.open_balance == Money(expected.quantize(Decimal("0.01")), "EUR")
 
@@ -429,11 +454,13 @@ async def test_credit_follows_orders_and_payments(url, writer):
 
 async def test_payments_lower_the_receivable(url, writer):
     invoice = unpaid_invoice(url, 6)
-    partner = search_read(url, "account.move", [["id", "=", invoice["id"]]],
-                          ["commercial_partner_id"])[0]["commercial_partner_id"][0]  # fmt: skip
+    partner = search_read(
+        url, "account.move", [["id", "=", invoice["id"]]], ["commercial_partner_id"]
+    )[0]["commercial_partner_id"][0]
     before = (await writer.credit_of([str(partner)]))[str(partner)].open_balance.amount
-    await writer.pay_invoice(str(invoice["id"]), Money(Decimal(50), invoice["currency_id"][1]),
-                             reference("credit-pay"))  # fmt: skip
+    await writer.pay_invoice(
+        str(invoice["id"]), Money(Decimal(50), invoice["currency_id"][1]), reference("credit-pay")
+    )
     after = (await writer.credit_of([str(partner)]))[str(partner)].open_balance.amount
     rate = {"EUR": Decimal(1), "USD": Decimal("1.08"), "GBP": Decimal("0.86")}
     paid = Decimal(50) / rate[invoice["currency_id"][1]]

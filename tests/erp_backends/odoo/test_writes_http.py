@@ -18,8 +18,13 @@ from erp_backends.odoo.client import OdooConnection
 from erp_backends.odoo.writes import open_odoo_writer
 from erp_backends.writes import DraftLine, OrderDraft
 
-PRODUCT = {"id": 5, "uom_id": [1, "Units"], "sale_ok": True, "active": True,
-           "display_name": "[FURN-0005] Desk"}  # fmt: skip
+PRODUCT = {
+    "id": 5,
+    "uom_id": [1, "Units"],
+    "sale_ok": True,
+    "active": True,
+    "display_name": "[FURN-0005] Desk",
+}
 DRAFT = OrderDraft("SHOP-9", "7", (DraftLine("5", Quantity(Decimal(2), "C62")),))
 
 
@@ -51,8 +56,9 @@ async def test_a_failed_create_is_sent_once_and_surfaces_for_the_queue(status, e
     calls: Counter[str] = Counter()
     policy = Resilience(retries=2, backoff_s=0.0)
     async with httpx.AsyncClient(transport=mock_odoo(status, calls)) as client:
-        http = BackendHttp(client, "http://odoo.test", backend="erp", system="Odoo",
-                           resilience=policy)  # fmt: skip
+        http = BackendHttp(
+            client, "http://odoo.test", backend="erp", system="Odoo", resilience=policy
+        )
         writer = open_odoo_writer(http, OdooConnection("demo", "admin", "key", "json2"))
         # When an order is placed
         with pytest.raises(error):

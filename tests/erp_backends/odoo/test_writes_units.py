@@ -13,9 +13,15 @@ from erp_backends.normalize.units import parse_unit
 
 @pytest.mark.parametrize(
     ("text", "code", "count"),
-    [("Pack of 12", "C62", 12), ("pack of 12", "C62", 12), ("box of 6", "C62", 6),
-     ("case of 24", "C62", 24), ("Boxes of 6 kg", "KGM", 6), (" Case  of  24 ", "C62", 24)],
-)  # fmt: skip
+    [
+        ("Pack of 12", "C62", 12),
+        ("pack of 12", "C62", 12),
+        ("box of 6", "C62", 6),
+        ("case of 24", "C62", 24),
+        ("Boxes of 6 kg", "KGM", 6),
+        (" Case  of  24 ", "C62", 24),
+    ],
+)
 def test_packagings_are_a_count_of_a_unit(text, code, count):
     assert parse_unit(text) == (code, Decimal(count))
 

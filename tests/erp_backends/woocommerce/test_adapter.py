@@ -28,8 +28,9 @@ AUTH = ("ck_demo", "cs_demo")
 @pytest.fixture
 async def shop(woocommerce_emulator_url):
     async with httpx.AsyncClient(timeout=30) as http:
-        backend_http = BackendHttp(http, woocommerce_emulator_url, backend="shop",
-                                   system="WooCommerce")  # fmt: skip
+        backend_http = BackendHttp(
+            http, woocommerce_emulator_url, backend="shop", system="WooCommerce"
+        )
         yield WooCommerceShop(WooCommerceClient(backend_http, WooCommerceKeys(*AUTH)))
 
 
@@ -68,8 +69,14 @@ async def test_customers_by_email_match_any_case_and_keep_the_keys_given(
     shop, calls, woocommerce_emulator_url
 ):
     accounts = woo(woocommerce_emulator_url, "customers", per_page=3, orderby="id")
-    keys = [accounts[0]["email"].upper(), accounts[1]["email"], accounts[2]["email"].lower(),
-            accounts[1]["email"].lower(), "nobody@example.org", "not an email"]  # fmt: skip
+    keys = [
+        accounts[0]["email"].upper(),
+        accounts[1]["email"],
+        accounts[2]["email"].lower(),
+        accounts[1]["email"].lower(),
+        "nobody@example.org",
+        "not an email",
+    ]
     calls.reset()
 
     found = await shop.customers_by_email(keys)
@@ -123,8 +130,8 @@ async def test_pages_follow_each_other_at_any_offset(shop, woocommerce_emulator_
 async def test_erp_shop_references_find_their_shop_orders_in_one_call(
     shop, calls, erp_world, woocommerce_emulator_url
 ):
-    erp_orders = [o for o in erp_world.table("sale.order").records.values()
-                  if o["origin"] == "Web Shop"][:60]  # fmt: skip
+    orders = erp_world.table("sale.order").records.values()
+    erp_orders = [o for o in orders if o["origin"] == "Web Shop"][:60]
     numbers = [o["client_order_ref"].removeprefix("SHOP-") for o in erp_orders]
     calls.reset()
 
@@ -162,9 +169,9 @@ async def test_guest_checkouts_have_no_customer(shop, woocommerce_emulator_url):
 
 
 async def test_listings_by_sku_one_call_per_100(shop, calls, woocommerce_emulator_url):
-    products = woo(woocommerce_emulator_url, "products", per_page=100, orderby="id", order="asc")
-    products += woo(woocommerce_emulator_url, "products", per_page=100, orderby="id",
-                    order="asc", page=2)  # fmt: skip
+    by_id: dict[str, Any] = {"per_page": 100, "orderby": "id", "order": "asc"}
+    products = woo(woocommerce_emulator_url, "products", **by_id)
+    products += woo(woocommerce_emulator_url, "products", **by_id, page=2)
     skus = [p["sku"] for p in products[:150]]
     calls.reset()
 

@@ -45,26 +45,48 @@ async def no_sleep(_):
 
 
 def shop(http, retries=0):
-    backend_http = BackendHttp(http, URL, backend="shop", system="WooCommerce",
-                               resilience=Resilience(retries=retries), sleep=no_sleep)  # fmt: skip
+    backend_http = BackendHttp(
+        http,
+        URL,
+        backend="shop",
+        system="WooCommerce",
+        resilience=Resilience(retries=retries),
+        sleep=no_sleep,
+    )
     return WooCommerceShop(WooCommerceClient(backend_http, WooCommerceKeys(KEY, SECRET)))
 
 
 def wp_error(status, code, message):
-    return httpx.Response(status, json={"code": code, "message": message,
-                                        "data": {"status": status}})  # fmt: skip
+    body = {"code": code, "message": message, "data": {"status": status}}
+    return httpx.Response(status, json=body)
 
 
 def order(**changes: Any) -> dict[str, Any]:
-    return {"id": 1001, "number": "1001", "status": "processing", "currency": "EUR",
-            "date_created": "2026-03-29T03:30:00", "date_created_gmt": "2026-03-29T01:30:00",
-            "total": "24.50", "customer_id": 0, "billing": {"email": "ann@example.org"},
-            **changes}  # fmt: skip
+    return {
+        "id": 1001,
+        "number": "1001",
+        "status": "processing",
+        "currency": "EUR",
+        "date_created": "2026-03-29T03:30:00",
+        "date_created_gmt": "2026-03-29T01:30:00",
+        "total": "24.50",
+        "customer_id": 0,
+        "billing": {"email": "ann@example.org"},
+        **changes,
+    }
 
 
 def product(**changes: Any) -> dict[str, Any]:
-    return {"id": 501, "name": "Mug", "sku": "SKU-1", "status": "publish", "price": "9.50",
-            "manage_stock": True, "stock_quantity": 12, **changes}  # fmt: skip
+    return {
+        "id": 501,
+        "name": "Mug",
+        "sku": "SKU-1",
+        "status": "publish",
+        "price": "9.50",
+        "manage_stock": True,
+        "stock_quantity": 12,
+        **changes,
+    }
 
 
 @pytest.fixture
@@ -78,8 +100,7 @@ async def http():
 
 @respx.mock
 async def test_requests_carry_basic_auth_and_ask_100_ids_at_once(http):
-    route = respx.get(ORDERS).mock(return_value=httpx.Response(200, json=[order()],
-                                                               headers=TOTALS))  # fmt: skip
+    route = respx.get(ORDERS).mock(return_value=httpx.Response(200, json=[order()], headers=TOTALS))
     found = await shop(http).orders_by_number(["1001", "1002"])
     request = route.calls.last.request
     expected = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
@@ -93,8 +114,8 @@ async def test_requests_carry_basic_auth_and_ask_100_ids_at_once(http):
 @respx.mock
 async def test_the_shops_order_number_must_match_the_one_asked_for(http):
     # A sequential-numbers plugin renumbered order 1001: it is not order number "1001".
-    respx.get(ORDERS).mock(return_value=httpx.Response(200, json=[order(number="WC-77")],
-                                                       headers=TOTALS))  # fmt: skip
+    renumbered = httpx.Response(200, json=[order(number="WC-77")], headers=TOTALS)
+    respx.get(ORDERS).mock(return_value=renumbered)
     assert await shop(http).orders_by_number(["1001"]) == {}
 
 
@@ -112,18 +133,37 @@ async def test_a_sku_with_a_comma_is_asked_for_alone(http):
 @pytest.mark.parametrize(
     ("answer", "typed", "generic"),
     [
-        (wp_error(401, "woocommerce_rest_authentication_error", "Consumer key is invalid."),
-         WooCommerceAuthError, BackendAuthError),
-        (wp_error(401, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
-         WooCommerceAuthError, BackendAuthError),
-        (wp_error(404, "rest_no_route", "No route was found matching the URL and request method."),
-         WooCommerceNotFound, BackendRequestError),
-        (wp_error(400, "rest_invalid_param", "Invalid parameter(s): per_page"),
-         WooCommerceInvalidRequest, BackendRequestError),
-        (wp_error(500, "internal_server_error", "There has been a critical error on this website."),
-         WooCommerceServerError, BackendUnavailable),
+        (
+            wp_error(401, "woocommerce_rest_authentication_error", "Consumer key is invalid."),
+            WooCommerceAuthError,
+            BackendAuthError,
+        ),
+        (
+            wp_error(401, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
+            WooCommerceAuthError,
+            BackendAuthError,
+        ),
+        (
+            wp_error(
+                404, "rest_no_route", "No route was found matching the URL and request method."
+            ),
+            WooCommerceNotFound,
+            BackendRequestError,
+        ),
+        (
+            wp_error(400, "rest_invalid_param", "Invalid parameter(s): per_page"),
+            WooCommerceInvalidRequest,
+            BackendRequestError,
+        ),
+        (
+            wp_error(
+                500, "internal_server_error", "There has been a critical error on this website."
+            ),
+            WooCommerceServerError,
+            BackendUnavailable,
+        ),
     ],
-)  # fmt: skip
+)
 @respx.mock
 async def test_error_bodies_become_typed_errors(http, answer, typed, generic):
     respx.get(ORDERS).mock(return_value=answer)
@@ -154,10 +194,11 @@ async def test_bodies_that_are_no_error_objects_still_become_backend_errors(http
 
 @respx.mock
 async def test_a_throttling_proxy_is_retried_after_its_hint(http):
-    route = respx.get(ORDERS).mock(side_effect=[
-        httpx.Response(429, json={"message": "Too Many Requests"}, headers={"Retry-After": "1"}),
-        httpx.Response(200, json=[order()], headers=TOTALS),
-    ])  # fmt: skip
+    throttled = httpx.Response(
+        429, json={"message": "Too Many Requests"}, headers={"Retry-After": "1"}
+    )
+    answered = httpx.Response(200, json=[order()], headers=TOTALS)
+    route = respx.get(ORDERS).mock(side_effect=[throttled, answered])
     assert "1001" in await shop(http, retries=1).orders_by_number(["1001"])
     assert route.call_count == 2
 
@@ -217,8 +258,8 @@ async def test_one_failed_request_fails_the_port_call_with_its_own_error(http):
 )
 @respx.mock
 async def test_bad_order_fields_are_data_errors_naming_the_field(http, changes, field):
-    respx.get(ORDERS).mock(return_value=httpx.Response(200, json=[order(**changes)],
-                                                       headers=TOTALS))  # fmt: skip
+    answer = httpx.Response(200, json=[order(**changes)], headers=TOTALS)
+    respx.get(ORDERS).mock(return_value=answer)
     with pytest.raises(BackendDataError, match=f"order 1001: field '{field}'"):
         await shop(http).orders_by_number(["1001"])
 
@@ -257,6 +298,10 @@ def test_keys_from_one_secret_and_never_in_their_repr():
 
 
 def test_every_typed_error_is_a_backend_error():
-    for cls in (WooCommerceAuthError, WooCommerceNotFound, WooCommerceInvalidRequest,
-                WooCommerceServerError):  # fmt: skip
+    for cls in (
+        WooCommerceAuthError,
+        WooCommerceNotFound,
+        WooCommerceInvalidRequest,
+        WooCommerceServerError,
+    ):
         assert issubclass(cls, BackendError)

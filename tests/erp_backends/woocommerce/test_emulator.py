@@ -104,8 +104,8 @@ def test_customer_zero_is_no_filter_and_include_selects_ids(woocommerce_emulator
 
 
 def test_products_by_comma_separated_skus_any_case(woocommerce_emulator_url):
-    listed = ok(get(woocommerce_emulator_url, "products", {"per_page": 3, "orderby": "id",
-                                                           "order": "asc"}))  # fmt: skip
+    first_three = {"per_page": 3, "orderby": "id", "order": "asc"}
+    listed = ok(get(woocommerce_emulator_url, "products", first_three))
     skus = [p["sku"] for p in listed]
     asked = f"{skus[0]},{skus[1].lower()},NOPE-0000"
     found = ok(get(woocommerce_emulator_url, "products", {"sku": asked, "per_page": 100}))
@@ -168,13 +168,15 @@ def test_no_credentials_may_not_list(woocommerce_emulator_url):
 
 @pytest.mark.parametrize(
     ("auth", "message"),
-    [(("ck_other", "cs_demo"), "Consumer key is invalid."),
-     (("ck_demo", "cs_other"), "Consumer secret is invalid.")],
-)  # fmt: skip
+    [
+        (("ck_other", "cs_demo"), "Consumer key is invalid."),
+        (("ck_demo", "cs_other"), "Consumer secret is invalid."),
+    ],
+)
 def test_wrong_credentials_are_refused_on_any_route(woocommerce_emulator_url, auth, message):
     for path in ("orders", "coupons"):
-        body = error(get(woocommerce_emulator_url, path, auth=auth), 401,
-                     "woocommerce_rest_authentication_error")  # fmt: skip
+        answer = get(woocommerce_emulator_url, path, auth=auth)
+        body = error(answer, 401, "woocommerce_rest_authentication_error")
         assert body["message"] == message
 
 
@@ -196,8 +198,11 @@ def test_calls_are_counted_by_route_and_reset(woocommerce_emulator_url):
     get(woocommerce_emulator_url, "orders/1001")
     get(woocommerce_emulator_url, "products", {"sku": "X"})
     snapshot = calls.snapshot()
-    assert snapshot == {"total": 3, "calls": {"GET /orders": 1, "GET /orders/<id>": 1,
-                                              "GET /products": 1}, "faults": {}}  # fmt: skip
+    assert snapshot == {
+        "total": 3,
+        "calls": {"GET /orders": 1, "GET /orders/<id>": 1, "GET /products": 1},
+        "faults": {},
+    }
     calls.reset()
     assert calls.total() == 0
 

@@ -1,4 +1,5 @@
-"""The emulated shop's world: derived from the Odoo world, deterministic and fast."""
+"""The emulated shop's world: projected from the neutral world, which the Odoo emulator
+projects too (so the shop is checked against Odoo's tables), deterministic and fast."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from erp_backends.emulation.world import seed_world
 from erp_backends.odoo.emulator.seed import build_world
 from erp_backends.woocommerce.emulator.seed import build_shop, derive_shop
 
@@ -30,8 +32,8 @@ def erp():
 
 
 @pytest.fixture(scope="module")
-def shop(erp):
-    return derive_shop(erp, 1)
+def shop():
+    return derive_shop(seed_world(1))
 
 
 def erp_customers(erp):

@@ -52,10 +52,19 @@ def test_a_new_token_reads_egw_id_secret_and_parses_back():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "egw_", f"egw_{ID}_", f"egw_{ID.upper()}_{SECRET}", f"egw_{ID}_{SECRET[:-1]}",
-     f"egw_{ID}_{SECRET}a", f"xyz_{ID}_{SECRET}", f"Bearer egw_{ID}_{SECRET}",
-     f"egw_{ID}_{SECRET[:-1]}=", f"egw_{ID[:-1]}_{SECRET}"],
-)  # fmt: skip
+    [
+        "",
+        "egw_",
+        f"egw_{ID}_",
+        f"egw_{ID.upper()}_{SECRET}",
+        f"egw_{ID}_{SECRET[:-1]}",
+        f"egw_{ID}_{SECRET}a",
+        f"xyz_{ID}_{SECRET}",
+        f"Bearer egw_{ID}_{SECRET}",
+        f"egw_{ID}_{SECRET[:-1]}=",
+        f"egw_{ID[:-1]}_{SECRET}",
+    ],
+)
 def test_anything_else_is_a_malformed_token(text):
     with pytest.raises(InvalidToken, match=r"^malformed API token$"):
         parse_presented(text)
@@ -63,9 +72,13 @@ def test_anything_else_is_a_malformed_token(text):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("90d", timedelta(days=90)), ("12h", timedelta(hours=12)), ("30m", timedelta(minutes=30)),
-     ("3600s", timedelta(seconds=3600))],
-)  # fmt: skip
+    [
+        ("90d", timedelta(days=90)),
+        ("12h", timedelta(hours=12)),
+        ("30m", timedelta(minutes=30)),
+        ("3600s", timedelta(seconds=3600)),
+    ],
+)
 def test_durations_read_as_number_and_unit(text, expected):
     assert parse_duration(text) == expected
 
@@ -78,9 +91,16 @@ def test_other_durations_are_refused_with_the_reason(text):
 
 def test_an_api_token_holds_no_secret_material():
     assert {f.name for f in dataclasses.fields(ApiToken)} == {
-        "id", "name", "scopes", "customer_id", "created_at", "expires_at", "revoked_at",
-        "rotated_at", "previous_valid_until",
-    }  # fmt: skip
+        "id",
+        "name",
+        "scopes",
+        "customer_id",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "rotated_at",
+        "previous_valid_until",
+    }
 
 
 # --- the store contract ------------------------------------------------------------

@@ -36,11 +36,18 @@ API_TOKEN = "egw_3f9a1c_Zm9vYmFyYmF6cXV4"
 
 def entry(n=1, **changes):
     impersonated = AuditEntry(
-        at=AT + timedelta(minutes=n), request_id=f"req-{n}", actor="alice",
-        subject="customer-7", kind="customer", customer_id=CUSTOMER_ID, credential="jwt",
-        operation_type="mutation", operation_name="PlaceOrder",
-        variables={"lines": [{"sku": "A-1", "quantity": 2}]}, outcome="ok",
-    )  # fmt: skip
+        at=AT + timedelta(minutes=n),
+        request_id=f"req-{n}",
+        actor="alice",
+        subject="customer-7",
+        kind="customer",
+        customer_id=CUSTOMER_ID,
+        credential="jwt",
+        operation_type="mutation",
+        operation_name="PlaceOrder",
+        variables={"lines": [{"sku": "A-1", "quantity": 2}]},
+        outcome="ok",
+    )
     return replace(impersonated, **changes)
 
 
@@ -79,9 +86,18 @@ async def store(request, tmp_path):
 
 async def test_tail_returns_the_last_entries_oldest_first_with_every_field(store):
     log = store.open()
-    written = [entry(1), entry(2, actor=None, kind="partner", subject="acme",
-                                credential="api_token:3f9a1c", outcome="error: FORBIDDEN"),
-               entry(3, operation_type="query", operation_name=None, variables={})]  # fmt: skip
+    written = [
+        entry(1),
+        entry(
+            2,
+            actor=None,
+            kind="partner",
+            subject="acme",
+            credential="api_token:3f9a1c",
+            outcome="error: FORBIDDEN",
+        ),
+        entry(3, operation_type="query", operation_name=None, variables={}),
+    ]
     for item in written:
         await log.append(item)
 
@@ -195,23 +211,50 @@ async def test_open_audit_log_picks_the_store_by_url(tmp_path, redis_url):
 
 def test_redact_removes_secrets_by_key_and_keeps_business_fields():
     variables = {
-        "password": "p", "newPassword": "p", "apiKey": "k", "api_key": "k", "X-Api-Key": "k",
-        "clientSecret": "s", "refresh_token": "t", "Authorization": "x",
-        "card": {"number": "4111111111111111"}, "cvv": "123", "iban": "DE89", "pin": "1234",
-        "pinCode": "1234", "userPIN": "1234", "otp": "999999",
-        "quantity": 2, "sku": "A-1", "shippingAddress": {"city": "Paris"}, "author": "bob",
+        "password": "p",
+        "newPassword": "p",
+        "apiKey": "k",
+        "api_key": "k",
+        "X-Api-Key": "k",
+        "clientSecret": "s",
+        "refresh_token": "t",
+        "Authorization": "x",
+        "card": {"number": "4111111111111111"},
+        "cvv": "123",
+        "iban": "DE89",
+        "pin": "1234",
+        "pinCode": "1234",
+        "userPIN": "1234",
+        "otp": "999999",
+        "quantity": 2,
+        "sku": "A-1",
+        "shippingAddress": {"city": "Paris"},
+        "author": "bob",
         "lines": [{"sku": "B-2", "quantity": 1, "cardNumber": "4111"}],
-    }  # fmt: skip
+    }
 
     assert redact(variables) == {
-        "password": "[redacted]", "newPassword": "[redacted]", "apiKey": "[redacted]",
-        "api_key": "[redacted]", "X-Api-Key": "[redacted]", "clientSecret": "[redacted]",
-        "refresh_token": "[redacted]", "Authorization": "[redacted]", "card": "[redacted]",
-        "cvv": "[redacted]", "iban": "[redacted]", "pin": "[redacted]",
-        "pinCode": "[redacted]", "userPIN": "[redacted]", "otp": "[redacted]",
-        "quantity": 2, "sku": "A-1", "shippingAddress": {"city": "Paris"}, "author": "bob",
+        "password": "[redacted]",
+        "newPassword": "[redacted]",
+        "apiKey": "[redacted]",
+        "api_key": "[redacted]",
+        "X-Api-Key": "[redacted]",
+        "clientSecret": "[redacted]",
+        "refresh_token": "[redacted]",
+        "Authorization": "[redacted]",
+        "card": "[redacted]",
+        "cvv": "[redacted]",
+        "iban": "[redacted]",
+        "pin": "[redacted]",
+        "pinCode": "[redacted]",
+        "userPIN": "[redacted]",
+        "otp": "[redacted]",
+        "quantity": 2,
+        "sku": "A-1",
+        "shippingAddress": {"city": "Paris"},
+        "author": "bob",
         "lines": [{"sku": "B-2", "quantity": 1, "cardNumber": "[redacted]"}],
-    }  # fmt: skip
+    }
 
 
 def test_redact_removes_credentials_by_their_shape_anywhere():
@@ -243,13 +286,23 @@ def test_an_entry_is_redacted_when_built_and_survives_json():
 
 def test_an_entry_of_an_impersonating_principal_names_both():
     staff = Principal(subject="alice", kind=PrincipalKind.STAFF, credential="jwt")
-    acting = Principal(subject="customer-7", kind=PrincipalKind.CUSTOMER,
-                       customer_id=CUSTOMER_ID, actor=staff, credential="jwt")  # fmt: skip
+    acting = Principal(
+        subject="customer-7",
+        kind=PrincipalKind.CUSTOMER,
+        customer_id=CUSTOMER_ID,
+        actor=staff,
+        credential="jwt",
+    )
 
     item = AuditEntry.of(
-        acting, request_id="req-1", operation_type="mutation", operation_name="PlaceOrder",
-        variables={}, outcome="ok", at=AT,
-    )  # fmt: skip
+        acting,
+        request_id="req-1",
+        operation_type="mutation",
+        operation_name="PlaceOrder",
+        variables={},
+        outcome="ok",
+        at=AT,
+    )
 
     assert (item.actor, item.subject, item.kind) == ("alice", "customer-7", "customer")
     assert item.customer_id == CUSTOMER_ID
@@ -276,10 +329,18 @@ def seed(url, entries):
 
 def test_audit_tail_prints_one_line_per_entry_oldest_first(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'audit.sqlite3'}"
-    partner = entry(3, actor=None, kind="partner", subject="acme", customer_id=None,
-                    credential="api_token:3f9a1c", operation_type="query",
-                    operation_name="Stock", variables={"first": 5},
-                    outcome="error: FORBIDDEN")  # fmt: skip
+    partner = entry(
+        3,
+        actor=None,
+        kind="partner",
+        subject="acme",
+        customer_id=None,
+        credential="api_token:3f9a1c",
+        operation_type="query",
+        operation_name="Stock",
+        variables={"first": 5},
+        outcome="error: FORBIDDEN",
+    )
     seed(url, [entry(1), entry(2), partner])
 
     args = parse("audit", "tail", "-n", "2", "--store", url)

@@ -77,9 +77,14 @@ EC_JWK = jwk_of(EC_KEY, "ES256", "ec-1", use="sig")
 def claims(**changes: Any) -> dict[str, Any]:
     now = int(time.time())
     body: dict[str, Any] = {
-        "sub": "alice", "kind": "staff", "scope": "orders:read", "iss": "erp-gateway",
-        "aud": "erp-gateway", "iat": now, "exp": now + 600,
-    }  # fmt: skip
+        "sub": "alice",
+        "kind": "staff",
+        "scope": "orders:read",
+        "iss": "erp-gateway",
+        "aud": "erp-gateway",
+        "iat": now,
+        "exp": now + 600,
+    }
     body.update(changes)
     return body
 
@@ -430,11 +435,13 @@ def test_the_gateway_accepts_rs256_and_es256_and_refuses_bad_tokens(
         unknown = [post(url, signed(RSA_KEY, "RS256", random_kid())) for _ in range(20)]
 
     assert (rs.status_code, rs.json()) == (
-        200, {"data": {"viewer": {"subject": "rs-user", "kind": "staff"}}},
-    )  # fmt: skip
+        200,
+        {"data": {"viewer": {"subject": "rs-user", "kind": "staff"}}},
+    )
     assert (es.status_code, es.json()) == (
-        200, {"data": {"viewer": {"subject": "es-user", "kind": "service"}}},
-    )  # fmt: skip
+        200,
+        {"data": {"viewer": {"subject": "es-user", "kind": "service"}}},
+    )
     assert (forged.status_code, code_of(forged)) == (401, "UNAUTHENTICATED")
     assert forged.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
     assert (hs.status_code, code_of(hs)) == (401, "UNAUTHENTICATED")  # HS256 not configured

@@ -13,6 +13,7 @@ from gateway.config import ConfigError
 from resolvers.node import encode_id
 
 CUSTOMER = encode_id("Customer", "7")
+ORDER = encode_id("Order", "7")
 TOKEN = re.compile(r"egw_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
 CONFIG = """
 [backends.erp]
@@ -62,8 +63,8 @@ def verify(db, text):
 
 
 def test_create_prints_the_token_once_alone_on_stdout(token, db):
-    out = token("create", "--name", "acme", "--scopes", "orders:write, stock:read",
-                "--customer", CUSTOMER, "--expires", "90d")  # fmt: skip
+    naming = ["--name", "acme", "--scopes", "orders:write, stock:read"]
+    out = token("create", *naming, "--customer", CUSTOMER, "--expires", "90d")
 
     assert TOKEN.fullmatch(out.out.strip())
     assert "store it now: it is not shown again" in out.err
@@ -120,21 +121,29 @@ def test_rotate_prints_a_new_token_and_keeps_the_old_one_for_the_grace(token, db
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["create", "--name", "acme", "--scopes", "stock:read,orders:delete,x"],
-         "--scopes: unknown orders:delete, x; known: customers:read, orders:read"),
+        (
+            ["create", "--name", "acme", "--scopes", "stock:read,orders:delete,x"],
+            "--scopes: unknown orders:delete, x; known: customers:read, orders:read",
+        ),
         (["create", "--name", "acme", "--scopes", " , "], "--scopes: name at least one scope"),
         (["create", "--name", " ", "--scopes", "stock:read"], "--name: expected"),
-        (["create", "--name", "acme", "--scopes", "stock:read", "--customer", "nope"],
-         "--customer: 'nope' is not a valid ID"),
-        (["create", "--name", "acme", "--scopes", "stock:read", "--customer",
-          encode_id("Order", "7")], "--customer: .* is the ID of a Order, not of a Customer"),
-        (["create", "--name", "acme", "--scopes", "stock:read", "--expires", "soon"],
-         "--expires: expected a duration like 90d"),
+        (
+            ["create", "--name", "acme", "--scopes", "stock:read", "--customer", "nope"],
+            "--customer: 'nope' is not a valid ID",
+        ),
+        (
+            ["create", "--name", "acme", "--scopes", "stock:read", "--customer", ORDER],
+            "--customer: .* is the ID of a Order, not of a Customer",
+        ),
+        (
+            ["create", "--name", "acme", "--scopes", "stock:read", "--expires", "soon"],
+            "--expires: expected a duration like 90d",
+        ),
         (["rotate", "0123456789ab", "--grace", "1w"], "--grace: expected a duration"),
         (["revoke", "0123456789ab"], "no API token with id '0123456789ab'"),
         (["rotate", "0123456789ab"], "no API token with id '0123456789ab'"),
     ],
-)  # fmt: skip
+)
 def test_expected_failures_are_one_clear_line(token, argv, message):
     with pytest.raises(ConfigError, match=message):
         token(*argv)

@@ -131,8 +131,10 @@ async def test_a_retry_waits_for_its_time(queue):
 
     assert retried.status is CommandStatus.QUEUED
     assert (retried.next_attempt_at, retried.last_error, retried.lease_until) == (
-        T0 + timedelta(minutes=5), "BACKEND_TIMEOUT", None,
-    )  # fmt: skip
+        T0 + timedelta(minutes=5),
+        "BACKEND_TIMEOUT",
+        None,
+    )
     assert await queue.claim("w2", LEASE_S, T0 + timedelta(minutes=4)) is None
     again = await queue.claim("w2", LEASE_S, T0 + timedelta(minutes=5))
     assert (again.id, again.attempts, again.next_attempt_at) == (new.id, 2, None)
@@ -159,8 +161,9 @@ async def test_confirm_and_fail_are_final(queue):
     failed = await queue.fail(refused.id, "OUT_OF_STOCK: A-1", {"code": "OUT_OF_STOCK"})
 
     assert (confirmed.status, confirmed.result) == (
-        CommandStatus.CONFIRMED, {"order_id": "42", "number": "S00042"},
-    )  # fmt: skip
+        CommandStatus.CONFIRMED,
+        {"order_id": "42", "number": "S00042"},
+    )
     assert (failed.status, failed.last_error) == (CommandStatus.FAILED, "OUT_OF_STOCK: A-1")
     assert confirmed.lease_until is None
     assert confirmed.status.is_final
@@ -235,9 +238,13 @@ async def test_counts_follow_every_move(queue):
     await queue.discard(commands[3].id)
 
     assert await queue.counts() == {
-        CommandStatus.QUEUED: 1, CommandStatus.RUNNING: 1, CommandStatus.CONFIRMED: 1,
-        CommandStatus.FAILED: 1, CommandStatus.DEAD: 1, CommandStatus.DISCARDED: 1,
-    }  # fmt: skip
+        CommandStatus.QUEUED: 1,
+        CommandStatus.RUNNING: 1,
+        CommandStatus.CONFIRMED: 1,
+        CommandStatus.FAILED: 1,
+        CommandStatus.DEAD: 1,
+        CommandStatus.DISCARDED: 1,
+    }
 
 
 async def test_two_queues_on_one_store_share_their_commands(store):

@@ -23,8 +23,9 @@ async def test_four_processes_claim_every_command_exactly_once(store, tmp_path):
     await submitted(queue, *commands)
     start = SPAWN.Event()
     outs = [tmp_path / f"{n}.ids" for n in range(4)]
-    workers = [SPAWN.Process(target=drain, args=(store.url, store.prefix, str(out), start))
-               for out in outs]  # fmt: skip
+    workers = [
+        SPAWN.Process(target=drain, args=(store.url, store.prefix, str(out), start)) for out in outs
+    ]
 
     for worker in workers:
         worker.start()
