@@ -122,9 +122,10 @@ def _hints(record: type) -> dict[str, Any]:
 
 def _fingerprint() -> str:
     records = sorted(
-        (name, obj) for name, obj in vars(models).items()
+        (name, obj)
+        for name, obj in vars(models).items()
         if isinstance(obj, type) and (dataclasses.is_dataclass(obj) or issubclass(obj, Enum))
-    )  # fmt: skip
+    )
     shape = [
         (name, sorted((k, str(v)) for k, v in _hints(obj).items()))
         if dataclasses.is_dataclass(obj)

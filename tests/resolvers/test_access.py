@@ -26,8 +26,14 @@ def run(principal: Principal):
 
 
 def acting_as_customer(scopes: set[str]) -> Principal:
-    return Principal("Q3VzdG9tZXI6Nw==", PrincipalKind.CUSTOMER, frozenset(scopes),
-                     customer_id="Q3VzdG9tZXI6Nw==", customer_key="7", actor=STAFF)  # fmt: skip
+    return Principal(
+        "Q3VzdG9tZXI6Nw==",
+        PrincipalKind.CUSTOMER,
+        frozenset(scopes),
+        customer_id="Q3VzdG9tZXI6Nw==",
+        customer_key="7",
+        actor=STAFF,
+    )
 
 
 def test_the_field_runs_with_its_scope():

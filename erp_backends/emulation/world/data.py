@@ -6,6 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+
+def names(text: str) -> tuple[str, ...]:
+    """A word list written as prose, "Anna, Jan, van Dijk": a line holds many, and a name
+    may hold a space."""
+    return tuple(text.split(", "))
+
+
 ANCHOR = date(2026, 10, 31)  # "today" for the seed: never the real clock
 RATES = {"EUR": 1.0, "USD": 1.08, "GBP": 0.86}  # product prices are in EUR
 
@@ -317,93 +324,19 @@ US_STATES = {
     "WA": "Washington",
 }
 
-COMPANY_WORDS = (
-    "Azure",
-    "Deco",
-    "Gemini",
-    "Lumber",
-    "Ready",
-    "Bright",
-    "Silver",
-    "Nova",
-    "Atlas",
-    "Summit",
-    "Pioneer",
-    "Harbor",
-    "Cedar",
-    "Granite",
-    "Blue Ridge",
-    "Northwind",
-    "Redwood",
-    "Sterling",
-    "Vertex",
-    "Orchid",
-    "Falcon",
-    "Horizon",
-    "Maple",
-    "Quantum",
-    "Riverside",
-    "Sunrise",
-    "Evergreen",
-    "Ironclad",
-    "Oakridge",
-    "Crescent",
-    "Meridian",
-    "Keystone",
-    "Lakeside",
-    "Pinnacle",
-    "Aurora",
-    "Beacon",
-    "Cobalt",
-    "Delta",
-    "Ember",
-    "Fjord",
-    "Juniper",
-    "Kestrel",
-    "Lighthouse",
-    "Mosaic",
-    "Nimbus",
-    "Olympus",
-    "Prairie",
-    "Sequoia",
-    "Tidewater",
-    "Willow",
-    "Zephyr",
-    "Alder",
-    "Basalt",
-    "Copper",
-    "Driftwood",
-    "Highland",
+COMPANY_WORDS = names(
+    "Azure, Deco, Gemini, Lumber, Ready, Bright, Silver, Nova, Atlas, Summit, Pioneer, Harbor, "
+    "Cedar, Granite, Blue Ridge, Northwind, Redwood, Sterling, Vertex, Orchid, Falcon, "
+    "Horizon, Maple, Quantum, Riverside, Sunrise, Evergreen, Ironclad, Oakridge, Crescent, "
+    "Meridian, Keystone, Lakeside, Pinnacle, Aurora, Beacon, Cobalt, Delta, Ember, Fjord, "
+    "Juniper, Kestrel, Lighthouse, Mosaic, Nimbus, Olympus, Prairie, Sequoia, Tidewater, "
+    "Willow, Zephyr, Alder, Basalt, Copper, Driftwood, Highland"
 )
-COMPANY_TRADES = (
-    "Interior",
-    "Furniture",
-    "Office Supplies",
-    "Design",
-    "Trading",
-    "Logistics",
-    "Systems",
-    "Solutions",
-    "Industries",
-    "Retail",
-    "Hospitality",
-    "Workspace",
-    "Interiors",
-    "Supply",
-    "Partners",
-    "Ventures",
-    "Labs",
-    "Studio",
-    "Distribution",
-    "Wholesale",
-    "Outfitters",
-    "Builders",
-    "Concepts",
-    "Engineering",
-    "Technologies",
-    "Foods",
-    "Goods",
-    "Home Living",
+COMPANY_TRADES = names(
+    "Interior, Furniture, Office Supplies, Design, Trading, Logistics, Systems, Solutions, "
+    "Industries, Retail, Hospitality, Workspace, Interiors, Supply, Partners, Ventures, Labs, "
+    "Studio, Distribution, Wholesale, Outfitters, Builders, Concepts, Engineering, "
+    "Technologies, Foods, Goods, Home Living"
 )
 EMAIL_BOXES = ("info", "contact", "sales", "office", "hello", "orders")
 DELIVERY_NAMES = ("Main Warehouse", "Distribution Center", "Loading Dock", "Flagship Store")

@@ -45,8 +45,13 @@ class ApiError(Exception):
 
 
 def error_body(category: str, message: str, **extra: Any) -> Json:
-    return {"status": "error", "message": message, "correlationId": str(uuid.uuid4()),
-            "category": category, **extra}  # fmt: skip
+    return {
+        "status": "error",
+        "message": message,
+        "correlationId": str(uuid.uuid4()),
+        "category": category,
+        **extra,
+    }
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
@@ -79,8 +84,13 @@ def render(kind: str, obj: CrmObject, properties: Sequence[str] | None) -> Json:
     nothing for a property the portal does not have."""
     names = [*ALWAYS[kind], *(properties or DEFAULT_PROPERTIES[kind])]
     values = {name: obj.properties.get(name) for name in names if name in PROPERTIES[kind]}
-    return {"id": obj.id, "properties": values, "createdAt": obj.created_at,
-            "updatedAt": obj.updated_at, "archived": False}  # fmt: skip
+    return {
+        "id": obj.id,
+        "properties": values,
+        "createdAt": obj.created_at,
+        "updatedAt": obj.updated_at,
+        "archived": False,
+    }
 
 
 def now() -> str:
@@ -150,8 +160,9 @@ class PortalApi:
         results, errors = [], []
         for item in inputs:
             key, offset = str(item["id"]), _int_param(item.get("after") or "0", "after")
-            links = sorted(self.world.associated(source, target, key).items(),
-                           key=lambda link: int(link[0]))  # fmt: skip
+            links = sorted(
+                self.world.associated(source, target, key).items(), key=lambda link: int(link[0])
+            )
             if not links:
                 errors.append(_no_associations(source, target, key))
                 continue
@@ -165,8 +176,11 @@ class PortalApi:
         offset = _int_param(params.get("after", "0"), "after")
         archived = params.get("archived", "false").lower() == "true"
         email = params.get("email", "").lower()
-        owners = [o for o in self.world.owners if o["archived"] == archived
-                  and (not email or o["email"].lower() == email)]  # fmt: skip
+        owners = [
+            o
+            for o in self.world.owners
+            if o["archived"] == archived and (not email or o["email"].lower() == email)
+        ]
         body: Json = {"results": owners[offset : offset + limit]}
         if offset + limit < len(owners):
             after = str(offset + limit)
@@ -244,20 +258,30 @@ def _base(request: Request) -> str:
 
 
 def _not_found(kind: str, keys: list[str]) -> Json:
-    message = (f"Could not get some {SINGULAR[kind].upper()} objects, they may be deleted or "
-               "not exist. Check that ids are valid.")  # fmt: skip
-    return {"status": "error", "category": "OBJECT_NOT_FOUND", "message": message,
-            "context": {"ids": keys}}  # fmt: skip
+    message = (
+        f"Could not get some {SINGULAR[kind].upper()} objects, they may be deleted or "
+        "not exist. Check that ids are valid."
+    )
+    return {
+        "status": "error",
+        "category": "OBJECT_NOT_FOUND",
+        "message": message,
+        "context": {"ids": keys},
+    }
 
 
 def _no_associations(source: str, target: str, key: str) -> Json:
     return {
-        "status": "error", "category": "OBJECT_NOT_FOUND",
+        "status": "error",
+        "category": "OBJECT_NOT_FOUND",
         "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
         "message": f"No {SINGULAR[target]} is associated with {SINGULAR[source]} {key}.",
-        "context": {"fromObjectId": [key], "fromObjectType": [SINGULAR[source]],
-                    "toObjectType": [SINGULAR[target]]},
-    }  # fmt: skip
+        "context": {
+            "fromObjectId": [key],
+            "fromObjectType": [SINGULAR[source]],
+            "toObjectType": [SINGULAR[target]],
+        },
+    }
 
 
 def _association_page(
@@ -265,13 +289,22 @@ def _association_page(
 ) -> Json:
     primary = ASSOCIATION_TYPES[(source, target)][1]
     page = links[offset : offset + ASSOCIATIONS_PAGE]
-    result: Json = {"from": {"id": key}, "to": [
-        {"toObjectId": int(to_id), "associationTypes": [
-            {"category": "HUBSPOT_DEFINED", "typeId": type_id,
-             "label": "Primary" if type_id == primary else None}
-            for type_id in type_ids]}
+    targets = [
+        {"toObjectId": int(to_id), "associationTypes": _association_types(type_ids, primary)}
         for to_id, type_ids in page
-    ]}  # fmt: skip
+    ]
+    result: Json = {"from": {"id": key}, "to": targets}
     if offset + ASSOCIATIONS_PAGE < len(links):
         result["paging"] = {"next": {"after": str(offset + ASSOCIATIONS_PAGE)}}
     return result
+
+
+def _association_types(type_ids: list[int], primary: int | None) -> list[Json]:
+    return [
+        {
+            "category": "HUBSPOT_DEFINED",
+            "typeId": type_id,
+            "label": "Primary" if type_id == primary else None,
+        }
+        for type_id in type_ids
+    ]

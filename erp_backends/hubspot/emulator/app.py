@@ -98,10 +98,13 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
 def throttled(wait_s: float) -> Response:
     """HubSpot's 429 for its ten-second rolling limit."""
     body = {
-        "status": "error", "message": "You have reached your ten_secondly_rolling limit.",
-        "errorType": "RATE_LIMIT", "correlationId": str(uuid.uuid4()),
-        "policyName": "TEN_SECONDLY_ROLLING", "requestId": str(uuid.uuid4()),
-    }  # fmt: skip
+        "status": "error",
+        "message": "You have reached your ten_secondly_rolling limit.",
+        "errorType": "RATE_LIMIT",
+        "correlationId": str(uuid.uuid4()),
+        "policyName": "TEN_SECONDLY_ROLLING",
+        "requestId": str(uuid.uuid4()),
+    }
     return JSONResponse(body, 429, headers={"Retry-After": str(max(1, math.ceil(wait_s)))})
 
 

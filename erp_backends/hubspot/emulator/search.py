@@ -49,19 +49,24 @@ def search_endpoint(api: PortalApi) -> Callable[[Request], Any]:
         tests = [[_filter(f) for f in group] for group in _groups(body.get("filterGroups"))]
         query = str(body.get("query") or "").lower()
         matches = [
-            obj for obj in api.world.objects[kind].values()
+            obj
+            for obj in api.world.objects[kind].values()
             if (not tests or any(all(t(obj.properties.get(n)) for n, t in g) for g in tests))
-            and (not query or any(query in (obj.properties.get(p) or "").lower()
-                                  for p in SEARCHABLE[kind]))
-        ]  # fmt: skip
+            and (
+                not query
+                or any(query in (obj.properties.get(p) or "").lower() for p in SEARCHABLE[kind])
+            )
+        ]
         _sort(matches, body.get("sorts"))
         limit, offset = _int(body.get("limit", 10), "limit"), _int(body.get("after", 0), "after")
         if not 1 <= limit <= SEARCH_LIMIT or offset + limit > MAX_RESULTS:
             raise invalid(f"limit must be 1 to {SEARCH_LIMIT} and results end by {MAX_RESULTS}")
         properties = property_names(body.get("properties"))
         page = matches[offset : offset + limit]
-        answer: Json = {"total": len(matches),
-                        "results": [render(kind, obj, properties) for obj in page]}  # fmt: skip
+        answer: Json = {
+            "total": len(matches),
+            "results": [render(kind, obj, properties) for obj in page],
+        }
         if offset + limit < len(matches):
             answer["paging"] = {"next": {"after": str(offset + limit)}}
         return JSONResponse(answer)
@@ -141,8 +146,11 @@ def _sort(matches: list[CrmObject], sorts: object) -> None:
     matches.sort(key=lambda obj: int(obj.id))
     for spec in reversed(sorts if isinstance(sorts, list) else []):
         name = str(spec.get("propertyName") if isinstance(spec, dict) else spec).lstrip("-")
-        descending = (spec.get("direction") == "DESCENDING" if isinstance(spec, dict)
-                      else str(spec).startswith("-"))  # fmt: skip
+        descending = (
+            spec.get("direction") == "DESCENDING"
+            if isinstance(spec, dict)
+            else str(spec).startswith("-")
+        )
         present = [o for o in matches if o.properties.get(name) is not None]
         present.sort(key=lambda o: _ordered(str(o.properties[name])), reverse=descending)
         matches[:] = present + [o for o in matches if o.properties.get(name) is None]

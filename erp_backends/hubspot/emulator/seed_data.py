@@ -2,266 +2,80 @@
 
 from __future__ import annotations
 
+from erp_backends.emulation.world.data import names
+
 # First and last names of contact persons, by the country of their company.
 PEOPLE = {
     "US": (
-        (
-            "James",
-            "Mary",
-            "Robert",
-            "Patricia",
-            "Michael",
-            "Jennifer",
-            "David",
-            "Linda",
-            "Daniel",
-            "Emily",
-            "Kevin",
-            "Ashley",
-            "Brian",
-            "Megan",
-            "Tyler",
-            "Rachel",
+        names(
+            "James, Mary, Robert, Patricia, Michael, Jennifer, David, Linda, Daniel, Emily, "
+            "Kevin, Ashley, Brian, Megan, Tyler, Rachel"
         ),
-        (
-            "Smith",
-            "Johnson",
-            "Williams",
-            "Brown",
-            "Jones",
-            "Garcia",
-            "Miller",
-            "Davis",
-            "Rodriguez",
-            "Martinez",
-            "Wilson",
-            "Anderson",
-            "Taylor",
-            "Thomas",
-            "Moore",
+        names(
+            "Smith, Johnson, Williams, Brown, Jones, Garcia, Miller, Davis, Rodriguez, "
+            "Martinez, Wilson, Anderson, Taylor, Thomas, Moore"
         ),
     ),
     "GB": (
-        (
-            "Oliver",
-            "Amelia",
-            "Harry",
-            "Isla",
-            "George",
-            "Ava",
-            "Jack",
-            "Emily",
-            "Charlie",
-            "Sophie",
-            "Thomas",
-            "Grace",
-            "William",
-            "Lucy",
+        names(
+            "Oliver, Amelia, Harry, Isla, George, Ava, Jack, Emily, Charlie, Sophie, Thomas, "
+            "Grace, William, Lucy"
         ),
-        (
-            "Smith",
-            "Jones",
-            "Taylor",
-            "Brown",
-            "Williams",
-            "Wilson",
-            "Evans",
-            "Thomas",
-            "Roberts",
-            "Walker",
-            "Wright",
-            "Hughes",
-            "Clarke",
-            "Hall",
+        names(
+            "Smith, Jones, Taylor, Brown, Williams, Wilson, Evans, Thomas, Roberts, Walker, "
+            "Wright, Hughes, Clarke, Hall"
         ),
     ),
     "BE": (
-        (
-            "Lucas",
-            "Emma",
-            "Louis",
-            "Louise",
-            "Arthur",
-            "Olivia",
-            "Noah",
-            "Elena",
-            "Jules",
-            "Marie",
-            "Thomas",
-            "Lotte",
-            "Wout",
-            "Camille",
+        names(
+            "Lucas, Emma, Louis, Louise, Arthur, Olivia, Noah, Elena, Jules, Marie, Thomas, "
+            "Lotte, Wout, Camille"
         ),
-        (
-            "Peeters",
-            "Janssens",
-            "Maes",
-            "Jacobs",
-            "Mertens",
-            "Willems",
-            "Claes",
-            "Goossens",
-            "Dubois",
-            "Lambert",
-            "Dupont",
-            "Martin",
-            "Wouters",
-            "Leclercq",
+        names(
+            "Peeters, Janssens, Maes, Jacobs, Mertens, Willems, Claes, Goossens, Dubois, "
+            "Lambert, Dupont, Martin, Wouters, Leclercq"
         ),
     ),
     "DE": (
-        (
-            "Lukas",
-            "Anna",
-            "Jonas",
-            "Lea",
-            "Felix",
-            "Hannah",
-            "Leon",
-            "Sophie",
-            "Paul",
-            "Marie",
-            "Maximilian",
-            "Laura",
-            "Tobias",
-            "Julia",
+        names(
+            "Lukas, Anna, Jonas, Lea, Felix, Hannah, Leon, Sophie, Paul, Marie, Maximilian, "
+            "Laura, Tobias, Julia"
         ),
-        (
-            "Müller",
-            "Schmidt",
-            "Schneider",
-            "Fischer",
-            "Weber",
-            "Meyer",
-            "Wagner",
-            "Becker",
-            "Schulz",
-            "Hoffmann",
-            "Koch",
-            "Richter",
-            "Klein",
-            "Wolf",
+        names(
+            "Müller, Schmidt, Schneider, Fischer, Weber, Meyer, Wagner, Becker, Schulz, "
+            "Hoffmann, Koch, Richter, Klein, Wolf"
         ),
     ),
     "FR": (
-        (
-            "Hugo",
-            "Chloé",
-            "Louis",
-            "Manon",
-            "Gabriel",
-            "Camille",
-            "Arthur",
-            "Léa",
-            "Raphaël",
-            "Inès",
-            "Théo",
-            "Juliette",
-            "Nathan",
-            "Sarah",
+        names(
+            "Hugo, Chloé, Louis, Manon, Gabriel, Camille, Arthur, Léa, Raphaël, Inès, Théo, "
+            "Juliette, Nathan, Sarah"
         ),
-        (
-            "Martin",
-            "Bernard",
-            "Dubois",
-            "Thomas",
-            "Robert",
-            "Richard",
-            "Petit",
-            "Durand",
-            "Leroy",
-            "Moreau",
-            "Simon",
-            "Laurent",
-            "Lefebvre",
-            "Michel",
+        names(
+            "Martin, Bernard, Dubois, Thomas, Robert, Richard, Petit, Durand, Leroy, Moreau, "
+            "Simon, Laurent, Lefebvre, Michel"
         ),
     ),
     "NL": (
-        (
-            "Daan",
-            "Emma",
-            "Sem",
-            "Julia",
-            "Lucas",
-            "Mila",
-            "Levi",
-            "Tess",
-            "Finn",
-            "Sophie",
-            "Bram",
-            "Zoë",
-            "Jesse",
-            "Anouk",
+        names(
+            "Daan, Emma, Sem, Julia, Lucas, Mila, Levi, Tess, Finn, Sophie, Bram, Zoë, Jesse, Anouk"
         ),
-        (
-            "de Jong",
-            "Jansen",
-            "de Vries",
-            "van den Berg",
-            "van Dijk",
-            "Bakker",
-            "Janssen",
-            "Visser",
-            "Smit",
-            "Meijer",
-            "de Boer",
-            "Mulder",
-            "de Groot",
-            "Bos",
+        names(
+            "de Jong, Jansen, de Vries, van den Berg, van Dijk, Bakker, Janssen, Visser, Smit, "
+            "Meijer, de Boer, Mulder, de Groot, Bos"
         ),
     ),
     "ES": (
-        (
-            "Hugo",
-            "Lucía",
-            "Martín",
-            "Sofía",
-            "Pablo",
-            "María",
-            "Daniel",
-            "Paula",
-            "Alejandro",
-            "Carmen",
-        ),
-        (
-            "García",
-            "Fernández",
-            "González",
-            "Rodríguez",
-            "López",
-            "Martínez",
-            "Sánchez",
-            "Pérez",
-            "Gómez",
-            "Ruiz",
+        names("Hugo, Lucía, Martín, Sofía, Pablo, María, Daniel, Paula, Alejandro, Carmen"),
+        names(
+            "García, Fernández, González, Rodríguez, López, Martínez, Sánchez, Pérez, Gómez, Ruiz"
         ),
     ),
     "IT": (
-        (
-            "Leonardo",
-            "Sofia",
-            "Francesco",
-            "Giulia",
-            "Alessandro",
-            "Aurora",
-            "Lorenzo",
-            "Alice",
-            "Matteo",
-            "Chiara",
+        names(
+            "Leonardo, Sofia, Francesco, Giulia, Alessandro, Aurora, Lorenzo, Alice, Matteo, Chiara"
         ),
-        (
-            "Rossi",
-            "Russo",
-            "Ferrari",
-            "Esposito",
-            "Bianchi",
-            "Romano",
-            "Colombo",
-            "Ricci",
-            "Marino",
-            "Greco",
-        ),
+        names("Rossi, Russo, Ferrari, Esposito, Bianchi, Romano, Colombo, Ricci, Marino, Greco"),
     ),
 }
 JOB_TITLES = (

@@ -15,30 +15,38 @@ Properties = dict[str, str | None]
 
 # HubSpot's standard properties of each object type (the ones the emulator knows).
 PROPERTIES = {
-    "contacts": frozenset({
-        "email", "firstname", "lastname", "company", "jobtitle", "phone", "mobilephone",
-        "website", "city", "country", "lifecyclestage", "hs_lead_status", "hubspot_owner_id",
-        "notes_last_updated", "notes_last_contacted", "hs_last_sales_activity_timestamp",
-        "associatedcompanyid", "createdate", "lastmodifieddate", "hs_object_id",
-    }),
-    "companies": frozenset({
-        "name", "domain", "phone", "city", "country", "industry", "lifecyclestage",
-        "hubspot_owner_id", "createdate", "hs_lastmodifieddate", "hs_object_id",
-    }),
-    "deals": frozenset({
-        "dealname", "amount", "dealstage", "pipeline", "closedate", "deal_currency_code",
-        "hubspot_owner_id", "hs_is_closed", "hs_is_closed_won", "createdate",
-        "hs_lastmodifieddate", "hs_object_id",
-    }),
-}  # fmt: skip
+    "contacts": frozenset(
+        (
+            "email firstname lastname company jobtitle phone mobilephone website city country"
+            " lifecyclestage hs_lead_status hubspot_owner_id notes_last_updated"
+            " notes_last_contacted hs_last_sales_activity_timestamp associatedcompanyid"
+            " createdate lastmodifieddate hs_object_id"
+        ).split()
+    ),
+    "companies": frozenset(
+        (
+            "name domain phone city country industry lifecyclestage hubspot_owner_id createdate"
+            " hs_lastmodifieddate hs_object_id"
+        ).split()
+    ),
+    "deals": frozenset(
+        (
+            "dealname amount dealstage pipeline closedate deal_currency_code hubspot_owner_id"
+            " hs_is_closed hs_is_closed_won createdate hs_lastmodifieddate hs_object_id"
+        ).split()
+    ),
+}
 # What a read without `properties` answers with.
 DEFAULT_PROPERTIES = {
-    "contacts": ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate",
-                 "lastname"),
+    "contacts": tuple("createdate email firstname hs_object_id lastmodifieddate lastname".split()),
     "companies": ("createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"),
-    "deals": ("amount", "closedate", "createdate", "dealname", "dealstage",
-              "hs_lastmodifieddate", "hs_object_id", "pipeline"),
-}  # fmt: skip
+    "deals": tuple(
+        (
+            "amount closedate createdate dealname dealstage hs_lastmodifieddate hs_object_id"
+            " pipeline"
+        ).split()
+    ),
+}
 # Always in an answer, asked for or not.
 ALWAYS = {
     "contacts": ("createdate", "hs_object_id", "lastmodifieddate"),
@@ -48,9 +56,13 @@ ALWAYS = {
 # Object type names HubSpot accepts in paths: plural, singular and type id.
 OBJECT_TYPES = {
     **{name: name for name in PROPERTIES},
-    "contact": "contacts", "0-1": "contacts", "company": "companies", "0-2": "companies",
-    "deal": "deals", "0-3": "deals",
-}  # fmt: skip
+    "contact": "contacts",
+    "0-1": "contacts",
+    "company": "companies",
+    "0-2": "companies",
+    "deal": "deals",
+    "0-3": "deals",
+}
 SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal"}
 
 # HUBSPOT_DEFINED association type ids per direction: (unlabeled, "Primary" or None).
@@ -102,8 +114,9 @@ class CrmWorld:
     def associate(self, a_type: str, a_id: str, b_type: str, b_id: str, *, primary: bool) -> None:
         """Link two records both ways, with HubSpot's type ids for each direction."""
         for (source, source_id), (target, target_id) in (
-            ((a_type, a_id), (b_type, b_id)), ((b_type, b_id), (a_type, a_id)),
-        ):  # fmt: skip
+            ((a_type, a_id), (b_type, b_id)),
+            ((b_type, b_id), (a_type, a_id)),
+        ):
             unlabeled, labelled = ASSOCIATION_TYPES[(source, target)]
             types = [labelled, unlabeled] if primary and labelled is not None else [unlabeled]
             self.links[(source, target)].setdefault(source_id, {})[target_id] = types

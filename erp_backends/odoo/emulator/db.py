@@ -83,10 +83,15 @@ class FieldSpec:
         """The field as `fields_get` describes it."""
         stored = self.type != "one2many"
         info: dict[str, Any] = {
-            "name": self.name, "type": self.type, "string": self.string,
-            "required": self.required, "readonly": self.readonly, "store": stored,
-            "searchable": True, "sortable": stored and self.type not in _X2MANY,
-        }  # fmt: skip
+            "name": self.name,
+            "type": self.type,
+            "string": self.string,
+            "required": self.required,
+            "readonly": self.readonly,
+            "store": stored,
+            "searchable": True,
+            "sortable": stored and self.type not in _X2MANY,
+        }
         if self.comodel:
             info["relation"] = self.comodel
         if self.inverse:

@@ -19,9 +19,12 @@ class BaseModel:
 
     # The callable methods; True marks @api.model methods, which take no record ids.
     PUBLIC_METHODS: ClassVar[dict[str, bool]] = {
-        "search": True, "search_count": True, "search_read": True, "fields_get": True,
+        "search": True,
+        "search_count": True,
+        "search_read": True,
+        "fields_get": True,
         "read": False,
-    }  # fmt: skip
+    }
 
     def __init__(
         self, table: Table, ids: Sequence[int] = (), context: Mapping[str, Any] | None = None

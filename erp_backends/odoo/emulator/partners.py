@@ -8,8 +8,10 @@ from typing import Any
 from erp_backends.odoo.emulator.accounting import company_currency_id
 from erp_backends.odoo.emulator.create import Creatable, now_text
 
-_VALUES = ("name", "email", "phone", "street", "street2", "zip", "city", "vat", "ref", "lang",
-           "type", "country_id", "state_id", "parent_id", "is_company", "website")  # fmt: skip
+_VALUES = tuple(
+    "name email phone street street2 zip city vat ref lang type country_id state_id parent_id"
+    " is_company website".split()
+)
 
 
 class ResPartner(Creatable):
@@ -21,20 +23,29 @@ class ResPartner(Creatable):
         country = self.db.table("res.country").records.get(given.get("country_id") or 0)
         is_company = bool(given.get("is_company"))
         when = now_text()
-        partner_id = self.db.insert("res.partner", {
-            "type": "contact", "active": True, "customer_rank": 0, "supplier_rank": 0,
-            "company_type": "company" if is_company else "person", "is_company": is_company,
+        partner = {
+            "type": "contact",
+            "active": True,
+            "customer_rank": 0,
+            "supplier_rank": 0,
+            "company_type": "company" if is_company else "person",
+            "is_company": is_company,
             "country_code": country["code"] if country else None,
-            "currency_id": company_currency_id(self.db), "credit": 0.0, "credit_limit": 0.0,
-            "use_partner_credit_limit": False, "create_date": when, "write_date": when, **given,
-        })  # fmt: skip
+            "currency_id": company_currency_id(self.db),
+            "credit": 0.0,
+            "credit_limit": 0.0,
+            "use_partner_credit_limit": False,
+            "create_date": when,
+            "write_date": when,
+            **given,
+        }
+        partner_id = self.db.insert("res.partner", partner)
         name = given.get("name") or ""
         if parent is not None:
             # An address without a name shows as "Company, Delivery Address" in Odoo.
             label = name or dict(self._table.fields["type"].selection)[given.get("type", "contact")]
             name = f"{parent['name']}, {label}"
         account = parent["commercial_partner_id"] if parent else partner_id
-        self.db.update("res.partner", partner_id, {
-            "commercial_partner_id": account, "complete_name": name, "display_name": name,
-        })  # fmt: skip
+        names = {"commercial_partner_id": account, "complete_name": name, "display_name": name}
+        self.db.update("res.partner", partner_id, names)
         return partner_id

@@ -22,21 +22,27 @@ WIZARD_MOVES = "account.payment.register:moves"
 
 class AccountPaymentRegister(Creatable):
     PUBLIC_METHODS: ClassVar[dict[str, bool]] = {
-        **Creatable.PUBLIC_METHODS, "action_create_payments": False,
-    }  # fmt: skip
+        **Creatable.PUBLIC_METHODS,
+        "action_create_payments": False,
+    }
 
     def _create_one(self, vals: dict[str, Any]) -> int:
         move = self._move()
         journal = vals.get("journal_id") or self._bank_journal()
-        wizard_id = self.db.insert("account.payment.register", {
+        wizard = {
             "payment_date": vals.get("payment_date") or now().date().isoformat(),
             "amount": float(vals.get("amount", move["amount_residual"])),
             "communication": vals.get("communication") or move["payment_reference"] or move["name"],
-            "journal_id": journal, "partner_id": move["commercial_partner_id"],
+            "journal_id": journal,
+            "partner_id": move["commercial_partner_id"],
             "currency_id": vals.get("currency_id") or move["currency_id"],
-            "source_amount": move["amount_residual"], "payment_type": "inbound",
-            "partner_type": "customer", "create_date": now_text(), "write_date": now_text(),
-        })  # fmt: skip
+            "source_amount": move["amount_residual"],
+            "payment_type": "inbound",
+            "partner_type": "customer",
+            "create_date": now_text(),
+            "write_date": now_text(),
+        }
+        wizard_id = self.db.insert("account.payment.register", wizard)
         self.db.links.setdefault(WIZARD_MOVES, {})[wizard_id] = move["id"]
         return wizard_id
 
@@ -68,9 +74,11 @@ class AccountPaymentRegister(Creatable):
         if self.context.get("dont_redirect_to_payments"):
             return True
         action: dict[str, Any] = {
-            "name": "Payments", "type": "ir.actions.act_window", "res_model": "account.payment",
+            "name": "Payments",
+            "type": "ir.actions.act_window",
+            "res_model": "account.payment",
             "context": {"create": False},
-        }  # fmt: skip
+        }
         if len(payments) == 1:
             return action | {"view_mode": "form", "res_id": payments[0]}
         return action | {"view_mode": "list,form", "domain": [["id", "in", payments]]}
@@ -81,24 +89,34 @@ class AccountPaymentRegister(Creatable):
         move = self.record("account.move", self.db.links[WIZARD_MOVES][wizard["id"]])
         journal = self.db.table("account.journal").records[wizard["journal_id"]]
         day = date.fromisoformat(wizard["payment_date"])
-        payment_id = self.db.insert("account.payment", {
-            "name": self._next_name(journal["code"], day.year), "payment_type": "inbound",
-            "partner_type": "customer", "partner_id": move["commercial_partner_id"],
-            "amount": wizard["amount"], "currency_id": wizard["currency_id"],
-            "date": day.isoformat(), "journal_id": journal["id"], "state": "in_process",
-            "memo": wizard["communication"], "invoice_ids": [move["id"]],
-            "is_reconciled": True, "is_matched": False,
-            "create_date": now_text(), "write_date": now_text(),
-        })  # fmt: skip
+        payment = {
+            "name": self._next_name(journal["code"], day.year),
+            "payment_type": "inbound",
+            "partner_type": "customer",
+            "partner_id": move["commercial_partner_id"],
+            "amount": wizard["amount"],
+            "currency_id": wizard["currency_id"],
+            "date": day.isoformat(),
+            "journal_id": journal["id"],
+            "state": "in_process",
+            "memo": wizard["communication"],
+            "invoice_ids": [move["id"]],
+            "is_reconciled": True,
+            "is_matched": False,
+            "create_date": now_text(),
+            "write_date": now_text(),
+        }
+        payment_id = self.db.insert("account.payment", payment)
         rate = rate_of(self.db, move["currency_id"]) / rate_of(self.db, wizard["currency_id"])
         in_move_currency = wizard["amount"] * rate
         residual = max(round(move["amount_residual"] - in_move_currency, 2), 0.0)
-        self.db.update("account.move", move["id"], {
+        paid = {
             "amount_residual": residual,
             "payment_state": "in_payment" if residual == 0 else "partial",
             "matched_payment_ids": [*move["matched_payment_ids"], payment_id],
             "write_date": now_text(),
-        })  # fmt: skip
+        }
+        self.db.update("account.move", move["id"], paid)
         refresh_credit(self.db, [move["commercial_partner_id"]])
         return payment_id
 

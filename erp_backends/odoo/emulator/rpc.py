@@ -23,16 +23,23 @@ from erp_backends.odoo.emulator.methods import BaseModel, environment
 
 ADMIN_UID = 2
 SERVER_VERSION = {
-    "server_version": "19.0", "server_version_info": [19, 0, 0, "final", 0, ""],
-    "server_serie": "19.0", "protocol_version": 1,
-}  # fmt: skip
+    "server_version": "19.0",
+    "server_version_info": [19, 0, 0, "final", 0, ""],
+    "server_serie": "19.0",
+    "protocol_version": 1,
+}
 NOT_FOUND = (
     "The requested URL was not found on the server. If you entered the URL manually please"
     " check your spelling and try again."
 )
 _BEARER = re.compile(r"^bearer\s+(.+)$", re.IGNORECASE)
-_WERKZEUG = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-             422: "UnprocessableEntity"}  # fmt: skip
+_WERKZEUG = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    422: "UnprocessableEntity",
+}
 
 
 class HttpError(Exception):
@@ -68,8 +75,7 @@ def serialize_exception(exc: BaseException) -> dict[str, Any]:
     else:
         message = "\n".join(str(a) for a in exc.args) if exc.args else str(exc)
         arguments, debug = list(exc.args), _traceback(name, message)
-    return {"name": name, "message": message, "arguments": arguments, "context": {},
-            "debug": debug}  # fmt: skip
+    return {"name": name, "message": message, "arguments": arguments, "context": {}, "debug": debug}
 
 
 def _traceback(name: str, message: str) -> str:
@@ -202,8 +208,10 @@ class JSONRPC:
 
     def _common(self, method: str, args: list[Any]) -> Any:
         handlers: dict[str, Callable[..., Any]] = {
-            "version": exp_version, "login": exp_login, "authenticate": exp_authenticate,
-        }  # fmt: skip
+            "version": exp_version,
+            "login": exp_login,
+            "authenticate": exp_authenticate,
+        }
         if method not in handlers:
             raise Exception(f"Method not found: {method}")  # Odoo raises a bare Exception
         if method != "version":
@@ -245,9 +253,15 @@ def exp_authenticate(
 
 
 def execute_kw(
-    db: str, uid: int, obj: str, method: str, args: list[Any], kw: dict[str, Any] | None = None,
-    *, server: OdooServer,
-) -> Any:  # fmt: skip
+    db: str,
+    uid: int,
+    obj: str,
+    method: str,
+    args: list[Any],
+    kw: dict[str, Any] | None = None,
+    *,
+    server: OdooServer,
+) -> Any:
     return server.call_kw(obj, method, list(args), dict(kw or {}))
 
 

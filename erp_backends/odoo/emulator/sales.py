@@ -21,8 +21,10 @@ _ORDER_VALUES = ("client_order_ref", "origin", "note", "validity_date", "user_id
 
 class SaleOrder(Creatable):
     PUBLIC_METHODS: ClassVar[dict[str, bool]] = {
-        **Creatable.PUBLIC_METHODS, "action_confirm": False, "action_cancel": False,
-    }  # fmt: skip
+        **Creatable.PUBLIC_METHODS,
+        "action_confirm": False,
+        "action_cancel": False,
+    }
 
     def _create_one(self, vals: dict[str, Any]) -> int:
         self.required(vals, "partner_id")
@@ -34,14 +36,25 @@ class SaleOrder(Creatable):
         values = {name: vals[name] for name in _ORDER_VALUES if vals.get(name)}
         invoice_to = vals.get("partner_invoice_id") or self._address(account, "invoice")
         ship_to = vals.get("partner_shipping_id") or self._address(account, "delivery")
-        order_id = self.db.insert("sale.order", {
-            "name": f"S{len(self._table.records) + 1:05d}", "partner_id": partner["id"],
-            "partner_invoice_id": invoice_to, "partner_shipping_id": ship_to,
-            "date_order": dt(when), "validity_date": (when + timedelta(days=30)).date().isoformat(),
-            "state": "draft", "currency_id": currency, "currency_rate": rate_of(self.db, currency),
-            "user_id": 2, "locked": False, "invoice_status": "no", "invoice_count": 0,
-            "create_date": dt(when), "write_date": dt(when), **values,
-        })  # fmt: skip
+        order = {
+            "name": f"S{len(self._table.records) + 1:05d}",
+            "partner_id": partner["id"],
+            "partner_invoice_id": invoice_to,
+            "partner_shipping_id": ship_to,
+            "date_order": dt(when),
+            "validity_date": (when + timedelta(days=30)).date().isoformat(),
+            "state": "draft",
+            "currency_id": currency,
+            "currency_rate": rate_of(self.db, currency),
+            "user_id": 2,
+            "locked": False,
+            "invoice_status": "no",
+            "invoice_count": 0,
+            "create_date": dt(when),
+            "write_date": dt(when),
+            **values,
+        }
+        order_id = self.db.insert("sale.order", order)
         tax = self._tax(account)
         for sequence, line in enumerate(lines, 10):
             self._create_line(order_id, line, sequence, tax)
@@ -79,25 +92,40 @@ class SaleOrder(Creatable):
         taxes = [tax["id"]] if tax else []
         subtotal = round(qty * price * (1 - discount / 100), 2)
         tax_amount = round(subtotal * tax["amount"] / 100, 2) if tax else 0.0
-        lines.insert({
-            "order_id": order_id, "sequence": sequence, "product_id": product["id"],
-            "name": vals.get("name") or product["display_name"], "product_uom_qty": qty,
-            "product_uom_id": uom, "price_unit": price, "discount": discount,
-            "price_subtotal": subtotal, "price_tax": tax_amount,
-            "price_total": round(subtotal + tax_amount, 2), "tax_ids": taxes,
-            "qty_delivered": 0.0, "qty_invoiced": 0.0, "qty_to_invoice": 0.0,
-            "currency_id": order["currency_id"], "order_partner_id": order["partner_id"],
-            "state": "draft", "create_date": order["create_date"],
+        line = {
+            "order_id": order_id,
+            "sequence": sequence,
+            "product_id": product["id"],
+            "name": vals.get("name") or product["display_name"],
+            "product_uom_qty": qty,
+            "product_uom_id": uom,
+            "price_unit": price,
+            "discount": discount,
+            "price_subtotal": subtotal,
+            "price_tax": tax_amount,
+            "price_total": round(subtotal + tax_amount, 2),
+            "tax_ids": taxes,
+            "qty_delivered": 0.0,
+            "qty_invoiced": 0.0,
+            "qty_to_invoice": 0.0,
+            "currency_id": order["currency_id"],
+            "order_partner_id": order["partner_id"],
+            "state": "draft",
+            "create_date": order["create_date"],
             "write_date": order["create_date"],
-        })  # fmt: skip
+        }
+        lines.insert(line)
 
     def _total(self, order_id: int) -> None:
         lines = [self.db.table("sale.order.line").records[i] for i in self._line_ids(order_id)]
         untaxed = round(sum(line["price_subtotal"] for line in lines), 2)
         tax = round(sum(line["price_tax"] for line in lines), 2)
-        self.db.update("sale.order", order_id, {
-            "amount_untaxed": untaxed, "amount_tax": tax, "amount_total": round(untaxed + tax, 2),
-        })  # fmt: skip
+        totals = {
+            "amount_untaxed": untaxed,
+            "amount_tax": tax,
+            "amount_total": round(untaxed + tax, 2),
+        }
+        self.db.update("sale.order", order_id, totals)
 
     def _line_ids(self, order_id: int) -> list[int]:
         return list(self.db.table("sale.order.line").index("order_id").get(order_id, []))
@@ -114,9 +142,11 @@ class SaleOrder(Creatable):
         for order in orders:
             line_ids = self._line_ids(order["id"])
             self._set_state(order["id"], "sale", to_invoice=True)
-            self.db.update("sale.order", order["id"], {
-                "date_order": now_text(), "invoice_status": "to invoice" if line_ids else "no",
-            })  # fmt: skip
+            changes = {
+                "date_order": now_text(),
+                "invoice_status": "to invoice" if line_ids else "no",
+            }
+            self.db.update("sale.order", order["id"], changes)
             reserve(self.db, order["id"], line_ids)
         return True
 
@@ -170,7 +200,10 @@ class SaleOrder(Creatable):
         if len(self.ids) != 1:
             raise ValueError(f"Expected singleton: {self!r}")
         return {
-            "name": "Cancel Sales Order", "view_mode": "form", "res_model": "sale.order.cancel",
-            "type": "ir.actions.act_window", "target": "new",
+            "name": "Cancel Sales Order",
+            "view_mode": "form",
+            "res_model": "sale.order.cancel",
+            "type": "ir.actions.act_window",
+            "target": "new",
             "context": {"default_order_id": self.ids[0], "mark_so_as_canceled": True},
-        }  # fmt: skip
+        }

@@ -88,18 +88,20 @@ def _reserve_product(
 
 def _set_reserved(db: Database, quant_id: int, reserved: float) -> None:
     quant = db.table("stock.quant").records[quant_id]
-    db.update("stock.quant", quant_id, {
+    quantities = {
         "reserved_quantity": round(reserved, 4),
         "available_quantity": round(quant["quantity"] - reserved, 4),
-    })  # fmt: skip
+    }
+    db.update("stock.quant", quant_id, quantities)
 
 
 def _move_product(db: Database, product_id: int, *, free: float, forecast: float) -> None:
     product = db.table("product.product").records[product_id]
-    db.update("product.product", product_id, {
+    quantities = {
         "free_qty": round(product["free_qty"] + free, 4),
         "virtual_available": round(product["virtual_available"] + forecast, 4),
-    })  # fmt: skip
+    }
+    db.update("product.product", product_id, quantities)
 
 
 class StockPicking(Creatable):
@@ -116,14 +118,22 @@ class StockPicking(Creatable):
         source = vals.get("location_id") or kind["default_location_src_id"] or customers
         destination = vals.get("location_dest_id") or kind["default_location_dest_id"] or customers
         when = now_text()
-        picking_id = self.db.insert("stock.picking", {
-            "name": self._next_name(kind), "origin": vals.get("origin"), "note": vals.get("note"),
-            "partner_id": vals.get("partner_id"), "picking_type_id": kind["id"],
-            "picking_type_code": kind["code"], "location_id": source,
-            "location_dest_id": destination, "state": "draft",
-            "scheduled_date": vals.get("scheduled_date") or when, "sale_id": vals.get("sale_id"),
-            "create_date": when, "write_date": when,
-        })  # fmt: skip
+        values = {
+            "name": self._next_name(kind),
+            "origin": vals.get("origin"),
+            "note": vals.get("note"),
+            "partner_id": vals.get("partner_id"),
+            "picking_type_id": kind["id"],
+            "picking_type_code": kind["code"],
+            "location_id": source,
+            "location_dest_id": destination,
+            "state": "draft",
+            "scheduled_date": vals.get("scheduled_date") or when,
+            "sale_id": vals.get("sale_id"),
+            "create_date": when,
+            "write_date": when,
+        }
+        picking_id = self.db.insert("stock.picking", values)
         picking = self.db.table("stock.picking").records[picking_id]
         for move in moves:
             self._create_move(picking, move)
@@ -135,14 +145,20 @@ class StockPicking(Creatable):
             if name not in moves.fields:
                 raise ValueError(f"Invalid field {name!r} on model 'stock.move'")
         product = self.record("product.product", vals.get("product_id"))
-        moves.insert({
-            "name": vals.get("name") or product["display_name"], "picking_id": picking["id"],
-            "product_id": product["id"], "product_uom_qty": float(vals.get("product_uom_qty", 0)),
+        move = {
+            "name": vals.get("name") or product["display_name"],
+            "picking_id": picking["id"],
+            "product_id": product["id"],
+            "product_uom_qty": float(vals.get("product_uom_qty", 0)),
             "product_uom_id": vals.get("product_uom_id") or product["uom_id"],
-            "location_id": picking["location_id"], "location_dest_id": picking["location_dest_id"],
-            "state": "draft", "origin": picking["origin"], "create_date": picking["create_date"],
+            "location_id": picking["location_id"],
+            "location_dest_id": picking["location_dest_id"],
+            "state": "draft",
+            "origin": picking["origin"],
+            "create_date": picking["create_date"],
             "write_date": picking["create_date"],
-        })  # fmt: skip
+        }
+        moves.insert(move)
 
     def _check_returnable(self, order: dict[str, Any], moves: list[dict[str, Any]]) -> None:
         lines = self.db.table("sale.order.line")

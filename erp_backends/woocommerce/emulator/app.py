@@ -69,9 +69,12 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
     for resource in ("customers", "orders", "products"):
         routes += [
             Route(f"{API_ROOT}/{resource}", api.collection(resource), methods=_ANY_METHOD),
-            Route(f"{API_ROOT}/{resource}/{{record_id:int}}", api.single(resource),
-                  methods=_ANY_METHOD),
-        ]  # fmt: skip
+            Route(
+                f"{API_ROOT}/{resource}/{{record_id:int}}",
+                api.single(resource),
+                methods=_ANY_METHOD,
+            ),
+        ]
     routes += [
         Route("/wp-json", api.no_route, methods=_ANY_METHOD),
         Route("/wp-json/{path:path}", api.no_route, methods=_ANY_METHOD),
@@ -92,8 +95,11 @@ class _Api:
         self._calls = calls
 
     def collection(self, resource: str) -> Endpoint:
-        list_rows = {"customers": self.store.list_customers, "orders": self.store.list_orders,
-                     "products": self.store.list_products}[resource]  # fmt: skip
+        list_rows = {
+            "customers": self.store.list_customers,
+            "orders": self.store.list_orders,
+            "products": self.store.list_products,
+        }[resource]
 
         async def endpoint(request: Request) -> Response:
             self._calls.record(f"{request.method} /{resource}")
@@ -107,8 +113,11 @@ class _Api:
         return endpoint
 
     def single(self, resource: str) -> Endpoint:
-        find = {"customers": self.store.customer, "orders": self.store.order,
-                "products": self.store.product}[resource]  # fmt: skip
+        find = {
+            "customers": self.store.customer,
+            "orders": self.store.order,
+            "products": self.store.product,
+        }[resource]
 
         async def endpoint(request: Request) -> Response:
             self._calls.record(f"{request.method} /{resource}/<id>")

@@ -30,8 +30,11 @@ class WpError(Exception):
         self.status, self.code, self.message, self.data = status, code, message, data
 
     def response(self) -> JSONResponse:
-        body = {"code": self.code, "message": self.message,
-                "data": {"status": self.status, **self.data}}  # fmt: skip
+        body = {
+            "code": self.code,
+            "message": self.message,
+            "data": {"status": self.status, **self.data},
+        }
         return JSONResponse(body, status_code=self.status)
 
 
@@ -108,11 +111,15 @@ class Params:
             return
         names = ", ".join(self._problems)
         raise WpError(
-            400, "rest_invalid_param", f"Invalid parameter(s): {names}",
+            400,
+            "rest_invalid_param",
+            f"Invalid parameter(s): {names}",
             params={name: message for name, (_code, message) in self._problems.items()},
-            details={name: {"code": code, "message": message, "data": None}
-                     for name, (code, message) in self._problems.items()},
-        )  # fmt: skip
+            details={
+                name: {"code": code, "message": message, "data": None}
+                for name, (code, message) in self._problems.items()
+            },
+        )
 
     def _problem(self, name: str, code: str, message: str) -> None:
         self._problems.setdefault(name, (code, message))

@@ -37,7 +37,7 @@ from erp_backends.woocommerce.emulator.seed_data import (
     slug,
     wire_dates,
 )
-from erp_backends.woocommerce.emulator.seed_orders import Buyer, plan_orders
+from erp_backends.woocommerce.emulator.seed_orders import Buyer, consumer_address, plan_orders
 
 Json = dict[str, Any]
 ACCOUNT_SHARE = 0.7
@@ -116,15 +116,7 @@ def _private_buyers(rng: random.Random) -> list[Buyer]:
         country = rng.choice(("BE", "DE", "FR", "NL"))
         first, last = rng.choice(FIRST_NAMES[country]), rng.choice(LAST_NAMES[country])
         email = f"{slug(first)}.{slug(last)}{number}@{rng.choice(CONSUMER_DOMAINS)}"
-        address = {
-            "company": "",
-            "address_1": "",
-            "address_2": "",
-            "city": "",
-            "state": "",
-            "postcode": "",
-            "country": country,
-        }
+        address = consumer_address(country)
         buyers.append(
             Buyer(
                 first,

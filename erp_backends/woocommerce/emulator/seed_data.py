@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from erp_backends.emulation.world.data import names
+
 SITE_URL = "https://shop.yourcompany.example.com"
 SITE_TIMEZONE = ZoneInfo("Europe/Brussels")  # the shop's "site time" for date_created
 SHOP_CURRENCY = "EUR"
@@ -12,155 +14,42 @@ WC_VERSION = "9.8.5"
 
 # The contact person who signed up for a customer company's shop account, by country.
 FIRST_NAMES = {
-    "US": (
-        "James",
-        "Mary",
-        "Robert",
-        "Patricia",
-        "Michael",
-        "Jennifer",
-        "David",
-        "Linda",
-        "Emily",
-        "Daniel",
-        "Sarah",
-        "Kevin",
+    "US": names(
+        "James, Mary, Robert, Patricia, Michael, Jennifer, David, Linda, Emily, Daniel, Sarah, "
+        "Kevin"
     ),
-    "BE": (
-        "Lucas",
-        "Emma",
-        "Louis",
-        "Olivia",
-        "Arthur",
-        "Louise",
-        "Noah",
-        "Mila",
-        "Jules",
-        "Elise",
-        "Wout",
-        "Lotte",
+    "BE": names(
+        "Lucas, Emma, Louis, Olivia, Arthur, Louise, Noah, Mila, Jules, Elise, Wout, Lotte"
     ),
-    "DE": (
-        "Lukas",
-        "Anna",
-        "Jonas",
-        "Lea",
-        "Felix",
-        "Marie",
-        "Paul",
-        "Sophie",
-        "Maximilian",
-        "Hannah",
-        "Jürgen",
-        "Katrin",
+    "DE": names(
+        "Lukas, Anna, Jonas, Lea, Felix, Marie, Paul, Sophie, Maximilian, Hannah, Jürgen, Katrin"
     ),
-    "FR": (
-        "Gabriel",
-        "Léa",
-        "Hugo",
-        "Chloé",
-        "Raphaël",
-        "Manon",
-        "Théo",
-        "Camille",
-        "Antoine",
-        "Inès",
-        "Mathieu",
-        "Élodie",
+    "FR": names(
+        "Gabriel, Léa, Hugo, Chloé, Raphaël, Manon, Théo, Camille, Antoine, Inès, Mathieu, Élodie"
     ),
-    "NL": ("Daan", "Julia", "Sem", "Tess", "Bram", "Fenna", "Lars", "Sanne", "Thijs", "Anouk"),
-    "GB": (
-        "Oliver",
-        "Amelia",
-        "George",
-        "Isla",
-        "Harry",
-        "Ava",
-        "Jack",
-        "Emily",
-        "Charlie",
-        "Poppy",
-    ),
-    "ES": ("Hugo", "Lucía", "Martín", "Sofía", "Pablo", "Martina", "Álvaro", "Carmen"),
-    "IT": ("Leonardo", "Sofia", "Francesco", "Giulia", "Alessandro", "Aurora", "Lorenzo", "Chiara"),
+    "NL": names("Daan, Julia, Sem, Tess, Bram, Fenna, Lars, Sanne, Thijs, Anouk"),
+    "GB": names("Oliver, Amelia, George, Isla, Harry, Ava, Jack, Emily, Charlie, Poppy"),
+    "ES": names("Hugo, Lucía, Martín, Sofía, Pablo, Martina, Álvaro, Carmen"),
+    "IT": names("Leonardo, Sofia, Francesco, Giulia, Alessandro, Aurora, Lorenzo, Chiara"),
 }
 LAST_NAMES = {
-    "US": (
-        "Smith",
-        "Johnson",
-        "Williams",
-        "Brown",
-        "Jones",
-        "Garcia",
-        "Miller",
-        "Davis",
-        "Wilson",
-        "Anderson",
-        "Taylor",
-        "Moore",
+    "US": names(
+        "Smith, Johnson, Williams, Brown, Jones, Garcia, Miller, Davis, Wilson, Anderson, "
+        "Taylor, Moore"
     ),
-    "BE": (
-        "Peeters",
-        "Janssens",
-        "Maes",
-        "Jacobs",
-        "Dubois",
-        "Lambert",
-        "Claes",
-        "Dupont",
-        "Wouters",
-        "Goossens",
+    "BE": names(
+        "Peeters, Janssens, Maes, Jacobs, Dubois, Lambert, Claes, Dupont, Wouters, Goossens"
     ),
-    "DE": (
-        "Müller",
-        "Schmidt",
-        "Schneider",
-        "Fischer",
-        "Weber",
-        "Meyer",
-        "Wagner",
-        "Becker",
-        "Hoffmann",
-        "Schäfer",
+    "DE": names(
+        "Müller, Schmidt, Schneider, Fischer, Weber, Meyer, Wagner, Becker, Hoffmann, Schäfer"
     ),
-    "FR": (
-        "Martin",
-        "Bernard",
-        "Thomas",
-        "Petit",
-        "Robert",
-        "Richard",
-        "Durand",
-        "Dubois",
-        "Moreau",
-        "Lefèvre",
+    "FR": names("Martin, Bernard, Thomas, Petit, Robert, Richard, Durand, Dubois, Moreau, Lefèvre"),
+    "NL": names(
+        "de Jong, Jansen, de Vries, van den Berg, van Dijk, Bakker, Visser, Smit, Meijer, de Boer"
     ),
-    "NL": (
-        "de Jong",
-        "Jansen",
-        "de Vries",
-        "van den Berg",
-        "van Dijk",
-        "Bakker",
-        "Visser",
-        "Smit",
-        "Meijer",
-        "de Boer",
-    ),
-    "GB": (
-        "Smith",
-        "Jones",
-        "Taylor",
-        "Brown",
-        "Williams",
-        "Wilson",
-        "Evans",
-        "Thomas",
-        "Roberts",
-        "Walker",
-    ),
-    "ES": ("García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez"),
-    "IT": ("Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci"),
+    "GB": names("Smith, Jones, Taylor, Brown, Williams, Wilson, Evans, Thomas, Roberts, Walker"),
+    "ES": names("García, Fernández, González, Rodríguez, López, Martínez, Sánchez"),
+    "IT": names("Rossi, Russo, Ferrari, Esposito, Bianchi, Romano, Colombo, Ricci"),
 }
 # People who buy from the shop but are no ERP customer: private buyers and guests.
 CONSUMER_DOMAINS = ("mail.example.net", "inbox.example.org", "post.example.com")

@@ -297,15 +297,7 @@ def _shop_only_buyer(rng: random.Random, buyers: list[Buyer]) -> Buyer:
     country = rng.choice(("BE", "DE", "FR", "NL", "GB"))
     first, last = rng.choice(FIRST_NAMES[country]), rng.choice(LAST_NAMES[country])
     email = f"{slug(first)}.{slug(last)}@{rng.choice(CONSUMER_DOMAINS)}"
-    address = {
-        "company": "",
-        "address_1": "",
-        "address_2": "",
-        "city": "",
-        "state": "",
-        "postcode": "",
-        "country": country,
-    }
+    address = consumer_address(country)
     return Buyer(
         first,
         last,
@@ -329,3 +321,9 @@ def _settle(rng: random.Random, order: PlannedOrder) -> None:
             )
     if order.status in ("completed", "refunded"):
         order.completed = min(order.when + timedelta(days=rng.randint(1, 6)), _END_OF_DAY)
+
+
+def consumer_address(country: str) -> dict[str, str]:
+    """A private buyer's address as WooCommerce keeps it: only the country filled in."""
+    fields = ("company", "address_1", "address_2", "city", "state", "postcode")
+    return {**dict.fromkeys(fields, ""), "country": country}

@@ -19,11 +19,13 @@ from erp_backends.woocommerce.emulator.params import MAX_PER_PAGE, Params, WpErr
 from erp_backends.woocommerce.emulator.seed import ShopWorld
 
 Json = dict[str, Any]
-ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded",
-                  "failed", "checkout-draft", "trash")  # fmt: skip
+ORDER_STATUSES = tuple(
+    "pending processing on-hold completed cancelled refunded failed checkout-draft trash".split()
+)
 PRODUCT_STATUSES = ("any", "future", "trash", "draft", "pending", "private", "publish")
-ROLES = ("all", "administrator", "editor", "author", "contributor", "subscriber", "customer",
-         "shop_manager")  # fmt: skip
+ROLES = tuple(
+    "all administrator editor author contributor subscriber customer shop_manager".split()
+)
 _DIRECTIONS = ("asc", "desc")
 
 
@@ -68,16 +70,19 @@ class ShopStore:
     # Single records --------------------------------------------------------------------
 
     def customer(self, record_id: int) -> Json:
-        return _found(self.customers, record_id, "woocommerce_rest_invalid_id",
-                      "Invalid resource ID.")  # fmt: skip
+        return _found(
+            self.customers, record_id, "woocommerce_rest_invalid_id", "Invalid resource ID."
+        )
 
     def order(self, record_id: int) -> Json:
-        return _found(self.orders, record_id, "woocommerce_rest_shop_order_invalid_id",
-                      "Invalid ID.")  # fmt: skip
+        return _found(
+            self.orders, record_id, "woocommerce_rest_shop_order_invalid_id", "Invalid ID."
+        )
 
     def product(self, record_id: int) -> Json:
-        return _found(self.products, record_id, "woocommerce_rest_product_invalid_id",
-                      "Invalid ID.")  # fmt: skip
+        return _found(
+            self.products, record_id, "woocommerce_rest_product_invalid_id", "Invalid ID."
+        )
 
     # Lists -----------------------------------------------------------------------------
 
@@ -92,10 +97,16 @@ class ShopStore:
         if role not in ("all", "customer"):
             rows = []
         if search:
-            rows = [c for c in rows if _contains(search, c["email"], c["first_name"],
-                                                 c["last_name"], c["username"])]  # fmt: skip
-        keys = {"id": _key("id"), "name": _key("username"),
-                "registered_date": _key("date_created_gmt")}  # fmt: skip
+            rows = [
+                c
+                for c in rows
+                if _contains(search, c["email"], c["first_name"], c["last_name"], c["username"])
+            ]
+        keys = {
+            "id": _key("id"),
+            "name": _key("username"),
+            "registered_date": _key("date_created_gmt"),
+        }
         rows = _filtered(rows, include, exclude, keys.get(orderby), descending)
         return paging.slice(rows)
 
@@ -104,8 +115,9 @@ class ShopStore:
         include, exclude = params.ids("include"), params.ids("exclude")
         statuses = params.choices("status", "any", ("any", *ORDER_STATUSES))
         search = params.text("search")
-        orderby = params.choice("orderby", "date",
-                                ("date", "id", "include", "title", "slug", "modified"))  # fmt: skip
+        orderby = params.choice(
+            "orderby", "date", ("date", "id", "include", "title", "slug", "modified")
+        )
         descending, paging = params.choice("order", "desc", _DIRECTIONS) == "desc", _paging(params)
         params.check()
         # PHP's empty(0) is true: customer=0 filters nothing, it does not mean "guests".
@@ -116,8 +128,13 @@ class ShopStore:
             rows = [o for o in rows if o["status"] in statuses]
         if search:
             rows = [o for o in rows if _contains(search, str(o["id"]), *o["billing"].values())]
-        keys = {"date": _key("date_created_gmt"), "id": _key("id"), "title": _key("id"),
-                "slug": _key("id"), "modified": _key("date_modified_gmt")}  # fmt: skip
+        keys = {
+            "date": _key("date_created_gmt"),
+            "id": _key("id"),
+            "title": _key("id"),
+            "slug": _key("id"),
+            "modified": _key("date_modified_gmt"),
+        }
         rows = _filtered(rows, include, exclude, keys.get(orderby), descending)
         return paging.slice(rows)
 
@@ -128,8 +145,9 @@ class ShopStore:
         stock_status = params.text("stock_status")
         if stock_status is not None:
             params.choice("stock_status", "", ("instock", "outofstock", "onbackorder"))
-        orderby = params.choice("orderby", "date", ("date", "id", "include", "title", "slug",
-                                                    "price", "modified"))  # fmt: skip
+        orderby = params.choice(
+            "orderby", "date", ("date", "id", "include", "title", "slug", "price", "modified")
+        )
         descending, paging = params.choice("order", "desc", _DIRECTIONS) == "desc", _paging(params)
         params.check()
         rows = self._with_skus(sku) if sku else list(self.products.values())
@@ -139,9 +157,14 @@ class ShopStore:
             rows = [p for p in rows if p["stock_status"] == stock_status]
         if search:
             rows = [p for p in rows if _contains(search, p["name"])]
-        keys = {"date": _key("date_created_gmt"), "id": _key("id"), "title": _key("name"),
-                "slug": _key("slug"), "price": lambda p: float(p["price"] or 0),
-                "modified": _key("date_modified_gmt")}  # fmt: skip
+        keys = {
+            "date": _key("date_created_gmt"),
+            "id": _key("id"),
+            "title": _key("name"),
+            "slug": _key("slug"),
+            "price": lambda p: float(p["price"] or 0),
+            "modified": _key("date_modified_gmt"),
+        }
         rows = _filtered(rows, include, exclude, keys.get(orderby), descending)
         return paging.slice(rows)
 

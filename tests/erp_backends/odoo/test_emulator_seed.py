@@ -19,10 +19,10 @@ from erp_backends.odoo.emulator.seed import build_world
 
 REPO = Path(__file__).resolve().parents[3]
 CUSTOMERS = [["customer_rank", ">", 0], ["parent_id", "=", False]]
-LINE_FIELDS = [
-    "order_id", "product_id", "name", "product_uom_qty", "price_unit", "discount",
-    "price_subtotal", "price_total", "qty_delivered", "qty_invoiced", "currency_id",
-]  # fmt: skip
+LINE_FIELDS = (
+    "order_id product_id name product_uom_qty price_unit discount price_subtotal price_total"
+    " qty_delivered qty_invoiced currency_id"
+).split()
 DIGEST = (
     "import hashlib; from erp_backends.odoo.emulator.seed import build_world;"
     "from erp_backends.odoo.emulator.models import MODELS; db = build_world(1);"
@@ -33,9 +33,16 @@ DIGEST = (
 def call(
     url: str, model: str, method: str, args: list[Any], kwargs: dict[str, Any] | None = None
 ) -> Any:
-    envelope = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-        "service": "object", "method": "execute_kw",
-        "args": ["demo", 2, "admin", model, method, args, kwargs or {}]}}  # fmt: skip
+    envelope = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": ["demo", 2, "admin", model, method, args, kwargs or {}],
+        },
+    }
     body = httpx.post(f"{url}/jsonrpc", json=envelope, timeout=30).json()
     assert "error" not in body, body.get("error")
     return body["result"]
@@ -71,8 +78,13 @@ def test_world_has_the_promised_sizes(odoo_emulator_url):
 
 
 def test_customers_live_in_at_least_six_countries_with_us_states(odoo_emulator_url):
-    rows = call(odoo_emulator_url, "res.partner", "search_read", [CUSTOMERS],
-                {"fields": ["country_id", "state_id"]})  # fmt: skip
+    rows = call(
+        odoo_emulator_url,
+        "res.partner",
+        "search_read",
+        [CUSTOMERS],
+        {"fields": ["country_id", "state_id"]},
+    )
     codes = {row["country_id"][1] for row in rows}
     expected = {"United States", "Belgium", "Germany", "France", "Netherlands", "United Kingdom"}
     assert expected <= codes
@@ -132,8 +144,11 @@ def test_order_totals_add_up_from_their_lines(world):
 
 def test_residuals_follow_the_payments(world):
     moves, payments = environment(world, "account.move"), environment(world, "account.payment")
-    partial = moves.search_read([["payment_state", "=", "partial"]], ["amount_total",
-                                "amount_residual", "matched_payment_ids"], limit=20)  # fmt: skip
+    partial = moves.search_read(
+        [["payment_state", "=", "partial"]],
+        ["amount_total", "amount_residual", "matched_payment_ids"],
+        limit=20,
+    )
     for move in partial:
         matched = payments.browse(move["matched_payment_ids"]).read(["amount"])
         paid = sum(p["amount"] for p in matched)
@@ -152,6 +167,6 @@ def test_same_seed_same_world_different_seed_different_world(world):
 @pytest.mark.slow
 def test_world_does_not_depend_on_the_hash_seed(world):
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
-    out = subprocess.run([sys.executable, "-c", DIGEST], cwd=REPO, env=env, check=True,
-                         capture_output=True, text=True).stdout.strip()  # fmt: skip
-    assert out == digest(world)
+    argv = [sys.executable, "-c", DIGEST]
+    out = subprocess.run(argv, cwd=REPO, env=env, check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == digest(world)

@@ -163,6 +163,6 @@ def test_same_seed_same_shop_different_seed_different_shop(shop):
 @pytest.mark.slow
 def test_shop_does_not_depend_on_the_hash_seed(shop):
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
-    out = subprocess.run([sys.executable, "-c", DIGEST], cwd=REPO, env=env, check=True,
-                         capture_output=True, text=True).stdout.strip()  # fmt: skip
-    assert out == digest(shop)
+    argv = [sys.executable, "-c", DIGEST]
+    out = subprocess.run(argv, cwd=REPO, env=env, check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == digest(shop)

@@ -16,8 +16,9 @@ from gateway.cache.store import RecordStore
 
 
 def product(key, price="9.50"):
-    return Product(key, f"SKU-{key}", f"Product {key}", None, Money(Decimal(price), "EUR"),
-                   "C62", True)  # fmt: skip
+    return Product(
+        key, f"SKU-{key}", f"Product {key}", None, Money(Decimal(price), "EUR"), "C62", True
+    )
 
 
 class Backend:
@@ -99,8 +100,10 @@ async def until_all_missed(cache, lookups):
 async def test_concurrent_misses_for_the_same_key_make_one_call(store, backend):
     cache = caching(store, product=60)
     backend.gate = asyncio.Event()
-    lookups = [asyncio.create_task(cache.by_keys(PRODUCT, ["1"], backend.fetch, Product))
-               for _ in range(50)]  # fmt: skip
+    lookups = [
+        asyncio.create_task(cache.by_keys(PRODUCT, ["1"], backend.fetch, Product))
+        for _ in range(50)
+    ]
     await until_all_missed(cache, 50)
     backend.gate.set()
     results = await asyncio.gather(*lookups)
@@ -111,8 +114,9 @@ async def test_concurrent_misses_for_the_same_key_make_one_call(store, backend):
 async def test_a_failing_fetch_fails_its_waiters_too(store, backend):
     cache = caching(store, product=60)
     backend.gate, backend.failure = asyncio.Event(), BackendRequestError("no", backend="erp")
-    lookups = [asyncio.create_task(cache.by_keys(PRODUCT, ["1"], backend.fetch, Product))
-               for _ in range(3)]  # fmt: skip
+    lookups = [
+        asyncio.create_task(cache.by_keys(PRODUCT, ["1"], backend.fetch, Product)) for _ in range(3)
+    ]
     await until_all_missed(cache, 3)
     backend.gate.set()
     outcomes = await asyncio.gather(*lookups, return_exceptions=True)

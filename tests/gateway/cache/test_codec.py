@@ -23,21 +23,33 @@ from erp_backends.paging import Page
 from gateway.cache.codec import MODEL_VERSION, CodecError, dumps, loads
 
 ORDER = Order(
-    id="42", number="S00042", customer_id="7", status=OrderStatus.CONFIRMED,
+    id="42",
+    number="S00042",
+    customer_id="7",
+    status=OrderStatus.CONFIRMED,
     invoicing_status=InvoicingStatus.TO_INVOICE,
-    ordered_at=datetime(2026, 3, 1, 10, 30, tzinfo=UTC), customer_reference=None,
-    untaxed=Money(Decimal("1740.10"), "EUR"), tax=Money(Decimal("365.42"), "EUR"),
-    total=Money(Decimal("2105.52"), "EUR"), invoice_ids=("9", "11"),
-)  # fmt: skip
+    ordered_at=datetime(2026, 3, 1, 10, 30, tzinfo=UTC),
+    customer_reference=None,
+    untaxed=Money(Decimal("1740.10"), "EUR"),
+    tax=Money(Decimal("365.42"), "EUR"),
+    total=Money(Decimal("2105.52"), "EUR"),
+    invoice_ids=("9", "11"),
+)
 PROFILE = CrmProfile(
-    id="512", email="a@x.test", company_name="Azure", account_manager=None,
-    lifecycle_stage=LifecycleStage.CUSTOMER, last_activity_at=None,
-    open_deals=(Deal("1", "Renewal", "qualifiedtobuy", Money(Decimal("0.30"), "USD"),
-                     date(2026, 12, 1)),),
-)  # fmt: skip
-STOCK = StockLevel("5", "C62", (WarehouseStock("WH", "San Francisco",
-                                               Quantity(Decimal("12.500"), "C62"),
-                                               Quantity(Decimal("2"), "C62")),))  # fmt: skip
+    id="512",
+    email="a@x.test",
+    company_name="Azure",
+    account_manager=None,
+    lifecycle_stage=LifecycleStage.CUSTOMER,
+    last_activity_at=None,
+    open_deals=(
+        Deal("1", "Renewal", "qualifiedtobuy", Money(Decimal("0.30"), "USD"), date(2026, 12, 1)),
+    ),
+)
+WAREHOUSE = WarehouseStock(
+    "WH", "San Francisco", Quantity(Decimal("12.500"), "C62"), Quantity(Decimal("2"), "C62")
+)
+STOCK = StockLevel("5", "C62", (WAREHOUSE,))
 
 
 @pytest.mark.parametrize("value", [ORDER, PROFILE, STOCK])
