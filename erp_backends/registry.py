@@ -102,8 +102,8 @@ class EmulatorEntry:
         module: EmulatorModule = importlib.import_module(self.module)
         return module
 
-    def defaults(self, **overrides: str) -> dict[str, str]:
-        return {flag.name: flag.default for flag in self.flags} | overrides
+    def defaults(self) -> dict[str, str]:
+        return {flag.name: flag.default for flag in self.flags}
 
 
 def _no_problem(_: str) -> str | None:

@@ -25,8 +25,11 @@ def open_woocommerce(connection: Connection, options: WooCommerceOptions) -> Sho
 
 
 def key_problem(credentials: str) -> str | None:
-    key, colon, secret = credentials.partition(":")
-    return None if colon and key and secret else "must hold consumer_key:consumer_secret"
+    try:
+        WooCommerceKeys.from_secret(credentials)
+    except ValueError:
+        return "must hold consumer_key:consumer_secret"
+    return None
 
 
 KIND: BackendKind[WooCommerceOptions, ShopBackend] = BackendKind(

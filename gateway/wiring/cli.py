@@ -23,6 +23,7 @@ import math
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,13 +105,12 @@ async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
 
 def _cache_clear(args: argparse.Namespace) -> None:
     from gateway.cache.entities import Entity
-    from gateway.cache.store import RecordStore, open_cache
+    from gateway.wiring.backends import open_gateway_cache
 
     settings = load_settings(Path(args.config), os.environ).cache
-    known = [entity.value for entity in Entity]
+    known = sorted(entity.value for entity in Entity)
     if args.entity is not None and args.entity not in known:
-        known_text = ", ".join(sorted(known))
-        raise ConfigError(f"--entity: no cached entity {args.entity!r}; known: {known_text}")
+        raise ConfigError(f"--entity: no cached entity {args.entity!r}; known: {', '.join(known)}")
     entity = None if args.entity is None else Entity(args.entity)
     if settings.url == "memory://":
         raise ConfigError(
@@ -119,12 +119,9 @@ def _cache_clear(args: argparse.Namespace) -> None:
         )
 
     async def clear() -> None:
-        password = None if settings.password is None else settings.password.reveal()
-        store = RecordStore(open_cache(settings.url, password))
-        try:
-            await (store.clear(entity.role, entity.local_name) if entity else store.clear())
-        finally:
-            await store.close()
+        async with AsyncExitStack() as stack:
+            cache = await open_gateway_cache(settings, stack)
+            await cache.clear(entity)
 
     asyncio.run(clear())
     print(f"cleared {args.entity or 'every cached entity'} in {settings.url}")
