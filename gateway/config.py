@@ -134,6 +134,18 @@ class QueueSettings:
         return with_password(self.url, None if self.password is None else self.password.reveal())
 
 
+@dataclass(frozen=True, slots=True)
+class WritesSettings:
+    """What a mutation checks before it accepts a command (see the README's Writes)."""
+
+    # Stock and credit snapshots older than this are read again from the ERP before an
+    # acceptance relies on them; the reservation ledger covers what was accepted since.
+    snapshot_max_age_s: float = 5.0
+    max_lines: int = 200  # lines of one order or return
+    max_note_chars: int = 2000  # an order's note, a return's reason
+    max_address_field_chars: int = 200  # each field of a shipping address
+
+
 PRINCIPAL_KINDS = ("customer", "staff", "partner", "service", "anonymous")
 
 
@@ -178,6 +190,7 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
+    writes: WritesSettings = field(default_factory=WritesSettings)
 
 
 def load_settings(path: Path, environ: Mapping[str, str]) -> Settings:
@@ -213,6 +226,7 @@ def settings_from_dict(
     graphql = _graphql(root.table("graphql"), production=auth.mode == "production")
     http = _http(root.table("http"))
     queue = _queue(root.table("queue"), environ)
+    writes = _writes(root.table("writes"))
     root.reject_unknown()
     return Settings(
         erp=erp,
@@ -224,6 +238,7 @@ def settings_from_dict(
         http=http,
         auth=auth,
         queue=queue,
+        writes=writes,
     )
 
 
@@ -468,6 +483,22 @@ def _max_cost_by_kind(table: Table) -> dict[str, int]:
         limits[kind] = table.positive_int(kind, 1)
     table.reject_unknown()
     return limits
+
+
+def _writes(table: Table) -> WritesSettings:
+    defaults = WritesSettings()
+    settings = WritesSettings(
+        snapshot_max_age_s=table.positive_number(
+            "snapshot_max_age_s", defaults.snapshot_max_age_s
+        ),
+        max_lines=table.positive_int("max_lines", defaults.max_lines),
+        max_note_chars=table.positive_int("max_note_chars", defaults.max_note_chars),
+        max_address_field_chars=table.positive_int(
+            "max_address_field_chars", defaults.max_address_field_chars
+        ),
+    )
+    table.reject_unknown()
+    return settings
 
 
 def _http(table: Table) -> HttpSettings:

@@ -63,6 +63,7 @@ def create_app(
             if opened.erp_writer is not None and opened.erp_live is not None:
                 writes = await open_writes(
                     settings.queue,
+                    settings.writes,
                     erp_live=opened.erp_live,
                     writer=opened.erp_writer,
                     cache=opened.cache,

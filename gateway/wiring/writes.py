@@ -14,12 +14,13 @@ from gateway.commands.live import LiveReads
 from gateway.commands.queue import open_command_queue
 from gateway.commands.service import CommandService
 from gateway.commands.worker import Worker
-from gateway.config import QueueSettings
+from gateway.config import QueueSettings, WritesSettings
 from resolvers.commands.accepting import Writes
 
 
 async def open_writes(
     settings: QueueSettings,
+    writes: WritesSettings,
     *,
     erp_live: ErpBackend,
     writer: ErpWriter,
@@ -44,4 +45,4 @@ async def open_writes(
             await running
 
         stack.push_async_callback(finish)
-    return Writes(commands=service, live=LiveReads.of(erp_live, writer))
+    return Writes(commands=service, live=LiveReads.of(erp_live, writer), settings=writes)

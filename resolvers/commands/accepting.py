@@ -15,6 +15,7 @@ from gateway.commands.live import LiveReads
 from gateway.commands.model import Command
 from gateway.commands.payloads import CommandPayload
 from gateway.commands.service import CommandService, IdempotencyKeyReused
+from gateway.config import WritesSettings
 from resolvers.commands.types import Receipt, UserError, failure_of, user_error
 from resolvers.context import Info
 from resolvers.errors import GatewayError
@@ -29,6 +30,7 @@ class Writes:
 
     commands: CommandService
     live: LiveReads
+    settings: WritesSettings
 
 
 class WritesNotConfigured(GatewayError):
