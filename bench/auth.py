@@ -39,7 +39,7 @@ def partner_token(store: str) -> str:
     async def create() -> str:
         tokens = open_token_store(store)
         try:
-            _, presented = await tokens.create("bench", frozenset({"stock:read"}), None, None)
+            _, presented = await tokens.create("bench", frozenset({"stock:read"}), (), None)
         finally:
             await tokens.close()
         return presented

@@ -17,7 +17,9 @@ Every error carries `backend`, the role the system plays in the gateway ("erp"),
 message that never contains credentials.
 
 A business refusal is not a failure of the system: `BusinessRuleViolation`, with a
-`UserErrorCode` the client sees in `userErrors[].code`.
+`UserErrorCode` the client sees in `userErrors[].code`. When the writer had already done
+part of the write in the ERP and undid it before raising, `compensated` says what it
+undid (the command is then ROLLED_BACK rather than FAILED).
 """
 
 from __future__ import annotations
@@ -66,13 +68,29 @@ class BackendDataError(BackendError):
 class BusinessRuleViolation(Exception):
     """The ERP (or the gateway on its behalf) refused a write for a business reason the
     client can act on: not a failure of the system. `code` is stable and becomes
-    `userErrors[].code`; `field` names the input at fault, when one is."""
+    `userErrors[].code`; `field` names the input at fault, when one is. `compensated`,
+    when set, says what the writer undid in the ERP before raising (e.g. "cancelled
+    draft order S00042"): the refusal came after a first step had been done."""
 
-    def __init__(self, code: UserErrorCode, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: UserErrorCode,
+        message: str,
+        *,
+        field: str | None = None,
+        compensated: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.compensated = compensated
+
+    def undone(self, compensated: str) -> BusinessRuleViolation:
+        """The same refusal, saying what the writer undid after it."""
+        return BusinessRuleViolation(
+            self.code, self.message, field=self.field, compensated=compensated
+        )
 
 
 class UserErrorCode(StrEnum):
@@ -85,6 +103,7 @@ class UserErrorCode(StrEnum):
     NO_LINES = "NO_LINES"
     UNKNOWN_SKU = "UNKNOWN_SKU"
     INVALID_QUANTITY = "INVALID_QUANTITY"
+    TOO_MANY_LINES = "TOO_MANY_LINES"
     UNIT_NOT_CONVERTIBLE = "UNIT_NOT_CONVERTIBLE"
     PRODUCT_NOT_FOUND = "PRODUCT_NOT_FOUND"
     PRODUCT_NOT_SELLABLE = "PRODUCT_NOT_SELLABLE"
@@ -94,6 +113,10 @@ class UserErrorCode(StrEnum):
     CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
     CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED"
     UNKNOWN_COUNTRY = "UNKNOWN_COUNTRY"
+    UNKNOWN_REGION = "UNKNOWN_REGION"
+    # Free text: notes, reasons, address fields
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    INVALID_TEXT = "INVALID_TEXT"
     # Orders, invoices and payments
     NOT_FOUND = "NOT_FOUND"
     ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
@@ -102,6 +125,8 @@ class UserErrorCode(StrEnum):
     INVOICE_NOT_FOUND = "INVOICE_NOT_FOUND"
     INVOICE_NOT_PAYABLE = "INVOICE_NOT_PAYABLE"
     INVALID_AMOUNT = "INVALID_AMOUNT"
+    AMOUNT_PRECISION = "AMOUNT_PRECISION"
+    UNKNOWN_CURRENCY = "UNKNOWN_CURRENCY"
     CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
     AMOUNT_EXCEEDS_DUE = "AMOUNT_EXCEEDS_DUE"
     # Idempotency keys
@@ -110,6 +135,8 @@ class UserErrorCode(StrEnum):
     INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY"
     # Never raised: what a stored refusal whose code this version does not know reads as
     OTHER_BUSINESS_RULE = "OTHER_BUSINESS_RULE"
+    # The ERP's own refusal of a step (its message says why)
+    ERP_REFUSED = "ERP_REFUSED"
 
     @property
     def description(self) -> str:
@@ -141,8 +168,12 @@ USER_ERROR_DESCRIPTIONS: Mapping[UserErrorCode, str] = {
         "No product has this SKU (`field` is the line's path). Correct the SKU or remove the line."
     ),
     UserErrorCode.INVALID_QUANTITY: (
-        "A line's quantity is not more than 0, or has more than 6 decimals. Send a "
-        "positive quantity."
+        "A line's quantity is not more than 0, has more than 6 decimals, or is a billion "
+        "or more of the product's sales unit. Send a positive quantity."
+    ),
+    UserErrorCode.TOO_MANY_LINES: (
+        "The order or return has more lines than the gateway takes (`[writes] max_lines`, "
+        "200 by default). Split it into several orders."
     ),
     UserErrorCode.UNIT_NOT_CONVERTIBLE: (
         "A line's unit does not convert to the product's sales unit (a kilogram of an "
@@ -171,8 +202,21 @@ USER_ERROR_DESCRIPTIONS: Mapping[UserErrorCode, str] = {
         "plus this order passes its credit limit. Order less, or pay invoices first."
     ),
     UserErrorCode.UNKNOWN_COUNTRY: (
-        "The ERP knows no country with the shipping address's `countryCode`. Send an "
-        "ISO 3166-1 alpha-2 code."
+        "No country has the shipping address's `countryCode` (an ISO 3166-1 code, alpha-2, "
+        "alpha-3 or numeric, or the country's English name), or the ERP knows none with "
+        "it. Send an ISO 3166-1 alpha-2 code, e.g. US."
+    ),
+    UserErrorCode.UNKNOWN_REGION: (
+        "The shipping address's `region` is no ISO 3166-2 subdivision of its country. "
+        "Send the code (US-CA, or CA with countryCode US) or leave it out."
+    ),
+    UserErrorCode.TEXT_TOO_LONG: (
+        "A note, a return's reason or a shipping address field is longer than the gateway "
+        "takes (`[writes] max_note_chars`, `max_address_field_chars`). Send less."
+    ),
+    UserErrorCode.INVALID_TEXT: (
+        "A note, a return's reason or a shipping address field holds control characters "
+        "(NUL, escape, ...; an address field a line break) the ERP cannot store. Remove them."
     ),
     UserErrorCode.NOT_FOUND: (
         "No object with this id that the caller may see (`field` names the input). "
@@ -199,6 +243,13 @@ USER_ERROR_DESCRIPTIONS: Mapping[UserErrorCode, str] = {
         "another invoice or ask the company."
     ),
     UserErrorCode.INVALID_AMOUNT: "The amount is not more than 0. Send a positive amount.",
+    UserErrorCode.AMOUNT_PRECISION: (
+        "The amount has more decimals than its currency's minor unit (EUR 2, JPY 0, KWD 3). "
+        "Round it to the currency's smallest coin."
+    ),
+    UserErrorCode.UNKNOWN_CURRENCY: (
+        "The currency is no ISO 4217 code of money (EUR, USD, JPY). Send the invoice's currency."
+    ),
     UserErrorCode.CURRENCY_MISMATCH: (
         "The payment's currency is not the invoice's. Pay in the invoice's currency."
     ),
@@ -220,5 +271,11 @@ USER_ERROR_DESCRIPTIONS: Mapping[UserErrorCode, str] = {
     UserErrorCode.OTHER_BUSINESS_RULE: (
         "A refusal this gateway version has no code for (recorded by another version); "
         "`message` says why. Do not send the same request again unchanged."
+    ),
+    UserErrorCode.ERP_REFUSED: (
+        "The ERP refused a step of the write for a business reason of its own, which "
+        "`message` quotes (an approval it requires, a rule of its configuration); "
+        "anything the write had created there was undone (the command is ROLLED_BACK). "
+        "Correct what the message names, or ask the company."
     ),
 }

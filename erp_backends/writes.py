@@ -5,6 +5,12 @@ writes into the ERP document's external reference (Odoo: `client_order_ref` of a
 order, `memo` of a payment, `origin` of a return) and looks up before creating. A
 worker that crashes between the ERP's create and its own acknowledgement therefore never
 creates a second document when it tries again.
+
+A write of several steps (create a draft, then confirm it) that the ERP refuses after
+the first step is undone by the writer, which alone knows what it created: the
+`BusinessRuleViolation` it then raises says what it undid in `compensated`, and the
+command ends ROLLED_BACK rather than FAILED. A draft the reference lookup finds on a
+later attempt is confirmed, or undone if refused again; one found undone is refused.
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ class ErpWriter(Protocol):
 
     async def place_order(self, draft: OrderDraft) -> Order:
         """Create and confirm the order, or return the one that already has this
-        reference."""
+        reference; an order whose confirmation the ERP refuses is cancelled again."""
         ...
 
     async def cancel_order(self, order_id: str, reference: str) -> Order:
@@ -75,7 +81,8 @@ class ErpWriter(Protocol):
         ...
 
     async def request_return(self, draft: ReturnDraft) -> ReturnReceipt:
-        """Open a return for a delivered order, or return the one with this reference."""
+        """Open (and confirm) a return for a delivered order, or return the one with this
+        reference; a return the ERP refuses to confirm is cancelled again."""
         ...
 
     async def credit_of(self, customer_ids: Sequence[str]) -> Mapping[str, Credit]:

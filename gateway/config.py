@@ -121,11 +121,10 @@ class QueueSettings:
     max_attempts: int = 8  # then the command goes to the dead-letter list
     retry_backoff_s: float = 1.0  # first retry after up to this (full jitter), doubling
     retry_max_backoff_s: float = 300.0
-    # A worker that holds a command longer is presumed dead and another takes it over.
-    # It must outlast the slowest command (every call of it at its timeout, with read
-    # retries): two workers on one command could each create the ERP document, as Odoo
-    # has no unique external reference to stop the second.
-    lease_s: float = 300.0
+    # A worker renews the lease of each command it runs every third of this; one silent
+    # this long is presumed dead and another takes its commands over. It must outlast
+    # the queue's worst pause (a renewal that cannot reach it), not the slowest command.
+    lease_s: float = 30.0
     concurrency: int = 4  # commands one worker runs at once (the rate limit still holds)
     password: Secret | None = field(default=None, repr=False)  # a Redis queue's
 
@@ -488,9 +487,7 @@ def _max_cost_by_kind(table: Table) -> dict[str, int]:
 def _writes(table: Table) -> WritesSettings:
     defaults = WritesSettings()
     settings = WritesSettings(
-        snapshot_max_age_s=table.positive_number(
-            "snapshot_max_age_s", defaults.snapshot_max_age_s
-        ),
+        snapshot_max_age_s=table.positive_number("snapshot_max_age_s", defaults.snapshot_max_age_s),
         max_lines=table.positive_int("max_lines", defaults.max_lines),
         max_note_chars=table.positive_int("max_note_chars", defaults.max_note_chars),
         max_address_field_chars=table.positive_int(

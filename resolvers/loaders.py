@@ -67,13 +67,13 @@ class Loaders:
         crm: CrmBackend | None = None,
         shop: ShopBackend | None = None,
     ) -> Loaders:
-        """Loaders that show the principal what it may see: a principal bound to one
-        customer reads every port through the ownership filter."""
-        key = principal.customer_key
-        if key is not None:
-            erp = customer_scoped(erp, ERP, key)
-            crm = None if crm is None else customer_scoped(crm, CRM, key)
-            shop = None if shop is None else customer_scoped(shop, SHOP, key)
+        """Loaders that show the principal what it may see: a principal bound to
+        customers reads every port through the ownership filter."""
+        keys = principal.customer_keys
+        if keys is not None:
+            erp = customer_scoped(erp, ERP, keys)
+            crm = None if crm is None else customer_scoped(crm, CRM, keys)
+            shop = None if shop is None else customer_scoped(shop, SHOP, keys)
         return cls(erp, crm, shop)
 
     @classmethod

@@ -1,14 +1,15 @@
-"""Ownership: a principal bound to one customer sees that customer's objects only.
+"""Ownership: a principal bound to customers (a customer, a staff member acting as one,
+a partner bound to some or to none) sees those customers' objects only.
 
 The customer-scoped port sits between the per-request loaders and the (cached) port, so
 it checks every record on its way out, after the cache: a record cached for one
-customer's request is filtered again for the next principal, and never leaks. Another
+customer's request is filtered again for the next principal, and never leaks. Any other
 customer's record is dropped exactly as if the backend did not have it, so a probing
 client gets the same NOT_FOUND for an id that exists and one that does not.
 
 What to check is declared once per read, in `gateway.cache.reads`: its owner (how to
 find the customer of a record) and whether its keys are customer ids. A read keyed by
-customer asks the backend for the principal's own key only: another customer's list is
+customer asks the backend for the principal's own keys only: another customer's list is
 empty, and another customer is absent, without asking. A read without an owner (order
 lines, products, stock, the CRM and shop records) is public or reached only through an
 object that has passed this filter (an order, a customer), so it passes unchecked.
@@ -16,7 +17,7 @@ object that has passed this filter (an order, a customer), so it passes unchecke
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar, cast
 
@@ -29,18 +30,21 @@ T = TypeVar("T")
 Method = Callable[..., Awaitable[Any]]
 
 
-def customer_scoped(port: P, reads: Reads[P], customer_key: str) -> P:
-    """`port` as the customer with this key may see it."""
+def customer_scoped(port: P, reads: Reads[P], customer_keys: str | Iterable[str]) -> P:
+    """`port` as a principal bound to the customers of these keys (or of this one key)
+    may see it; no keys: no customer's objects at all."""
+    # One key is one customer, never the set of its characters.
+    keys = frozenset([customer_keys] if isinstance(customer_keys, str) else customer_keys)
 
     def derive(read: Read[Any, Any], method: Method) -> Method:
-        return _scoped(read, method, customer_key)
+        return _scoped(read, method, keys)
 
     # `Reads` checks that every method of the port is declared, so the derived port
     # implements the port's Protocol.
     return cast(P, DerivedPort(port, reads, derive))
 
 
-def _scoped(read: Read[Any, Any], fetch: Method, me: str) -> Method:
+def _scoped(read: Read[Any, Any], fetch: Method, mine_only: frozenset[str]) -> Method:
     owner = read.owner
     if owner is None and not read.keys_are_customers:
         return fetch
@@ -48,10 +52,10 @@ def _scoped(read: Read[Any, Any], fetch: Method, me: str) -> Method:
     def mine(keys: Sequence[str]) -> list[str]:
         # Lists under another customer are empty without asking the backend, as they
         # are for a customer that does not exist.
-        return [key for key in keys if key == me] if read.keys_are_customers else list(keys)
+        return [k for k in keys if k in mine_only] if read.keys_are_customers else list(keys)
 
     def owned(record: object) -> bool:
-        return owner is None or owner(record) == me
+        return owner is None or owner(record) in mine_only
 
     def my_page(page: Page[T]) -> Page[T]:
         items = tuple(r for r in page.items if owned(r))

@@ -35,12 +35,18 @@ _NGINX_503 = (
 
 @dataclass(frozen=True)
 class FaultOptions:
-    """Faults an emulator injects: added latency, a rate limit and random 503s."""
+    """Faults an emulator injects: added latency, a rate limit and random 503s, which
+    `FaultInjection` adds in front of every request; and `refuse`, the operations the
+    emulated system itself refuses for a business reason, with its own error and before
+    changing anything, as the system's transaction would roll back (Odoo:
+    `"<model>.<method>"`, e.g. `"sale.order.action_confirm"`, answered with
+    `odoo.exceptions.UserError`)."""
 
     latency_ms: float = 0
     fail_rate: float = 0
     rate_limit: RateLimit | None = None
     seed: int = 1
+    refuse: frozenset[str] = frozenset()
 
 
 class FaultInjection:

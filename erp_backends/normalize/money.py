@@ -23,6 +23,9 @@ _MINOR_UNITS = {
     **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
     **dict.fromkeys("CLF UYW".split(), 4),
 }
+# ISO 4217 codes with no minor unit ("N.A."): precious metals, SDRs, bond-market units,
+# the testing code and "no currency". Nothing is paid in them.
+_NOT_MONEY = frozenset("XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX".split())
 
 
 def currency_code(code: str) -> str:
@@ -32,8 +35,25 @@ def currency_code(code: str) -> str:
     return cleaned
 
 
+def payment_currency(code: str) -> str:
+    """An ISO 4217 code of money one pays in ("eur" -> "EUR"); not gold nor XXX."""
+    cleaned = currency_code(code)
+    if cleaned in _NOT_MONEY:
+        raise NormalizationError(f"{cleaned} is an ISO 4217 code of no money one pays in")
+    return cleaned
+
+
 def minor_units(currency: str) -> int:
     return _MINOR_UNITS.get(currency, 2)
+
+
+def decimals(amount: Decimal) -> int:
+    """How many decimals a finite amount needs, trailing zeros aside: 1.10 -> 1, 5E+2 -> 0."""
+    _sign, digits, exponent = amount.as_tuple()
+    if not any(digits):
+        return 0
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -(int(exponent) + len(digits) - len(significant)))
 
 
 def to_decimal(value: object, *, what: str) -> Decimal:

@@ -32,6 +32,12 @@ T = TypeVar("T")
 
 # Archived products still appear on old order lines, so reads by id include them.
 WITH_ARCHIVED = {"active_test": False}
+# A customer is a commercial entity: a partner whose `commercial_partner_id` is itself
+# (`mapping.is_commercial`), which Odoo computes for a company or a partner without a
+# parent: this domain, so that a page of customers is paged by the server. A company's
+# contact or address is not one (its orders, invoices and credit are the company's), so
+# reading it as a customer finds nothing.
+COMMERCIAL: Domain = ["|", ("is_company", "=", True), ("parent_id", "=", False)]
 
 
 class OdooErp:
@@ -53,7 +59,7 @@ class OdooErp:
         partners, children = await asyncio.gather(
             self._search(
                 "res.partner",
-                [("id", "in", keys), ("parent_id", "=", False)],
+                [("id", "in", keys), *COMMERCIAL],
                 mapping.PARTNER_FIELDS,
             ),
             self._search(
@@ -65,7 +71,7 @@ class OdooErp:
         return await self._customers(partners, children)
 
     async def search_customers(self, search: str | None, page: PageRequest) -> Page[Customer]:
-        domain: Domain = [("parent_id", "=", False), ("customer_rank", ">", 0)]
+        domain: Domain = [*COMMERCIAL, ("customer_rank", ">", 0)]
         if search:
             domain += [
                 "|",
@@ -86,11 +92,14 @@ class OdooErp:
             mapping.CHILD_ADDRESS_FIELDS,
         )
         found = await self._customers(partners, children)
-        return Page(tuple(found[str(p.id)] for p in partners), page.offset, total)
+        return Page(
+            tuple(found[str(p.id)] for p in partners if str(p.id) in found), page.offset, total
+        )
 
     async def _customers(
         self, partners: list[OdooRecord], children: list[OdooRecord]
     ) -> dict[str, Customer]:
+        partners = [p for p in partners if mapping.is_commercial(p)]
         everyone = partners + children
         countries, states = await asyncio.gather(
             self._codes.codes("res.country", _linked(everyone, "country_id")),

@@ -39,7 +39,10 @@ from erp_backends.odoo.records import OdooRecord
 E = TypeVar("E", bound=Enum)
 
 ADDRESS_FIELDS = ["name", "street", "street2", "zip", "city", "state_id", "country_id"]
-PARTNER_FIELDS = [*ADDRESS_FIELDS, "email", "phone", "is_company", "ref", "vat", "type"]
+PARTNER_FIELDS = [
+    *ADDRESS_FIELDS,
+    *"email phone is_company ref vat type commercial_partner_id".split(),
+]
 CHILD_ADDRESS_FIELDS = [*ADDRESS_FIELDS, "type", "parent_id"]
 ORDER_FIELDS = (
     "name partner_id state invoice_status date_order client_order_ref currency_id amount_untaxed"
@@ -119,6 +122,12 @@ def address(
         region=region,
         country_code=country,
     )
+
+
+def is_commercial(rec: OdooRecord) -> bool:
+    """A customer account: the partner is its own commercial partner (Odoo leaves no
+    partner without one; one read without it counts as its own, as orders do)."""
+    return rec.many2one_id("commercial_partner_id") in (None, rec.id)
 
 
 def customer(rec: OdooRecord, addresses: Sequence[Address]) -> Customer:

@@ -8,6 +8,17 @@ writes for `OdooClient`: sent once, never retried by the HTTP layer; a 429 or 5x
 out as `BackendRateLimited` or `BackendUnavailable` for the command queue to retry.
 Two workers running the same reference at the same moment can still both create: Odoo
 has no unique external key, so the queue must not run one reference twice at once.
+
+A write of two steps is undone when its second step is refused (Odoo's UserError): an
+order whose `action_confirm` is refused is cancelled (`action_cancel`), a return whose
+transfer cannot be confirmed likewise, and the refusal is raised as a
+`BusinessRuleViolation` whose `compensated` says what was undone. If undoing fails on
+the way (a timeout, a 503), that error goes up instead and the command is retried: the
+reference lookup then finds the draft, tries it again and cancels it if it is refused
+again. A draft the lookup finds cancelled was undone by an earlier attempt (or by
+someone in Odoo): the write is refused again, never done on top of it. Odoo's payment
+wizard posts in one transaction, so its refusal leaves no payment behind (a draft one
+with the reference, should a customisation leave it, is deleted).
 """
 
 from __future__ import annotations
@@ -66,9 +77,31 @@ class OdooWriter:
             order_id, state = await self._create_order(draft), "draft"
         else:
             order_id, state = found
+        if state == "cancel":
+            raise BusinessRuleViolation(
+                UserErrorCode.ERP_REFUSED,
+                f"The order of {draft.reference} was cancelled in Odoo before it was confirmed",
+                compensated=f"draft order {await self._order_name(order_id)} is cancelled",
+            )
         if state in ("draft", "sent"):  # new, or left unconfirmed by a crashed attempt
-            await self._client.call("sale.order", "action_confirm", [order_id])
+            await self._confirm_or_cancel(order_id)
         return await self._order(order_id)
+
+    async def _confirm_or_cancel(self, order_id: int) -> None:
+        """Confirm the draft; if Odoo refuses, cancel it and raise the refusal."""
+        try:
+            await self._client.call("sale.order", "action_confirm", [order_id])
+        except OdooUserError as exc:
+            refusal = BusinessRuleViolation(UserErrorCode.ERP_REFUSED, odoo_message(exc))
+            await self._client.call(
+                "sale.order", "action_cancel", [order_id], context=NO_CANCEL_WIZARD
+            )
+            name = await self._order_name(order_id)
+            raise refusal.undone(f"cancelled draft order {name}") from exc
+
+    async def _order_name(self, order_id: int) -> str:
+        rows = await self._client.search_read("sale.order", [("id", "=", order_id)], ["name"])
+        return str(rows[0]["name"]) if rows else str(order_id)
 
     async def cancel_order(self, order_id: str, reference: str) -> Order:
         key = odoo_id(order_id, UserErrorCode.ORDER_NOT_FOUND, "orderId")
@@ -203,10 +236,15 @@ class OdooWriter:
             "payment_date": self._today().isoformat(),
             "communication": reference,
         }
-        [wizard] = await self._client.create("account.payment.register", [vals], context=context)
-        action = await self._client.call(
-            "account.payment.register", "action_create_payments", [wizard], context=context
-        )
+        try:
+            [wizard] = await self._client.create(
+                "account.payment.register", [vals], context=context
+            )
+            action = await self._client.call(
+                "account.payment.register", "action_create_payments", [wizard], context=context
+            )
+        except OdooUserError as exc:
+            raise await self._payment_refused(reference, exc) from exc
         payment_id = action.get("res_id") if isinstance(action, dict) else None
         if isinstance(payment_id, int):
             payments = await self._reader.get_payments([str(payment_id)])
@@ -219,12 +257,25 @@ class OdooWriter:
             )
         return found
 
+    async def _payment_refused(self, reference: str, exc: OdooUserError) -> BusinessRuleViolation:
+        """The wizard's refusal, after deleting any draft payment it left behind."""
+        refusal = BusinessRuleViolation(UserErrorCode.ERP_REFUSED, odoo_message(exc))
+        memo = await self._fields.first_of("account.payment", "memo", "ref")
+        domain = [(memo, "=", reference), ("state", "=", "draft")]
+        drafts = await self._client.search_read("account.payment", domain, ["name"], order="id")
+        if not drafts:
+            return refusal
+        await self._client.call("account.payment", "unlink", [row["id"] for row in drafts])
+        names = ", ".join(str(row["name"] or row["id"]) for row in drafts)
+        return refusal.undone(f"deleted draft payment {names}")
+
     async def _payment_by_reference(self, reference: str) -> Payment | None:
         memo = await self._fields.first_of("account.payment", "memo", "ref")
         domain = [
             (memo, "=", reference),
             ("payment_type", "=", "inbound"),
             ("partner_type", "=", "customer"),
+            ("state", "!=", "draft"),  # never posted: not a payment (see _payment_refused)
         ]
         rows = await self._client.search_read("account.payment", domain, ["id"], order="id")
         if not rows:

@@ -1,6 +1,8 @@
 """Writes around deliveries: returns of delivered goods (an incoming `stock.picking`
-whose `origin` is the command's reference) and the delivery address of a new order
-(an existing address of the customer, or a new delivery contact under it)."""
+whose `origin` is the command's reference, created and then confirmed, as Odoo's return
+wizard does; cancelled again when Odoo refuses to confirm it) and the delivery address
+of a new order (an existing address of the customer, or a new delivery contact under
+it)."""
 
 from __future__ import annotations
 
@@ -30,8 +32,36 @@ class ReturnWriter:
 
     async def request_return(self, draft: ReturnDraft) -> ReturnReceipt:
         found = await self._return_by_reference(draft.reference)
-        if found is not None:
-            return found
+        if found is None:
+            await self._create_return(draft)
+            found = await self._return_by_reference(draft.reference)
+            if found is None:
+                raise BackendDataError(
+                    f"Odoo has no return {draft.reference} after creating it",
+                    backend=self._backend,
+                )
+        receipt, state = found
+        if state == "cancel":
+            raise BusinessRuleViolation(
+                UserErrorCode.ERP_REFUSED,
+                f"The return of {draft.reference} was cancelled in Odoo before it was confirmed",
+                compensated=f"return {receipt.number} is cancelled",
+            )
+        if state == "draft":  # new, or left unconfirmed by a crashed attempt
+            await self._confirm_or_cancel(receipt)
+        return receipt
+
+    async def _confirm_or_cancel(self, receipt: ReturnReceipt) -> None:
+        """Confirm the return's transfer; if Odoo refuses, cancel it and raise that."""
+        picking = [int(receipt.id)]
+        try:
+            await self._client.call("stock.picking", "action_confirm", picking)
+        except OdooUserError as exc:
+            refusal = BusinessRuleViolation(UserErrorCode.ERP_REFUSED, odoo_message(exc))
+            await self._client.call("stock.picking", "action_cancel", picking)
+            raise refusal.undone(f"cancelled return {receipt.number}") from exc
+
+    async def _create_return(self, draft: ReturnDraft) -> None:
         key = odoo_id(draft.order_id, UserErrorCode.ORDER_NOT_FOUND, "orderId")
         rows = await self._client.search_read(
             "sale.order", [("id", "=", key)], ["name", "partner_id", "partner_shipping_id"]
@@ -59,29 +89,27 @@ class ReturnWriter:
         if draft.reason:
             vals["note"] = draft.reason
         try:
-            [picking] = await self._client.create("stock.picking", [vals])
+            await self._client.create("stock.picking", [vals])
         except OdooUserError as exc:
             raise BusinessRuleViolation(
                 UserErrorCode.ORDER_NOT_RETURNABLE, odoo_message(exc)
             ) from exc
-        created = await self._return_by_reference(draft.reference)
-        if created is None:
-            raise BackendDataError(f"Odoo stock.picking {picking} vanished", backend=self._backend)
-        return created
 
-    async def _return_by_reference(self, reference: str) -> ReturnReceipt | None:
+    async def _return_by_reference(self, reference: str) -> tuple[ReturnReceipt, str] | None:
+        """The return with this reference and its state; a live one before a cancelled."""
         rows = await self._client.search_read(
             "stock.picking",
             [("origin", "=", reference), *RETURNS],
-            ["name", "sale_id"],
+            ["name", "sale_id", "state"],
             order="id",
-            limit=1,
         )
-        if not rows:
+        live = [row for row in rows if row["state"] != "cancel"] or rows
+        if not live:
             return None
-        rec = OdooRecord("stock.picking", rows[0], backend=self._backend)
+        rec = OdooRecord("stock.picking", live[0], backend=self._backend)
         order = rec.many2one_id("sale_id")
-        return ReturnReceipt(str(rec.id), rec.text("name"), "" if order is None else str(order))
+        receipt = ReturnReceipt(str(rec.id), rec.text("name"), "" if order is None else str(order))
+        return receipt, rec.text("state")
 
     async def _delivered(self, order_id: int) -> dict[int, tuple[Decimal, int, str]]:
         """Per product: the quantity delivered, and the unit's id and Rec 20 code."""

@@ -61,7 +61,9 @@ class ApiToken:
     id: str
     name: str
     scopes: frozenset[str]
-    customer_id: str | None  # the customer's global id, for a token bound to one customer
+    # The global ids of the customers the token acts for; without customers:any, none
+    # means it acts for no customer at all.
+    customer_ids: tuple[str, ...]
     created_at: datetime
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -191,7 +193,21 @@ def verified_token(record: StoredToken | None, secret: str, now: datetime) -> Ap
 
 
 _TIMES = ("created_at", "expires_at", "revoked_at", "rotated_at", "previous_valid_until")
-COLUMNS = ("id", "name", "scopes", "customer_id", *_TIMES, "secret_hash", "previous_hash")
+# `customer_ids` holds the bound customers' ids, space-separated like the scopes.
+# `customer_id` is the one binding a token could have before tokens took several: rows
+# and hashes written then have only it, read as a binding of one; it is still written
+# (the first binding) so that a gateway of that time sharing the store keeps a bound
+# token bound.
+COLUMNS = (
+    "id",
+    "name",
+    "scopes",
+    "customer_ids",
+    "customer_id",
+    *_TIMES,
+    "secret_hash",
+    "previous_hash",
+)
 # A stored token as one flat record of strings: a SQLite row, a Redis hash.
 Fields = dict[str, str | None]
 
@@ -203,7 +219,8 @@ def to_fields(record: StoredToken) -> Fields:
         "id": token.id,
         "name": token.name,
         "scopes": " ".join(sorted(token.scopes)),
-        "customer_id": token.customer_id,
+        "customer_ids": " ".join(token.customer_ids),
+        "customer_id": token.customer_ids[0] if token.customer_ids else None,
         **times,
         "secret_hash": record.secret_hash,
         "previous_hash": record.previous_hash,
@@ -215,7 +232,7 @@ def from_fields(fields: Mapping[str, str | None]) -> StoredToken:
         id=str(fields["id"]),
         name=str(fields["name"]),
         scopes=frozenset(str(fields["scopes"]).split()),
-        customer_id=fields.get("customer_id") or None,
+        customer_ids=_customer_ids(fields),
         created_at=datetime.fromisoformat(str(fields["created_at"])),
         expires_at=_time(fields.get("expires_at")),
         revoked_at=_time(fields.get("revoked_at")),
@@ -223,6 +240,15 @@ def from_fields(fields: Mapping[str, str | None]) -> StoredToken:
         previous_valid_until=_time(fields.get("previous_valid_until")),
     )
     return StoredToken(token, str(fields["secret_hash"]), fields.get("previous_hash") or None)
+
+
+def _customer_ids(fields: Mapping[str, str | None]) -> tuple[str, ...]:
+    """The bindings; a record from before `customer_ids` (None there) has its one
+    `customer_id`, or none."""
+    listed = fields.get("customer_ids")
+    if listed is None:
+        listed = fields.get("customer_id") or ""
+    return tuple(listed.split())
 
 
 def _iso(moment: datetime | None) -> str | None:

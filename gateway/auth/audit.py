@@ -114,7 +114,9 @@ class AuditEntry:
     def to_json(self) -> str:
         data = {field.name: getattr(self, field.name) for field in fields(self)}
         data["at"] = self.at.isoformat()
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+        # ASCII: a client's lone surrogate ("\ud800" in its JSON) stays an escape, which
+        # every store can hold; as UTF-8 it would fail to encode and lose the entry.
+        return json.dumps(data, separators=(",", ":"), default=str)
 
     @classmethod
     def from_json(cls, text: str) -> AuditEntry:

@@ -116,7 +116,7 @@ def format_entry(entry: AuditEntry) -> str:
             _who(entry),
             f"{entry.operation_type} {_printable(entry.operation_name or '(unnamed)')}",
             _printable(entry.outcome),
-            json.dumps(entry.variables, ensure_ascii=False, default=str),
+            _printable(json.dumps(entry.variables, ensure_ascii=False, default=str)),
             f"request {_printable(entry.request_id)}",
         )
     )

@@ -52,13 +52,12 @@ class Authenticator:
 
     async def _api_token_principal(self, presented: str) -> Principal:
         token = await self._tokens.verify(presented)
-        return Principal(
-            subject=f"partner:{token.name}",
-            kind=PrincipalKind.PARTNER,
-            scopes=token.scopes,
-            customer_id=token.customer_id,
-            customer_key=None if token.customer_id is None else _customer_key(token.customer_id),
-            credential=f"api_token:{token.id}",
+        return _principal(
+            f"partner:{token.name}",
+            PrincipalKind.PARTNER,
+            token.scopes,
+            token.customer_ids,
+            credential=token.credential,
         )
 
     def _jwt_principal(self, claims: Mapping[str, Any]) -> Principal:
@@ -72,29 +71,51 @@ class Authenticator:
             raise InvalidToken(
                 f"the token's {names.kind} claim must be one of " + ", ".join(TOKEN_KINDS)
             )
-        customer_id, customer_key = self._customer_binding(claims, kind)
-        return Principal(
-            subject=subject,
-            kind=kind,
-            scopes=_scopes_of(claims, names.scope),
-            customer_id=customer_id,
-            customer_key=customer_key,
-            credential="jwt",
-        )
+        customer_ids = self._customer_ids(claims, kind)
+        scopes = _scopes_of(claims, names.scope)
+        return _principal(subject, kind, scopes, customer_ids, credential="jwt")
 
-    def _customer_binding(
-        self, claims: Mapping[str, Any], kind: PrincipalKind
-    ) -> tuple[str | None, str | None]:
-        """The customer a customer token (or a partner token for one customer) sees."""
+    def _customer_ids(self, claims: Mapping[str, Any], kind: PrincipalKind) -> tuple[str, ...]:
+        """The customers a token acts for: a customer token's one customer, a partner
+        token's customers (one id, or a list of them); none for anyone else."""
         claim = self._settings.claims.customer_id
-        customer_id = claims.get(claim)
-        if kind is PrincipalKind.CUSTOMER and customer_id is None:
-            raise InvalidToken(f"a customer token needs a {claim} claim")
-        if kind not in (PrincipalKind.CUSTOMER, PrincipalKind.PARTNER) or customer_id is None:
-            return None, None
-        if not isinstance(customer_id, str):
-            raise InvalidToken(f"the token's {claim} claim is not a customer id")
-        return customer_id, _customer_key(customer_id)
+        value = claims.get(claim)
+        if kind is PrincipalKind.CUSTOMER:
+            if value is None:
+                raise InvalidToken(f"a customer token needs a {claim} claim")
+            if not isinstance(value, str):
+                raise InvalidToken(f"the token's {claim} claim is not a customer id")
+            return (value,)
+        if kind is not PrincipalKind.PARTNER or value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return tuple(dict.fromkeys(value))
+        raise InvalidToken(f"the token's {claim} claim must be a customer id or a list of them")
+
+
+def _principal(
+    subject: str,
+    kind: PrincipalKind,
+    scopes: frozenset[str],
+    customer_ids: tuple[str, ...],
+    *,
+    credential: str,
+) -> Principal:
+    """A principal acting for these customers: a partner is bound to all of them, and
+    acts as the one when there is one (the customer an order is for, unless named)."""
+    keys = tuple(_customer_key(customer_id) for customer_id in customer_ids)
+    one = len(keys) == 1
+    return Principal(
+        subject=subject,
+        kind=kind,
+        scopes=scopes,
+        customer_id=customer_ids[0] if one else None,
+        customer_key=keys[0] if one else None,
+        bound_keys=frozenset(keys) if kind is PrincipalKind.PARTNER else frozenset(),
+        credential=credential,
+    )
 
 
 def _refuse_oversized_credentials(headers: Headers) -> None:

@@ -21,7 +21,7 @@ def mint_token(
     subject: str,
     kind: PrincipalKind,
     scopes: Iterable[str],
-    customer_id: str | None = None,
+    customer_id: str | list[str] | None = None,  # a partner's may be a list
     issuer: str = "erp-gateway",
     audience: str = "erp-gateway",
     lifetime_s: int = 12 * 3600,  # within [auth] max_token_lifetime_s (24 h by default)

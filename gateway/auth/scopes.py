@@ -12,6 +12,8 @@ INVOICES_READ = "invoices:read"
 PAYMENTS_READ = "payments:read"
 PAYMENTS_WRITE = "payments:write"
 CUSTOMERS_IMPERSONATE = "customers:impersonate"
+# A partner acts only for the customers its token is bound to; this lifts the binding.
+CUSTOMERS_ANY = "customers:any"
 # Paying an invoice while acting as a customer moves money in the customer's name: a
 # staff member needs this on top of payments:write.
 PAYMENTS_WRITE_IMPERSONATED = "payments:write-impersonated"
@@ -26,6 +28,7 @@ SCOPES: dict[str, str] = {
     PAYMENTS_READ: "payments received",
     PAYMENTS_WRITE: "pay invoices",
     CUSTOMERS_IMPERSONATE: "staff: act as a customer with X-Act-As-Customer",
+    CUSTOMERS_ANY: "partners: act for every customer, not only those the token is bound to",
     PAYMENTS_WRITE_IMPERSONATED: "staff: pay an invoice while acting as a customer",
 }
 

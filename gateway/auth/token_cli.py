@@ -1,6 +1,6 @@
 """`erp-gateway token ...`: partner API tokens from the command line.
 
-    token create --name acme --scopes orders:write,stock:read [--customer ID] [--expires 90d]
+    token create --name acme --scopes orders:write,stock:read [--customer ID ...] [--expires 90d]
     token list
     token revoke ID
     token rotate ID [--grace 24h]
@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from gateway.auth.api_tokens import ApiToken, parse_duration
 from gateway.auth.errors import AuthUnavailable
-from gateway.auth.scopes import SCOPES, unknown_scopes
+from gateway.auth.scopes import CUSTOMERS_ANY, SCOPES, unknown_scopes
 from gateway.auth.token_store import (
     ApiTokenStore,
     TokenNotRotatable,
@@ -41,7 +41,7 @@ STORE_ENV = "ERP_GATEWAY_STORE"
 DEFAULT_STORE = AuthSettings().store
 DEFAULT_GRACE = "24h"
 TOKEN_ID = re.compile(r"[0-9a-f]{12}")
-HEADER = ("ID", "NAME", "SCOPES", "CUSTOMER", "CREATED", "EXPIRES", "STATE")
+HEADER = ("ID", "NAME", "SCOPES", "CUSTOMERS", "CREATED", "EXPIRES", "STATE")
 ONE_TIME_NOTE = "store it now: it is not shown again"
 Run = Callable[[argparse.Namespace], None]
 
@@ -55,7 +55,14 @@ def add_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     create.add_argument(
         "--scopes", required=True, metavar="A,B", help="comma-separated, from: " + ", ".join(SCOPES)
     )
-    create.add_argument("--customer", metavar="ID", help="bind the token to this customer's id")
+    create.add_argument(
+        "--customer",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="a customer the token acts for (repeat for several); without one, the token "
+        f"acts for no customer unless its scopes include {CUSTOMERS_ANY}",
+    )
     create.add_argument("--expires", metavar="DURATION", help="e.g. 90d, 12h; default: never")
     _action(actions, "list", "list tokens (never their secrets)", _list)
     revoke = _action(actions, "revoke", "revoke a token, at once, in every gateway", _revoke)
@@ -93,11 +100,13 @@ def store_url(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
 
 def _create(args: argparse.Namespace) -> None:
     name, scopes = _name(args.name), _scopes(args.scopes)
-    customer_id = None if args.customer is None else _customer_id(args.customer)
+    customer_ids = [_customer_id(customer) for customer in args.customer]
+    if customer_ids and CUSTOMERS_ANY in scopes:
+        raise ConfigError(f"--customer: a token with {CUSTOMERS_ANY} acts for every customer")
     expires_at = None if args.expires is None else _from_now(_duration("--expires", args.expires))
-    created = _with_store(args, lambda store: store.create(name, scopes, customer_id, expires_at))
+    created = _with_store(args, lambda store: store.create(name, scopes, customer_ids, expires_at))
     token, text = created
-    _say(f"created API token {token.id} ({token.name})")
+    _say(f"created API token {token.id} ({token.name}); customers: {_customers(token)}")
     _print_once(text)
 
 
@@ -116,7 +125,7 @@ def _list(args: argparse.Namespace) -> None:
 
 def _row(token: ApiToken, now: datetime) -> tuple[str, ...]:
     expires = "never" if token.expires_at is None else _time(token.expires_at)
-    customer = token.customer_id or "-"
+    customer = _customers(token)
     scopes = ",".join(sorted(token.scopes))
     return (
         token.id,
@@ -127,6 +136,13 @@ def _row(token: ApiToken, now: datetime) -> tuple[str, ...]:
         expires,
         token.state(now).value,
     )
+
+
+def _customers(token: ApiToken) -> str:
+    """Whom the token acts for: its customers' ids, "any" (customers:any), or "none"."""
+    if CUSTOMERS_ANY in token.scopes:
+        return "any"
+    return ",".join(token.customer_ids) or "none"
 
 
 def _revoke(args: argparse.Namespace) -> None:

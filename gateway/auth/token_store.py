@@ -74,10 +74,11 @@ class ApiTokenStore(Protocol):
         self,
         name: str,
         scopes: Iterable[str],
-        customer_id: str | None,
+        customer_ids: Iterable[str],
         expires_at: datetime | None,
     ) -> tuple[ApiToken, str]:
-        """The new token and its full text, which nothing can show again."""
+        """The new token, bound to the customers of these global ids, and its full
+        text, which nothing can show again."""
 
     async def verify(self, presented: str, now: datetime | None = None) -> ApiToken:
         """The token a client presented; InvalidToken or AuthUnavailable otherwise."""
@@ -117,16 +118,18 @@ class _RecordStore(ABC):
         self,
         name: str,
         scopes: Iterable[str],
-        customer_id: str | None,
+        customer_ids: Iterable[str],
         expires_at: datetime | None,
     ) -> tuple[ApiToken, str]:
+        if isinstance(customer_ids, str):  # one id would bind the token to its letters
+            raise TypeError("customer_ids is a collection of customer ids, not one id")
         token_id = new_token_id()
         fresh = new_secret(token_id)
         token = ApiToken(
             id=token_id,
             name=name,
             scopes=frozenset(scopes),
-            customer_id=customer_id,
+            customer_ids=tuple(dict.fromkeys(customer_ids)),  # in order, once each
             created_at=self._clock(),
             expires_at=expires_at,
         )
@@ -184,8 +187,8 @@ class _RecordStore(ABC):
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_tokens (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, customer_id TEXT,
-    created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT, rotated_at TEXT,
-    previous_valid_until TEXT, secret_hash TEXT NOT NULL, previous_hash TEXT
+    customer_ids TEXT, created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT,
+    rotated_at TEXT, previous_valid_until TEXT, secret_hash TEXT NOT NULL, previous_hash TEXT
 )"""
 # Built from the constant column names only; values are always bound parameters.
 _INSERT = (
@@ -210,6 +213,7 @@ class SqliteApiTokenStore(_RecordStore):
         self._db = SharedConnection(
             Path(path), schema=_SCHEMA, busy_timeout_s=5.0, row_factory=sqlite3.Row
         )
+        self._migrated = False
 
     async def close(self) -> None:
         await self._db.close()
@@ -243,12 +247,29 @@ class SqliteApiTokenStore(_RecordStore):
         return await self._run(update)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        if not self._migrated:
+            await self._db.run(_add_customer_ids)
+            self._migrated = True
         return await self._db.run(work)
+
+
+def _add_customer_ids(db: sqlite3.Connection) -> None:
+    """A file from before tokens took several customers gets `customer_ids`, each row
+    its one `customer_id` (or none) there; once, whichever process comes first."""
+    with db:
+        db.execute("BEGIN IMMEDIATE")  # another process migrating waits, then sees it done
+        columns = {row[1] for row in db.execute("PRAGMA table_info(api_tokens)")}
+        if "customer_ids" in columns:
+            return
+        db.execute("ALTER TABLE api_tokens ADD COLUMN customer_ids TEXT")
+        db.execute("UPDATE api_tokens SET customer_ids = coalesce(customer_id, '')")
 
 
 class RedisApiTokenStore(_RecordStore):
     """One hash per token, `<prefix>:api-token:<id>`, and the set of ids,
-    `<prefix>:api-tokens`, in a Redis that every gateway process shares."""
+    `<prefix>:api-tokens`, in a Redis that every gateway process shares. A hash from
+    before tokens took several customers has a `customer_id` field only: it reads as a
+    binding of one, and gains `customer_ids` when it is next written (revoke, rotate)."""
 
     _failures = (RedisError, OSError)
 

@@ -2,9 +2,10 @@
 
 Each port method declared there is sent through `Caching` by its shape: records are
 cached per key (an order by id), lists per key (an order's lines), pages per parent and
-page (a customer's orders, first 20), searches per text and page. Authorization is not
-decided here: the same record serves every user, and access is checked on each object
-after the cache.
+page (a customer's orders, first 20), searches per text and page. The misses of records
+and lists from concurrent requests share calls when the backend is slow (`misses`).
+Authorization is not decided here: the same record serves every user, and access is
+checked on each object after the cache.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, TypeVar, cast
 
 from erp_backends.paging import Page, PageRequest
 from gateway.cache.caching import Caching
+from gateway.cache.misses import MissBatcher
 from gateway.cache.reads import Lists, Pages, Read, Reads, Records, Search
 
 P = TypeVar("P")
@@ -57,9 +59,10 @@ def _cached(read: Read[Any, Any], fetch: Method, caching: Caching) -> Method:
     entity, target = read.entity, read.target
     match read:
         case Records():
+            records = MissBatcher[object](fetch)
 
             async def by_keys(keys: Sequence[str]) -> Mapping[str, object]:
-                return await caching.by_keys(entity, keys, fetch, target)
+                return await caching.by_keys(entity, keys, records.fetch, target)
 
             return by_keys
         case Lists():
@@ -67,8 +70,10 @@ def _cached(read: Read[Any, Any], fetch: Method, caching: Caching) -> Method:
             async def tuples(keys: list[str]) -> dict[str, tuple[object, ...]]:
                 return {key: tuple(found) for key, found in (await fetch(keys)).items()}
 
+            lists_of = MissBatcher[tuple[object, ...]](tuples)
+
             async def lists(keys: Sequence[str]) -> Mapping[str, Sequence[object]]:
-                return await caching.by_keys(entity, keys, tuples, target)
+                return await caching.by_keys(entity, keys, lists_of.fetch, target)
 
             return lists
         case Pages():

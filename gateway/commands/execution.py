@@ -122,11 +122,15 @@ async def _request_return(payload: RequestReturn, reference: str, writer: ErpWri
 
 
 def user_error_result(violation: BusinessRuleViolation) -> dict[str, Any]:
-    """How a command that the ERP refused for a business reason records why."""
-    return {
+    """How a command that the ERP refused for a business reason records why, and what
+    the writer undid when the refusal came after a first step (ROLLED_BACK)."""
+    result: dict[str, Any] = {
         "user_error": {
             "code": violation.code.value,  # plain text in the queue's JSON
             "message": violation.message,
             "field": violation.field,
         }
     }
+    if violation.compensated is not None:
+        result["compensated"] = violation.compensated
+    return result

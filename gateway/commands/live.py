@@ -1,8 +1,7 @@
-"""Live reads for validating writes: stock, credit, an invoice's amount due, read
-from the ERP itself, past the cache, because a stale stock figure must not accept an
-order the warehouse cannot fill.
+"""Live reads for validating writes (an invoice's amount due), read from the ERP
+itself, past the cache, because a stale figure must not accept a payment.
 
-On a burst of orders these reads would cost one ERP call per mutation, against an ERP
+On a burst these reads would cost one ERP call per mutation, against an ERP
 that allows perhaps 100 a minute. `WindowedBatcher` collects the keys that concurrent
 mutations ask for during a few milliseconds and reads them in one call, so a burst of a
 thousand orders costs tens of calls, not thousands.
@@ -15,9 +14,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from erp_backends.models import Invoice, StockLevel
+from erp_backends.models import Invoice
 from erp_backends.ports import ErpBackend
-from erp_backends.writes import Credit, ErpWriter
 
 T = TypeVar("T")
 Fetch = Callable[[Sequence[str]], Awaitable[Mapping[str, T]]]
@@ -82,15 +80,12 @@ class WindowedBatcher(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class LiveReads:
-    stock: WindowedBatcher[StockLevel]
-    credit: WindowedBatcher[Credit]
+    """Reads past the cache that mutations make (stock and credit are the ledger's
+    snapshots instead: gateway/commands/snapshots.py)."""
+
     invoice: WindowedBatcher[Invoice]
 
     @classmethod
-    def of(cls, erp: ErpBackend, writer: ErpWriter) -> LiveReads:
+    def of(cls, erp: ErpBackend) -> LiveReads:
         """`erp` must be the uncached port: these reads are the ones that must be fresh."""
-        return cls(
-            stock=WindowedBatcher(erp.stock_for_products),
-            credit=WindowedBatcher(writer.credit_of),
-            invoice=WindowedBatcher(erp.get_invoices),
-        )
+        return cls(invoice=WindowedBatcher(erp.get_invoices))

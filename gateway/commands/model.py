@@ -1,8 +1,10 @@
 """A command: one accepted write, from the moment the mutation persists it until the ERP
 has done it (or it is given up on, in the dead-letter list).
 
-    QUEUED ──claim──▶ RUNNING ──▶ CONFIRMED
-       ▲                 │  └────▶ FAILED (a business refusal: final, not retried)
+    QUEUED ──claim──▶ RUNNING ──▶ CONFIRMED          (renew: RUNNING, lease moved on)
+       ▲                 │  ├────▶ FAILED (a business refusal: final, not retried)
+       │                 │  └────▶ ROLLED_BACK (refused after a first step was done in
+       │                 │         the ERP, which the writer undid: final)
        └──retry later────┤
                          └──max_attempts──▶ DEAD ──replay──▶ QUEUED
                                               └──discard──▶ DISCARDED
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
+
+from gateway.commands.ledger import Reservation, Snapshot
 
 
 class CommandKind(StrEnum):
@@ -31,12 +35,18 @@ class CommandStatus(StrEnum):
     RUNNING = "running"
     CONFIRMED = "confirmed"
     FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
     DEAD = "dead"
     DISCARDED = "discarded"
 
     @property
     def is_final(self) -> bool:
-        return self in (CommandStatus.CONFIRMED, CommandStatus.FAILED, CommandStatus.DISCARDED)
+        return self in (
+            CommandStatus.CONFIRMED,
+            CommandStatus.FAILED,
+            CommandStatus.ROLLED_BACK,
+            CommandStatus.DISCARDED,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +85,23 @@ class CommandQueue(Protocol):
     """A durable queue of commands. Every method is safe to call from several gateway
     processes (and workers) at once."""
 
-    async def submit(self, command: Command) -> tuple[Command, bool]:
+    async def submit(
+        self,
+        command: Command,
+        reservations: Sequence[Reservation] = (),
+        *,
+        fresh_after: datetime | None = None,
+    ) -> tuple[Command, bool]:
         """Persist the command, durably, before returning. If its (scope, key) is
         already taken, return the existing command and False instead; else the new one
-        and True."""
+        and True. A new command's `reservations` are stored with it, in one step, if
+        the ledger covers them (see gateway/commands/ledger.py): else `Shortfall`, or
+        `SnapshotsStale` for items without a snapshot taken after `fresh_after` (any
+        snapshot will do when None), and nothing is stored."""
+        ...
+
+    async def put_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
+        """Keep these snapshots of the ERP for the ledger, unless newer ones are there."""
         ...
 
     async def get(self, command_id: str) -> Command | None: ...
@@ -98,6 +121,20 @@ class CommandQueue(Protocol):
 
     async def fail(self, command_id: str, error: str, result: Mapping[str, Any]) -> Command:
         """A final business refusal (FAILED), with the user error in `result`."""
+        ...
+
+    async def roll_back(self, command_id: str, error: str, result: Mapping[str, Any]) -> Command:
+        """A final business refusal after part of the command was done in the ERP and
+        undone again (ROLLED_BACK), with the user error and what was undone in `result`."""
+        ...
+
+    async def renew(
+        self, command_id: str, held_until: datetime, lease_s: float, now: datetime
+    ) -> Command:
+        """Extend the lease of a RUNNING command to now + lease_s, while its worker
+        works on it. `held_until` is the lease end the worker's claim (or last renewal)
+        gave it; `LeaseLost` (an `InvalidTransition`) when the command no longer has that
+        lease: it was settled, or another worker claimed it after the lease passed."""
         ...
 
     async def retry_later(self, command_id: str, error: str, at: datetime) -> Command: ...

@@ -9,8 +9,13 @@
                                        by next attempt (microseconds since the epoch)
     <prefix>:commands:dead             sorted set: the dead letters, by created_at
     <prefix>:commands:counts           hash: how many commands are in each status
+    <prefix>:ledger:item:<item>        hash: command id -> millionths it holds of the item,
+                                       "<micros>:<released_us>" once released
+    <prefix>:ledger:command:<id>       hash: item -> millionths, what the command holds
+    <prefix>:ledger:snapshots          hash: item -> "<micros or empty>,<taken_us>"
 
-A submit and a claim are Lua scripts (`redis_scripts`), so each is atomic: a claimed
+A submit (with the command's reservations, see `gateway.commands.ledger`) and a claim
+are Lua scripts (`redis_scripts`), so each is atomic: a claimed
 command is leased (RUNNING, in `due` by its lease end) in the same step that takes it,
 and a worker that dies after a claim leaves it there for the next claim after its lease.
 The lease is the hash's `lease_until` against the caller's `now`, which `due` indexes;
@@ -25,8 +30,9 @@ only with `appendonly yes`, and survives a crash of its host only with
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -36,13 +42,23 @@ from redis.typing import EncodableT, FieldT
 
 from gateway.auth.audit import display_url
 from gateway.commands.fields import from_fields, iso, micros, normalized, to_fields, utc
+from gateway.commands.ledger import (
+    CLOCK_SKEW,
+    Reservation,
+    Shortfall,
+    Snapshot,
+    SnapshotsStale,
+    from_micros,
+    merged,
+)
 from gateway.commands.model import Command, CommandStatus, QueueUnavailable
-from gateway.commands.redis_scripts import CLAIM, SUBMIT
+from gateway.commands.redis_scripts import CLAIM, PUT_SNAPSHOTS, SUBMIT
 from gateway.commands.transitions import Change, Clock, StoredQueue, UnknownCommand, utcnow
 
 __all__ = ["RedisCommandQueue"]
 
 GROUP = "workers"
+SKEW_US = int(CLOCK_SKEW.total_seconds() * 1_000_000)
 
 
 class RedisCommandQueue(StoredQueue):
@@ -60,13 +76,24 @@ class RedisCommandQueue(StoredQueue):
         self._due = f"{prefix}:commands:due"
         self._dead = f"{prefix}:commands:dead"
         self._counts = f"{prefix}:commands:counts"
+        self._ledger = f"{prefix}:ledger:"
         self._submit = self._redis.register_script(SUBMIT)
         self._claim = self._redis.register_script(CLAIM)
+        self._put_snapshots = self._redis.register_script(PUT_SNAPSHOTS)
 
-    async def submit(self, command: Command) -> tuple[Command, bool]:
+    async def submit(
+        self,
+        command: Command,
+        reservations: Sequence[Reservation] = (),
+        *,
+        fresh_after: datetime | None = None,
+    ) -> tuple[Command, bool]:
         if command.status is not CommandStatus.QUEUED:
             raise ValueError(f"a new command is queued, not {command.status.value}")
         command = normalized(command)
+        held = merged(reservations)
+        claims = [value for r in held for value in (r.item, r.micros)]
+        fresh = "" if fresh_after is None else str(micros(utc(fresh_after)))
         fields = [item for pair in _present(to_fields(command)).items() for item in pair]
         due = "" if command.next_attempt_at is None else str(micros(command.next_attempt_at))
         scope, key = command.idempotency_scope, command.idempotency_key
@@ -76,15 +103,42 @@ class RedisCommandQueue(StoredQueue):
             self._stream,
             self._due,
             self._counts,
+            self._held_by(command.id),
         ]
-        args: list[EncodableT] = [command.id, GROUP, due, self._command_prefix, *fields]
+        args: list[EncodableT] = [
+            command.id,
+            GROUP,
+            due,
+            self._command_prefix,
+            self._ledger,
+            fresh,
+            SKEW_US,
+            len(held),
+            *claims,
+            *fields,
+        ]
         try:
             outcome, found = cast(list[Any], await self._submit(keys=keys, args=args))
         except RedisError as exc:
             raise self._unavailable("cannot submit", exc) from exc
         if outcome == 2:
             raise ValueError(f"command id {command.id!r} is already taken")
+        if outcome == 3:
+            raise SnapshotsStale(found)
+        if outcome == 4:
+            left = _pairs(found)
+            raise Shortfall({item: from_micros(int(Decimal(v))) for item, v in left.items()})
         return (command, True) if outcome == 1 else (from_fields(_pairs(found)), False)
+
+    async def put_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
+        args: list[EncodableT] = [self._ledger, SKEW_US]
+        for snapshot in snapshots:
+            amount = "" if snapshot.micros is None else str(snapshot.micros)
+            args += [snapshot.item, amount, micros(snapshot.taken_at)]
+        try:
+            await self._put_snapshots(keys=[], args=args)
+        except RedisError as exc:
+            raise self._unavailable("cannot store snapshots", exc) from exc
 
     async def get(self, command_id: str) -> Command | None:
         try:
@@ -152,8 +206,12 @@ class RedisCommandQueue(StoredQueue):
                         raise UnknownCommand(command_id)
                     old = from_fields(fields)
                     new = normalized(change(old))
+                    releasing = new.status.is_final and not old.status.is_final
+                    # What it holds never changes after the submit: safe to read here.
+                    held = _strings(await pipe.hgetall(self._held_by(new.id))) if releasing else {}
                     pipe.multi()  # type: ignore[no-untyped-call]
                     self._write(pipe, old, new, fields.get("entry"))
+                    self._release(pipe, new, held)
                     try:
                         await pipe.execute()
                     except WatchError:
@@ -188,8 +246,20 @@ class RedisCommandQueue(StoredQueue):
             pipe.xdel(self._stream, entry)
             pipe.hdel(key, "entry")
 
+    def _release(self, pipe: Pipeline, command: Command, held: Mapping[str, str]) -> None:
+        """Mark the command's reservations released (see `gateway.commands.ledger`)."""
+        if not held:
+            return
+        released_us = micros(command.updated_at or self._clock())
+        for item, amount in held.items():
+            pipe.hset(f"{self._ledger}item:{item}", command.id, f"{amount}:{released_us}")
+        pipe.delete(self._held_by(command.id))
+
     def _key(self, command_id: str) -> str:
         return self._command_prefix + command_id
+
+    def _held_by(self, command_id: str) -> str:
+        return f"{self._ledger}command:{command_id}"
 
     def _idempotency_key(self, scope: str, key: str) -> str:
         # Hashed: a key of any characters, and no separator that two pairs could share.

@@ -10,10 +10,15 @@ and a QUEUED one (a retry) by its next attempt, both in microseconds since the e
 
 from __future__ import annotations
 
-# KEYS: key of the idempotency key, command hash, stream, due, counts
-# ARGV: id, group, due_us ("" for at once), command key prefix, field, value, ...
+# KEYS: key of the idempotency key, command hash, stream, due, counts, the command's
+#       ledger hash
+# ARGV: id, group, due_us ("" for at once), command key prefix, ledger key prefix,
+#       fresh_after_us ("" for any age), skew_us, n, then n pairs (item, micros), then
+#       field, value, ... of the command
 # -> {1, id} when stored, {0, fields of the existing command} when the key was taken,
-#    {2, id} when the id is taken (by a command of another key)
+#    {2, id} when the id is taken (by a command of another key),
+#    {3, {item, ...}} when snapshots are missing or too old, {4, {item, left, ...}} when
+#    items fall short (see gateway/commands/ledger.py); nothing is stored then.
 SUBMIT = """
 local existing = redis.call('GET', KEYS[1])
 if existing then
@@ -22,8 +27,45 @@ end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return {2, ARGV[1]}
 end
+local ledger, fresh_after, skew, n = ARGV[5], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
+local stale, short = {}, {}
+for i = 0, n - 1 do
+  local item, wanted = ARGV[9 + 2 * i], tonumber(ARGV[10 + 2 * i])
+  local snapshot = redis.call('HGET', ledger .. 'snapshots', item)
+  local sep = snapshot and string.find(snapshot, ',', 1, true)
+  local taken = sep and tonumber(string.sub(snapshot, sep + 1))
+  if not taken or (fresh_after ~= '' and taken < tonumber(fresh_after)) then
+    table.insert(stale, item)
+  elseif sep > 1 then
+    local held = 0
+    for _, entry in ipairs(redis.call('HVALS', ledger .. 'item:' .. item)) do
+      local colon = string.find(entry, ':', 1, true)
+      if not colon then
+        held = held + tonumber(entry)
+      elseif tonumber(string.sub(entry, colon + 1)) > taken - skew then
+        held = held + tonumber(string.sub(entry, 1, colon - 1))
+      end
+    end
+    local left = tonumber(string.sub(snapshot, 1, sep - 1)) - held
+    if left < wanted then
+      table.insert(short, item)
+      table.insert(short, string.format('%d', left))
+    end
+  end
+end
+if #stale > 0 then
+  return {3, stale}
+end
+if #short > 0 then
+  return {4, short}
+end
+for i = 0, n - 1 do
+  local item, wanted = ARGV[9 + 2 * i], ARGV[10 + 2 * i]
+  redis.call('HSET', ledger .. 'item:' .. item, ARGV[1], wanted)
+  redis.call('HSET', KEYS[6], item, wanted)
+end
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+redis.call('HSET', KEYS[2], unpack(ARGV, 9 + 2 * n))
 if ARGV[3] == '' then
   redis.pcall('XGROUP', 'CREATE', KEYS[3], ARGV[2], '0', 'MKSTREAM')
   redis.call('XADD', KEYS[3], '*', 'id', ARGV[1])
@@ -32,6 +74,33 @@ else
 end
 redis.call('HINCRBY', KEYS[5], 'queued', 1)
 return {1, ARGV[1]}
+"""
+
+# KEYS: none (single Redis: keys are named from the prefix)
+# ARGV: ledger key prefix, skew_us, then (item, micros or "" for no limit, taken_us)...
+# Each snapshot replaces an older one only, and the reservations released before it was
+# taken (by more than the skew) are forgotten: it shows them.
+PUT_SNAPSHOTS = """
+local ledger, skew = ARGV[1], tonumber(ARGV[2])
+for i = 3, #ARGV, 3 do
+  local item, amount, taken = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  local current = redis.call('HGET', ledger .. 'snapshots', item)
+  local sep = current and string.find(current, ',', 1, true)
+  local current_taken = sep and tonumber(string.sub(current, sep + 1))
+  if not current_taken or taken > current_taken then
+    redis.call('HSET', ledger .. 'snapshots', item, amount .. ',' .. ARGV[i + 2])
+    current_taken = taken
+  end
+  local held = ledger .. 'item:' .. item
+  local entries = redis.call('HGETALL', held)
+  for j = 1, #entries, 2 do
+    local colon = string.find(entries[j + 1], ':', 1, true)
+    if colon and tonumber(string.sub(entries[j + 1], colon + 1)) <= current_taken - skew then
+      redis.call('HDEL', held, entries[j])
+    end
+  end
+end
+return 1
 """
 
 # KEYS: stream, due, counts

@@ -11,12 +11,14 @@ submits of one key from two processes keep one command.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
+from gateway.commands import sqlite_ledger
 from gateway.commands.fields import FIELD_NAMES, from_fields, micros, normalized, to_fields, utc
+from gateway.commands.ledger import Reservation, Snapshot, merged
 from gateway.commands.model import Command, CommandStatus, QueueUnavailable
 from gateway.commands.transitions import (
     Change,
@@ -33,7 +35,8 @@ __all__ = ["SqliteCommandQueue"]
 T = TypeVar("T")
 BUSY_TIMEOUT_S = 10.0  # how long to wait while another process holds the write lock
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS commands (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- submission order, among equal created_at
     id TEXT NOT NULL UNIQUE,
@@ -61,6 +64,8 @@ CREATE INDEX IF NOT EXISTS commands_claimable ON commands (created_us, seq)
     WHERE status IN ('queued', 'running');
 CREATE INDEX IF NOT EXISTS commands_by_status ON commands (status, created_us);
 """
+    + sqlite_ledger.LEDGER_SCHEMA
+)
 _ALL = (*FIELD_NAMES, "created_us", "due_us")
 # Built from the constant column names only; values are always bound parameters.
 _INSERT = (
@@ -96,16 +101,25 @@ class SqliteCommandQueue(StoredQueue):
             self.path, schema=_SCHEMA, busy_timeout_s=BUSY_TIMEOUT_S, row_factory=sqlite3.Row
         )
 
-    async def submit(self, command: Command) -> tuple[Command, bool]:
+    async def submit(
+        self,
+        command: Command,
+        reservations: Sequence[Reservation] = (),
+        *,
+        fresh_after: datetime | None = None,
+    ) -> tuple[Command, bool]:
         if command.status is not CommandStatus.QUEUED:
             raise ValueError(f"a new command is queued, not {command.status.value}")
         command = normalized(command)
         row = _row(command)
+        held = merged(reservations)
+        fresh_after_us = None if fresh_after is None else micros(utc(fresh_after))
 
         def insert(db: sqlite3.Connection) -> tuple[Command, bool]:
-            with db:
+            with db:  # commits, or rolls back when the ledger refuses
                 db.execute("BEGIN IMMEDIATE")
                 if db.execute(_INSERT, row).rowcount == 1:
+                    sqlite_ledger.reserve(db, command.id, held, fresh_after_us)
                     return command, True
                 found = db.execute(_BY_KEY, (command.idempotency_scope, command.idempotency_key))
                 existing = found.fetchone()
@@ -114,6 +128,14 @@ class SqliteCommandQueue(StoredQueue):
                 return _command(existing), False
 
         return await self._run("cannot submit", insert)
+
+    async def put_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
+        def put(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                sqlite_ledger.put_snapshots(db, snapshots)
+
+        await self._run("cannot store snapshots", put)
 
     async def get(self, command_id: str) -> Command | None:
         row = await self._run(
@@ -164,8 +186,13 @@ class SqliteCommandQueue(StoredQueue):
                 row = db.execute(_BY_ID, (command_id,)).fetchone()
                 if row is None:
                     raise UnknownCommand(command_id)
-                command = normalized(change(_command(row)))
+                old = _command(row)
+                command = normalized(change(old))
                 db.execute(_UPDATE, _row(command))
+                if command.status.is_final and not old.status.is_final:
+                    sqlite_ledger.release(
+                        db, command.id, micros(command.updated_at or self._clock())
+                    )
                 return command
 
         return await self._run("cannot update", update)

@@ -4,7 +4,8 @@ and the errors a move that its status does not allow raises.
     KeyError
     └── UnknownCommand      no command has this id
     InvalidTransition       the command's status does not allow the move
-    └── NotReplayable       replay or discard of a command that is not DEAD
+    ├── NotReplayable       replay or discard of a command that is not DEAD
+    └── LeaseLost           a renewal of a lease the worker no longer holds
 """
 
 from __future__ import annotations
@@ -49,6 +50,21 @@ class NotReplayable(InvalidTransition):
     """Only a DEAD command (in the dead-letter list) can be replayed or discarded."""
 
 
+class LeaseLost(InvalidTransition):
+    """The worker renewing a lease no longer holds it: the command was settled, or its
+    lease passed and another worker claimed it (which gave it a lease of its own)."""
+
+    def __init__(self, command: Command, held_until: datetime) -> None:
+        Exception.__init__(
+            self,
+            f"cannot renew the lease of command {command.id!r}: it is "
+            f"{command.status.value}, leased until {command.lease_until}, not the lease "
+            f"until {held_until} this worker holds",
+        )
+        self.command = command
+        self.move = "renew"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -65,6 +81,16 @@ def claimed(command: Command, lease_s: float, now: datetime) -> Command:
     )
 
 
+def renewed(command: Command, held_until: datetime, lease_s: float, now: datetime) -> Command:
+    """Still RUNNING, its lease moved to now + lease_s, if the lease is still the one the
+    renewing worker holds (`held_until`, what its claim or last renewal gave it). A
+    claim after the lease passed sets a later lease end, so a reclaimed command never
+    matches: LeaseLost then, as when the command was settled."""
+    if command.status is not CommandStatus.RUNNING or command.lease_until != held_until:
+        raise LeaseLost(command, held_until)
+    return command.with_(lease_until=now + timedelta(seconds=lease_s), updated_at=now)
+
+
 def confirmed(command: Command, result: Mapping[str, Any], now: datetime) -> Command:
     _expect(command, "confirm", CommandStatus.RUNNING)
     return _settled(command, CommandStatus.CONFIRMED, now, result=dict(result))
@@ -73,6 +99,13 @@ def confirmed(command: Command, result: Mapping[str, Any], now: datetime) -> Com
 def failed(command: Command, error: str, result: Mapping[str, Any], now: datetime) -> Command:
     _expect(command, "fail", CommandStatus.RUNNING)
     return _settled(command, CommandStatus.FAILED, now, last_error=error, result=dict(result))
+
+
+def rolled_back(command: Command, error: str, result: Mapping[str, Any], now: datetime) -> Command:
+    """ROLLED_BACK: a business refusal after the ERP had done part of the command, which
+    the writer undid; `result` has the user error and what was undone."""
+    _expect(command, "roll back", CommandStatus.RUNNING)
+    return _settled(command, CommandStatus.ROLLED_BACK, now, last_error=error, result=dict(result))
 
 
 def retried(command: Command, error: str, at: datetime, now: datetime) -> Command:
@@ -124,6 +157,16 @@ class StoredQueue(ABC):
 
     async def fail(self, command_id: str, error: str, result: Mapping[str, Any]) -> Command:
         return await self._update(command_id, lambda c: failed(c, error, result, self._clock()))
+
+    async def roll_back(self, command_id: str, error: str, result: Mapping[str, Any]) -> Command:
+        return await self._update(
+            command_id, lambda c: rolled_back(c, error, result, self._clock())
+        )
+
+    async def renew(
+        self, command_id: str, held_until: datetime, lease_s: float, now: datetime
+    ) -> Command:
+        return await self._update(command_id, lambda c: renewed(c, held_until, lease_s, now))
 
     async def retry_later(self, command_id: str, error: str, at: datetime) -> Command:
         return await self._update(command_id, lambda c: retried(c, error, at, self._clock()))

@@ -1,14 +1,20 @@
 """The worker: drains the command queue into the ERP, one command per ERP write, at
 the ERP's rate limit (the adapter's `BackendHttp` holds the bucket).
 
-A command is claimed with a lease; if this process dies, another worker reclaims it
-once the lease passes. That is safe because every write is idempotent by the command's
-reference (see `execution.erp_reference`): the ERP never gets a second order for one
-command, however often the command is tried.
+A command is claimed with a lease (`lease_s`), which the worker renews every third of
+it while the command runs, so a slow command is never taken over while its worker lives;
+if this process dies, another worker reclaims the command once the lease passes, within
+`lease_s`. That is safe because every write is idempotent by the command's reference
+(see `execution.erp_reference`): the ERP never gets a second order for one command,
+however often the command is tried. A renewal that finds the lease gone (the queue was
+out of reach for a whole lease and another worker claimed the command) stops this
+worker's attempt, which then settles nothing.
 
 Outcomes:
 - done: CONFIRMED, the touched cache entries are invalidated;
 - a business refusal (`BusinessRuleViolation`): FAILED with the user error, at once;
+  ROLLED_BACK when the writer had done a first step in the ERP and undid it (the
+  violation's `compensated` says what);
 - a transient failure (unavailable, timeout, 429): retried with exponential backoff and
   full jitter, honouring the ERP's Retry-After; after `max_attempts`, DEAD;
 - a refusal of the request itself (`BackendRequestError`, `BackendDataError`): retrying
@@ -24,7 +30,7 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from erp_backends.errors import (
@@ -41,13 +47,15 @@ from gateway.auth.audit import AuditEntry, AuditLog, AuditUnavailable
 from gateway.cache.service import GatewayCache
 from gateway.commands.execution import Done, execute, user_error_result
 from gateway.commands.model import Command, CommandQueue, QueueUnavailable
-from gateway.commands.transitions import InvalidTransition
+from gateway.commands.transitions import InvalidTransition, UnknownCommand
 from gateway.config import QueueSettings
 
 log = logging.getLogger("erp_gateway.worker")
 
 Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
 IDLE_POLL_S = 0.05  # how often an idle worker looks for due commands
+RENEWALS_PER_LEASE = 3  # a lease outlives one renewal the queue could not take
 
 
 def utcnow() -> datetime:
@@ -65,6 +73,7 @@ class Worker:
         audit: AuditLog | None = None,
         on_settled: Callable[[Command], None] | None = None,
         clock: Clock = utcnow,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._queue = queue
         self._writer = writer
@@ -73,6 +82,7 @@ class Worker:
         self._audit = audit
         self._on_settled = on_settled
         self._clock = clock
+        self._sleep = sleep  # between lease renewals; tests step it by hand
         self.worker_id = f"worker-{uuid.uuid4().hex[:8]}"
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -101,21 +111,64 @@ class Worker:
         if command is None:
             return False
         try:
-            await self._run(command)
+            await self._run_leased(command)
         except InvalidTransition:
             # Our lease passed and another worker settled it first; the ERP's idempotent
             # write made sure it was done once.
             log.warning("%s: command %s was settled by another worker", self.worker_id, command.id)
         return True
 
-    async def _run(self, command: Command) -> None:
+    async def _run_leased(self, command: Command) -> None:
+        """Run the command while a second task keeps its lease; if the lease is lost,
+        stop the attempt and settle nothing: the command is another worker's now."""
+        if command.lease_until is None:
+            raise ValueError(f"claimed command {command.id} has no lease")
+        work = asyncio.ensure_future(self._attempt(command))
+        keeper = asyncio.ensure_future(self._keep_lease(command.id, command.lease_until))
         try:
-            done = await execute(command, self._writer)
+            await asyncio.wait({work, keeper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            keeper.cancel()  # neither cancel touches a task that is done
+            work.cancel()
+            await asyncio.gather(work, keeper, return_exceptions=True)
+        if keeper.cancelled():
+            await self._run(command, work)
+            return
+        log.warning(
+            "%s: stopped command %s, whose lease it lost (%s); its new worker settles it",
+            self.worker_id,
+            command.id,
+            keeper.result(),
+        )
+
+    async def _attempt(self, command: Command) -> Done:
+        return await execute(command, self._writer)
+
+    async def _keep_lease(self, command_id: str, held_until: datetime) -> str:
+        """Renew the lease every `lease_s / RENEWALS_PER_LEASE` until cancelled; ends
+        only when the lease is lost, saying why."""
+        lease_s = self._settings.lease_s
+        while True:
+            await self._sleep(lease_s / RENEWALS_PER_LEASE)
+            try:
+                renewed = await self._queue.renew(command_id, held_until, lease_s, self._clock())
+            except (InvalidTransition, UnknownCommand) as lost:
+                return str(lost)
+            except QueueUnavailable as exc:  # the lease may still hold: try at the next tick
+                log.error("%s: cannot renew the lease of %s: %s", self.worker_id, command_id, exc)
+                continue
+            except Exception:  # a bug must not stop the renewals of a running command
+                log.exception("%s: renewing the lease of %s raised", self.worker_id, command_id)
+                continue
+            if renewed.lease_until is not None:
+                held_until = renewed.lease_until
+
+    async def _run(self, command: Command, work: asyncio.Future[Done]) -> None:
+        """Settle the command by how its attempt ended."""
+        try:
+            done = work.result()
         except BusinessRuleViolation as violation:
-            settled = await self._queue.fail(
-                command.id, f"{violation.code}: {violation.message}", user_error_result(violation)
-            )
-            await self._settle(settled, f"failed: {violation.code}")
+            await self._refused(command, violation)
         except (BackendRequestError, BackendDataError) as error:
             log.error(
                 "%s: command %s refused by the %s: %s",
@@ -132,6 +185,22 @@ class Worker:
             await self._retry_or_bury(command, "INTERNAL_ERROR: see the worker's log", None)
         else:
             await self._confirm(command, done)
+
+    async def _refused(self, command: Command, violation: BusinessRuleViolation) -> None:
+        error, result = f"{violation.code}: {violation.message}", user_error_result(violation)
+        if violation.compensated is None:
+            settled = await self._queue.fail(command.id, error, result)
+            await self._settle(settled, f"failed: {violation.code}")
+            return
+        log.warning(
+            "%s: command %s refused by the ERP after a first step: %s; %s",
+            self.worker_id,
+            command.id,
+            violation.code,
+            violation.compensated,
+        )
+        settled = await self._queue.roll_back(command.id, error, result)
+        await self._settle(settled, f"rolled_back: {violation.code}; {violation.compensated}")
 
     async def _confirm(self, command: Command, done: Done) -> None:
         settled = await self._queue.confirm(command.id, done.result)

@@ -163,7 +163,10 @@ def _jwt_secret() -> Secret:
 async def _demo_tokens(secret: Secret, store: str, customer_id: str) -> DemoTokens:
     tokens = open_token_store(store)
     try:
-        _, partner = await tokens.create("demo-partner", frozenset(PARTNER_SCOPES), None, None)
+        # Bound to the showcase customer: a partner acts only for its customers.
+        _, partner = await tokens.create(
+            "demo-partner", frozenset(PARTNER_SCOPES), [customer_id], None
+        )
     finally:
         await tokens.close()
     return DemoTokens(
@@ -253,7 +256,7 @@ def _banner(
         f"  customer  {tokens.customer}",
         f"            {customer}: asks {{ viewer {{ customer {{ name }} }} }}",
         f"  partner   {tokens.partner}",
-        f"            an API token: {', '.join(PARTNER_SCOPES)}",
+        f"            an API token for {customer}: {', '.join(PARTNER_SCOPES)}",
         f"  Staff act as a customer with the header X-Act-As-Customer: {customer}",
         f"  Audit log: erp-gateway audit tail --store {store}",
         f"  Command queue: {queue_url}   (erp-gateway dlq list --queue {queue_url})",

@@ -13,6 +13,8 @@ from gateway.cache.service import GatewayCache
 from gateway.commands.live import LiveReads
 from gateway.commands.queue import open_command_queue
 from gateway.commands.service import CommandService
+from gateway.commands.snapshots import SnapshotReader
+from gateway.commands.transitions import utcnow
 from gateway.commands.worker import Worker
 from gateway.config import QueueSettings, WritesSettings
 from resolvers.commands.accepting import Writes
@@ -30,7 +32,12 @@ async def open_writes(
 ) -> Writes:
     queue = open_command_queue(settings.connect_url())
     stack.push_async_callback(queue.close)
-    service = CommandService(queue, sync_wait_s=settings.sync_wait_ms / 1000)
+    service = CommandService(
+        queue,
+        sync_wait_s=settings.sync_wait_ms / 1000,
+        snapshots=SnapshotReader(erp_live, writer, keep=queue.put_snapshots, clock=utcnow),
+        snapshot_max_age_s=writes.snapshot_max_age_s,
+    )
     if settings.worker:
         worker = Worker(
             queue, writer, settings, cache=cache, audit=audit, on_settled=service.notify
@@ -45,4 +52,4 @@ async def open_writes(
             await running
 
         stack.push_async_callback(finish)
-    return Writes(commands=service, live=LiveReads.of(erp_live, writer), settings=writes)
+    return Writes(commands=service, live=LiveReads.of(erp_live), settings=writes)

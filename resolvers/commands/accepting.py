@@ -5,12 +5,13 @@ then the durable queue, then a short wait for the ERP."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from erp_backends.errors import UserErrorCode
 from gateway.auth.principal import Principal
+from gateway.commands.ledger import Reservation, Shortfall
 from gateway.commands.live import LiveReads
 from gateway.commands.model import Command
 from gateway.commands.payloads import CommandPayload
@@ -47,6 +48,8 @@ class Outcome:
 
 
 P = TypeVar("P", bound=CommandPayload)
+ShortfallErrors = Callable[[Shortfall], list[UserError]]
+"""The user errors of a refusal by the ledger: which input asked too much."""
 LiveChecks = Callable[[], Awaitable[P | list[UserError]]]
 """Checks past the cache, run only for a request not seen before: the payload to
 submit, which may hold what they read (payInvoice's amount due now), or why not."""
@@ -65,11 +68,14 @@ async def accept(
     *,
     request: object,
     input_key: str | None,
+    reservations: Sequence[Reservation] = (),
+    shortfall_errors: ShortfallErrors | None = None,
 ) -> Outcome:
     """Accept a command: `payload` itself, or the one its live checks give. Its type
     (`payloads.PlaceOrder`, ...) names the command's kind before the checks have built
     it. `request` is the mutation's input as the client sent it: what an idempotency
-    key stands for."""
+    key stands for. `reservations` are what the command holds in the ledger until the
+    ERP has it; when the ledger cannot cover them, `shortfall_errors` says why."""
     writes = writes_of(info)
     principal = info.context.principal
     key = _idempotency_key(info, input_key)
@@ -90,7 +96,12 @@ async def accept(
             scope=scope,
             idempotency_key=key,
             submitted_by=_who(principal),
+            reservations=reservations,
         )
+    except Shortfall as shortfall:
+        if shortfall_errors is None:
+            raise
+        return Outcome(None, shortfall_errors(shortfall))
     except IdempotencyKeyReused:
         error = user_error(
             UserErrorCode.IDEMPOTENCY_KEY_REUSED,

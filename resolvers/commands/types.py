@@ -2,8 +2,9 @@
 
 `receipt.status` is CONFIRMED when the ERP did it within `sync_wait_ms`, QUEUED when it
 is accepted and waiting (it will be done: the command is persisted), FAILED when the ERP
-refused it for a business reason (the user errors say why). `Query.command(id)` follows
-a QUEUED command.
+refused it for a business reason (the user errors say why), ROLLED_BACK when it refused
+it after a first step was done, which was undone. `Query.command(id)` follows a QUEUED
+command.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ class ReceiptStatus(Enum):
     CONFIRMED = "confirmed"
     QUEUED = "queued"
     FAILED = "failed"
+    ROLLED_BACK = strawberry.enum_value(
+        "rolled_back",
+        description=(
+            "The ERP refused it after a first step (e.g. created the order, then refused "
+            "to confirm it); that step was undone. `userErrors` say why."
+        ),
+    )
 
 
 @strawberry.type(description="A business rule the request broke; nothing was done.")
@@ -80,6 +88,7 @@ class Receipt:
         status = {
             CommandStatus.CONFIRMED: ReceiptStatus.CONFIRMED,
             CommandStatus.FAILED: ReceiptStatus.FAILED,
+            CommandStatus.ROLLED_BACK: ReceiptStatus.ROLLED_BACK,
         }.get(command.status, ReceiptStatus.QUEUED)
         return cls(command_id=strawberry.ID(command.id), status=status, command=command)
 
@@ -95,9 +104,19 @@ class CommandView:
     updated_at: datetime | None
     command: strawberry.Private[Command]
 
-    @strawberry.field(description="Why the ERP refused it, for a FAILED command.")
+    @strawberry.field(description="Why the ERP refused it, for a FAILED or ROLLED_BACK command.")
     def user_errors(self) -> list[UserError]:
         return failure_of(self.command)
+
+    @strawberry.field(
+        description=(
+            'What the ERP had done of it and was undone again (e.g. "cancelled draft '
+            'order S00042"), for a ROLLED_BACK command.'
+        )
+    )
+    def compensation(self) -> str | None:
+        compensated = _result(self.command).get("compensated")
+        return compensated if isinstance(compensated, str) else None
 
     @strawberry.field(extensions=requires(ORDERS_READ))
     async def order(
@@ -125,9 +144,12 @@ class CommandView:
         )
 
 
+REFUSED = (CommandStatus.FAILED, CommandStatus.ROLLED_BACK)
+
+
 def failure_of(command: Command) -> list[UserError]:
     error = _result(command).get("user_error")
-    if command.status is not CommandStatus.FAILED or not isinstance(error, dict):
+    if command.status not in REFUSED or not isinstance(error, dict):
         return []
     field = error.get("field")
     # Stored as text, maybe by another gateway version: never refused on the way out.

@@ -11,23 +11,24 @@ import strawberry
 from erp_backends import models
 from erp_backends.errors import UserErrorCode
 from erp_backends.writes import DraftLine
-from gateway.auth.scopes import ORDERS_WRITE
+from gateway.auth.scopes import ORDERS_READ, ORDERS_WRITE
 from gateway.commands import payloads
 from resolvers.access import requires
 from resolvers.commands.accepting import Outcome, accept
 from resolvers.commands.types import Receipt, UserError, user_error
 from resolvers.context import Info
 from resolvers.node import decode_id_of
+from resolvers.orders.input_checks import line_count_errors, note_errors
 from resolvers.orders.placing import (
     AddressInput,
     OrderLineInput,
     PricedLine,
-    credit_errors,
     ordering_customer,
     priced_lines,
     shipping_address,
-    stock_errors,
 )
+from resolvers.orders.reserving import order_reservations, shortfall_errors
+from resolvers.orders.returnable import return_errors
 
 IDEMPOTENCY_KEY = strawberry.field(
     default=None,
@@ -114,13 +115,18 @@ class OrderMutations:
         description="Order products for a customer.", extensions=requires(ORDERS_WRITE)
     )
     async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
+        # What needs no backend first: a request too big is refused before it costs.
+        errors = line_count_errors(info, len(input.lines))
+        address, address_errors = shipping_address(info, input.shipping_address)
+        errors += address_errors + note_errors(info, input.note, "note")
+        if errors:
+            return PlaceOrderPayload.refused(errors)
         customer = await ordering_customer(info, input.customer_id)
         if isinstance(customer, UserError):
             return PlaceOrderPayload.refused([customer])
         lines, errors = await priced_lines(info, input.lines)
         if errors:
             return PlaceOrderPayload.refused(errors)
-        address = shipping_address(input.shipping_address)
         outcome = await _place(
             info,
             customer,
@@ -137,6 +143,8 @@ class OrderMutations:
         extensions=requires(ORDERS_WRITE),
     )
     async def reorder(self, info: Info, input: ReorderInput) -> ReorderPayload:
+        if too_many := line_count_errors(info, len(input.lines or ())):
+            return ReorderPayload.refused(too_many)
         order = await _owned_order(info, input.order_id)
         if isinstance(order, UserError):
             return ReorderPayload.refused([order])
@@ -166,11 +174,11 @@ class OrderMutations:
         lines = await info.context.loaders.order_lines_by_order_id.load(order.id)
         delivered = any(line.delivered.value > 0 for line in lines)
         if delivered or order.invoicing_status is models.InvoicingStatus.INVOICED:
-            error = user_error(
-                UserErrorCode.ORDER_NOT_CANCELLABLE,
-                f"{order.number} is already {'delivered' if delivered else 'invoiced'}",
-                "orderId",
-            )
+            # Why, and the order's number, only to a caller that may read the order.
+            reason = "This order cannot be cancelled any more"
+            if info.context.principal.has_scope(ORDERS_READ):
+                reason = f"{order.number} is already {'delivered' if delivered else 'invoiced'}"
+            error = user_error(UserErrorCode.ORDER_NOT_CANCELLABLE, reason, "orderId")
             return CancelOrderPayload.refused([error])
         product_ids = sorted({line.product_id for line in lines if line.product_id})
         payload = payloads.CancelOrder(
@@ -185,20 +193,25 @@ class OrderMutations:
         description="Ask to send back what an order delivered.", extensions=requires(ORDERS_WRITE)
     )
     async def request_return(self, info: Info, input: RequestReturnInput) -> RequestReturnPayload:
+        errors = line_count_errors(info, len(input.lines or ()))
+        errors += note_errors(info, input.reason, "reason")
+        if errors:
+            return RequestReturnPayload.refused(errors)
         order = await _owned_order(info, input.order_id)
         if isinstance(order, UserError):
             return RequestReturnPayload.refused([order])
         order_lines = await info.context.loaders.order_lines_by_order_id.load(order.id)
         if not any(line.delivered.value > 0 for line in order_lines):
-            error = user_error(
-                UserErrorCode.ORDER_NOT_RETURNABLE,
-                f"Nothing of {order.number} was delivered yet",
-                "orderId",
-            )
+            # The delivery state only for a caller who may read orders.
+            message = "This order cannot be returned"
+            if info.context.principal.has_scope(ORDERS_READ):
+                message = f"Nothing of {order.number} was delivered yet"
+            error = user_error(UserErrorCode.ORDER_NOT_RETURNABLE, message, "orderId")
             return RequestReturnPayload.refused([error])
         returned: tuple[DraftLine, ...] = ()
         if input.lines:
             priced, errors = await priced_lines(info, input.lines)
+            errors = errors or return_errors(priced, order_lines)
             if errors:
                 return RequestReturnPayload.refused(errors)
             returned = tuple(line.draft() for line in priced)
@@ -228,11 +241,15 @@ async def _place(
         shipping_address=address,
     )
 
-    async def live_checks() -> payloads.PlaceOrder | list[UserError]:
-        errors = await stock_errors(info, lines) + await credit_errors(info, customer, lines)
-        return errors or payload
-
-    return await accept(info, payloads.PlaceOrder, live_checks, request=request, input_key=key)
+    return await accept(
+        info,
+        payloads.PlaceOrder,
+        payload,
+        request=request,
+        input_key=key,
+        reservations=order_reservations(customer, lines),
+        shortfall_errors=lambda shortfall: shortfall_errors(info, shortfall, customer, lines),
+    )
 
 
 async def _owned_order(info: Info, order_id: strawberry.ID) -> models.Order | UserError:
@@ -247,7 +264,8 @@ async def _owned_order(info: Info, order_id: strawberry.ID) -> models.Order | Us
 async def _reorder_lines(
     info: Info, order: models.Order, changes: list[OrderLineInput] | None
 ) -> tuple[list[PricedLine], list[UserError]]:
-    """The past order's product lines, with `changes` by SKU applied."""
+    """The past order's product lines, with `changes` by SKU applied: the last change of
+    a SKU replaces its lines, 0 leaves it out (in one pass: `changes` may be long)."""
     past = await info.context.loaders.order_lines_by_order_id.load(order.id)
     with_product = [line for line in past if line.product_id]
     products = await info.context.loaders.product_by_id.load_many(
@@ -258,8 +276,8 @@ async def _reorder_lines(
         for line, product in zip(with_product, products, strict=True)
         if product is not None and product.sku
     ]
-    for change in changes or []:
-        wanted = [line for line in wanted if line.sku != change.sku]
-        if change.quantity != Decimal(0):
-            wanted.append(change)
+    last = {change.sku: (index, change) for index, change in enumerate(changes or ())}
+    wanted = [line for line in wanted if line.sku not in last]
+    latest = [change for _, change in sorted(last.values(), key=lambda item: item[0])]
+    wanted += [change for change in latest if change.quantity != Decimal(0)]
     return await priced_lines(info, wanted)

@@ -1,6 +1,8 @@
 """Nothing lost, nothing duplicated: a worker process killed with SIGKILL in the middle
 of draining 200 queued orders, then a new one started, leaves exactly 200 orders in the
-ERP, none twice."""
+ERP, none twice. And recovery in seconds: with a short lease, which the living worker
+renews while its slow commands run, the killed worker's commands are resumed by the
+next worker within the lease."""
 
 import asyncio
 import os
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.commands.model import CommandStatus
+from gateway.commands.model import Command, CommandStatus
 from gateway.commands.queue import open_command_queue
 from gateway.config import load_settings
 from gateway.wiring.app import create_app
@@ -77,6 +79,17 @@ def confirmed(queue_file: Path) -> int:
     return asyncio.run(count())
 
 
+def commands(queue_file: Path, ids: list[str]) -> list[Command]:
+    async def read() -> list[Command]:
+        queue = open_command_queue(f"sqlite:///{queue_file}")
+        try:
+            return [command for i in ids if (command := await queue.get(i)) is not None]
+        finally:
+            await queue.close()
+
+    return asyncio.run(read())
+
+
 def wait_until(condition, timeout_s: float, what: str) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
@@ -85,11 +98,10 @@ def wait_until(condition, timeout_s: float, what: str) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def odoo(tmp_path):
+def start_odoo(tmp_path: Path, latency_ms: int):
     port, log = free_port(), tmp_path / "odoo.log"
-    command = ("sandbox", "odoo", "--port", str(port), "--seed", "5", "--latency-ms", "15")
-    sandbox = erp_gateway(*command, log=log)
+    command = ("sandbox", "odoo", "--port", str(port), "--seed", "5")
+    sandbox = erp_gateway(*command, "--latency-ms", str(latency_ms), log=log)
     try:
         wait_for_line(sandbox, log, "Odoo emulator")
         yield f"http://127.0.0.1:{port}"
@@ -98,8 +110,17 @@ def odoo(tmp_path):
         sandbox.wait()
 
 
-def test_a_killed_worker_loses_nothing_and_duplicates_nothing(tmp_path, odoo):
-    queue_file = tmp_path / "queue.sqlite3"
+@pytest.fixture
+def odoo(tmp_path):
+    yield from start_odoo(tmp_path, latency_ms=15)
+
+
+@pytest.fixture
+def slow_odoo(tmp_path):
+    yield from start_odoo(tmp_path, latency_ms=200)
+
+
+def write_config(tmp_path: Path, odoo: str, lease_s: float, erp: str = "") -> Path:
     config = tmp_path / "gateway.toml"
     config.write_text(f"""
 [backends.erp]
@@ -108,18 +129,21 @@ url = "{odoo}"
 database = "demo"
 credentials_env = "ODOO_API_KEY"
 retries = 0
+{erp}
 [auth]
 store = "sqlite:///{tmp_path}/auth.sqlite3"
 [queue]
-url = "sqlite:///{queue_file}"
+url = "sqlite:///{tmp_path / "queue.sqlite3"}"
 worker = false
 sync_wait_ms = 0
-# Long enough that no living worker's command outlasts its lease on a busy machine (a
-# second lane would then run it too, and both could create the order), short enough
-# that the killed worker's commands come back well within the wait below.
-lease_s = 10
+lease_s = {lease_s}
 concurrency = 4
 """)
+    return config
+
+
+def accept_orders(config: Path, odoo: str, orders: int) -> list[str]:
+    """Queue `orders` orders through a gateway without a worker; their command ids."""
     settings = load_settings(config, ENV)
     with serve_in_thread(create_app(settings)) as gateway:
         products = data_of(
@@ -155,9 +179,16 @@ concurrency = 4
             return payload["receipt"]["commandId"]
 
         with ThreadPoolExecutor(8) as pool:
-            accepted = list(pool.map(accept, range(ORDERS)))
-    assert len(set(accepted)) == ORDERS
+            accepted = list(pool.map(accept, range(orders)))
+    assert len(set(accepted)) == orders
     assert gateway_orders(odoo) == []  # no worker yet: all of them wait in the queue
+    return accepted
+
+
+def test_a_killed_worker_loses_nothing_and_duplicates_nothing(tmp_path, odoo):
+    queue_file = tmp_path / "queue.sqlite3"
+    config = write_config(tmp_path, odoo, lease_s=10)
+    accepted = accept_orders(config, odoo, ORDERS)
 
     first = erp_gateway("worker", "--config", str(config), log=tmp_path / "worker-1.log")
     try:
@@ -179,3 +210,55 @@ concurrency = 4
     assert len(references) == ORDERS
     assert len(set(references)) == ORDERS
     assert set(references) == {f"EGW-{command}" for command in accepted}
+
+
+SLOW_ORDERS = 12
+LEASE_S = 2.0
+
+
+def test_a_killed_workers_commands_resume_within_the_lease_and_run_once(tmp_path, slow_odoo):
+    # given orders queued against an Odoo so slow, and so limited, that each order (some
+    # 7 calls, the worker's 4 lanes sharing 5 calls a second) outlasts the 2 s lease
+    # several times, each lane's at its own pace
+    queue_file = tmp_path / "queue.sqlite3"
+    config = write_config(tmp_path, slow_odoo, lease_s=LEASE_S, erp='rate_limit = "6/second"')
+    accepted = accept_orders(config, slow_odoo, SLOW_ORDERS)
+
+    # when a worker has confirmed a few (renewing their leases as they ran) and holds
+    # others, and is killed
+    log = tmp_path / "worker-1.log"
+    first = erp_gateway("worker", "--config", str(config), log=log)
+    try:
+        wait_until(lambda: confirmed(queue_file) >= 4, 120, "the first worker's first orders")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    at_kill = commands(queue_file, accepted)
+    done_first = [c for c in at_kill if c.status is CommandStatus.CONFIRMED]
+    held = [c.id for c in at_kill if c.status is CommandStatus.RUNNING]
+    assert held, "the worker was killed holding commands"
+    # while the first worker lived, none of its commands was taken over (by one of its own
+    # lanes, free again while another lane still ran an order): each took one attempt
+    assert [c.attempts for c in done_first] == [1] * len(done_first)
+
+    # then the next worker resumes the held commands within the lease (plus a margin for
+    # a busy machine), and finishes every order
+    log = tmp_path / "worker-2.log"
+    second = erp_gateway("worker", "--config", str(config), log=log)
+    try:
+        wait_for_line(second, log, "worker ")
+        started = time.monotonic()
+
+        def resumed() -> bool:
+            return all(c.attempts >= 2 for c in commands(queue_file, held))
+
+        wait_until(resumed, 60, "the held commands to be resumed")
+        assert time.monotonic() - started < LEASE_S + 3
+        wait_until(lambda: confirmed(queue_file) == SLOW_ORDERS, 120, "every order")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) == 0
+
+    # and the ERP has each order exactly once
+    references = gateway_orders(slow_odoo)
+    assert sorted(references) == sorted(f"EGW-{command}" for command in accepted)

@@ -5,10 +5,24 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from erp_backends.odoo import emulator as odoo_emulator
 from gateway.auth.principal import PrincipalKind
-from gateway.config import CacheSettings
-from tests.harness import READ_SCOPES, data_of, graphql, odoo_settings, running_gateway, token_for
+from gateway.auth.scopes import SCOPES
+from gateway.config import AuthSettings, CacheSettings
+from tests.harness import (
+    READ_SCOPES,
+    TEST_SECRET,
+    data_of,
+    graphql,
+    odoo_settings,
+    own_queue,
+    running_gateway,
+    token_for,
+)
 from tests.inprocess import in_process_gateway
+
+# Every scope but the staff-only ones: what the tests that write give their principals.
+WRITE_SCOPES = frozenset(SCOPES) - {"customers:impersonate", "payments:write-impersonated"}
 
 CUSTOMERS_WITH_EVERYTHING = """
 {
@@ -82,3 +96,31 @@ def accounts(gateway) -> tuple[Account, Account]:
             found.append(account)
     assert len(found) >= 2, "the seeded world has customers with orders, invoices, payments"
     return found[0], found[1]
+
+
+@pytest.fixture(scope="module")
+def own_odoo():
+    """A seed-1 Odoo emulator of the module's own: its tests place and cancel orders.
+    `own_odoo.state.database` is its data, for facts the schema does not show (credit
+    limits, contacts)."""
+    return odoo_emulator.create_app(odoo_emulator.EmulatorOptions(seed=1))
+
+
+@pytest.fixture(scope="module")
+def auth_store(tmp_path_factory):
+    """The token store of the module's `writing_gateway`."""
+    return f"sqlite:///{tmp_path_factory.mktemp('auth')}/auth.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def writing_gateway(own_odoo, auth_store):
+    """In-process, with the memory cache and a worker in front of `own_odoo`; a mutation
+    answers once its command is settled."""
+    settings = replace(
+        odoo_settings("http://erp.in-process"),
+        cache=CacheSettings(),
+        auth=AuthSettings(secret=TEST_SECRET, store=auth_store),
+        queue=own_queue(sync_wait_ms=20_000),
+    )
+    with in_process_gateway(settings, {"erp": own_odoo}) as client:
+        yield client

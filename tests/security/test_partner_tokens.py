@@ -34,8 +34,8 @@ def in_store(store_url, action):
     return asyncio.run(run())
 
 
-def create(store_url, scopes=("products:read", "stock:read"), customer=None):
-    return in_store(store_url, lambda s: s.create("acme", frozenset(scopes), customer, None))
+def create(store_url, scopes=("products:read", "stock:read"), customers=()):
+    return in_store(store_url, lambda s: s.create("acme", frozenset(scopes), customers, None))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.slow)])
@@ -97,7 +97,7 @@ def test_a_token_bound_to_a_customer_sees_only_that_customer(gateway, accounts):
     from tests.harness import TEST_STORE
 
     mine, theirs = accounts
-    _, presented = create(TEST_STORE, ("orders:read",), customer=mine.customer_id)
+    _, presented = create(TEST_STORE, ("orders:read",), customers=[mine.customer_id])
     query = "query($id: ID!) { order(id: $id) { number } }"
     assert graphql(gateway, query, {"id": mine.order_id}, token=presented)["data"] == {
         "order": {"number": mine.order_number}

@@ -45,7 +45,7 @@ def revoked_api_token() -> str:
     async def make():
         store = open_token_store(TEST_STORE)
         token, presented = await store.create(
-            "revoked-partner", frozenset({"stock:read"}), None, None
+            "revoked-partner", frozenset({"stock:read"}), (), None
         )
         await store.revoke(token.id)
         await store.close()

@@ -12,7 +12,8 @@ a real Odoo:
 
 The data (`emulator_seed.build_world`) is built once per `create_app`; faults from
 `EmulatorOptions.faults` (latency, rate limit, random 503s) wrap every route except
-the `/_emulator` controls.
+the `/_emulator` controls, and its `refuse` names business methods the server answers
+with a UserError.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
     options = options or EmulatorOptions()
     calls = CallLog()
     credentials = Credentials(options.database, options.login, options.password)
-    server = OdooServer(build_world(options.seed), credentials, calls)
+    refusals = options.faults.refuse
+    server = OdooServer(build_world(options.seed), credentials, calls, refusals)
     app = Starlette(
         routes=[
             Route("/jsonrpc", _jsonrpc_endpoint(server), methods=["POST"]),

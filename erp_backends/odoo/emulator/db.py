@@ -349,5 +349,9 @@ class Database:
         table.records[record_id].update(table.stored_values(values))
         self.generation += 1
 
+    def delete(self, model: str, record_id: int) -> None:
+        del self._tables[model].records[record_id]
+        self.generation += 1
+
     def count(self, model: str) -> int:
         return len(self._tables[model].records)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from erp_backends.odoo.emulator.methods import BaseModel, ResUsers
 from erp_backends.odoo.emulator.partners import ResPartner
-from erp_backends.odoo.emulator.payments import AccountPaymentRegister
+from erp_backends.odoo.emulator.payments import AccountPayment, AccountPaymentRegister
 from erp_backends.odoo.emulator.sales import SaleOrder
 from erp_backends.odoo.emulator.stock import StockPicking
 
@@ -14,5 +14,6 @@ MODEL_CLASSES: dict[str, type[BaseModel]] = {
     "res.partner": ResPartner,
     "sale.order": SaleOrder,
     "stock.picking": StockPicking,
+    "account.payment": AccountPayment,
     "account.payment.register": AccountPaymentRegister,
 }

@@ -5,7 +5,9 @@ context, then `action_create_payments`.
 The payment is booked on a bank journal and waits for the bank statement
 (`in_process`), so a fully paid invoice is `in_payment`, a partly paid one `partial`.
 Like Odoo, the wizard accepts more than the amount due (the difference stays open on
-the customer's account); the residual never goes below zero.
+the customer's account); the residual never goes below zero. The wizard posts what it
+creates in the same call, so a refusal leaves no payment; a payment that was never
+posted (a draft) can be deleted (`unlink`), a posted one cannot.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any, ClassVar
 
 from erp_backends.odoo.emulator.accounting import rate_of, refresh_credit
 from erp_backends.odoo.emulator.create import Creatable, now, now_text
-from erp_backends.odoo.emulator.db import UserError
+from erp_backends.odoo.emulator.db import Database, MissingError, UserError
+from erp_backends.odoo.emulator.methods import BaseModel
 
 WIZARD_MOVES = "account.payment.register:moves"
 
@@ -125,3 +128,25 @@ class AccountPaymentRegister(Creatable):
         payments = self.db.table("account.payment").records.values()
         count = sum(1 for p in payments if (p["name"] or "").startswith(prefix))
         return f"{prefix}{count + 1:05d}"
+
+
+class AccountPayment(BaseModel):
+    PUBLIC_METHODS: ClassVar[dict[str, bool]] = {**BaseModel.PUBLIC_METHODS, "unlink": False}
+
+    @property
+    def db(self) -> Database:
+        return self._table.db
+
+    def unlink(self) -> bool:
+        records = self._table.records
+        missing = [i for i in self.ids if i not in records]
+        if missing:
+            raise MissingError(
+                "Record does not exist or has been deleted.\n"
+                f"(Record: account.payment({missing[0]!r},), User: 2)"
+            )
+        if any(records[i]["state"] not in ("draft", "canceled") for i in self.ids):
+            raise UserError("You cannot delete a payment that is already posted.")
+        for payment_id in self.ids:
+            self.db.delete("account.payment", payment_id)
+        return True

@@ -97,10 +97,19 @@ class Credentials:
 
 
 class OdooServer:
-    """One emulated Odoo server with one database and one user (uid 2)."""
+    """One emulated Odoo server with one database and one user (uid 2). `refusals` are
+    the `"<model>.<method>"` calls a business rule of this database refuses (see
+    `FaultOptions.refuse`): a UserError, and nothing changed."""
 
-    def __init__(self, db: Database, credentials: Credentials, calls: CallLog) -> None:
+    def __init__(
+        self,
+        db: Database,
+        credentials: Credentials,
+        calls: CallLog,
+        refusals: frozenset[str] = frozenset(),
+    ) -> None:
         self.db, self.credentials, self.calls = db, credentials, calls
+        self.refusals = refusals
 
     def check_database(self, name: object) -> None:
         if name != self.credentials.database:
@@ -177,7 +186,18 @@ class OdooServer:
         is_model = type(recordset).PUBLIC_METHODS.get(method)
         if is_model is None:
             raise AttributeError(f"The method '{model}.{method}' does not exist")
+        if f"{model}.{method}" in self.refusals:
+            raise UserError(refusal_message(model, method))
         return recordset, getattr(type(recordset), method), is_model
+
+
+def refusal_message(model: str, method: str) -> str:
+    """What a refused business method says, in the words of Odoo's approval rules."""
+    action = method.removeprefix("action_").replace("_", " ")
+    return (
+        f"You cannot {action} these records ({model}): an approval rule of this database"
+        " requires a manager's approval first."
+    )
 
 
 def _ids(result: Any) -> Any:

@@ -1,6 +1,7 @@
 """Stock written through the API: the reservations a confirmed order makes on the quants
 (released when it is cancelled), and transfers (`stock.picking`) created with their
-moves, the way a return of delivered goods is opened.
+moves, the way a return of delivered goods is opened, then confirmed (`action_confirm`)
+or cancelled (`action_cancel`).
 
 Odoo reserves through the delivery's stock moves; the emulator, which has no delivery
 transfers, keeps what each order reserved in `Database.links`.
@@ -9,7 +10,7 @@ transfers, keeps what each order reserved in `Database.links`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from erp_backends.odoo.emulator.create import Creatable, created_values, now_text
 from erp_backends.odoo.emulator.db import Database, UserError
@@ -107,6 +108,50 @@ def _move_product(db: Database, product_id: int, *, free: float, forecast: float
 class StockPicking(Creatable):
     """Transfers; one linked to a sales order (`sale_id`) that receives goods is a return,
     which the emulator allows only for what the order delivered."""
+
+    PUBLIC_METHODS: ClassVar[dict[str, bool]] = {
+        **Creatable.PUBLIC_METHODS,
+        "action_confirm": False,
+        "action_cancel": False,
+    }
+
+    def action_confirm(self) -> bool:
+        """Draft moves become waiting (`confirmed`), and so do their transfers."""
+        pickings = [self.record("stock.picking", i) for i in self.ids]
+        for picking in pickings:
+            if not self._move_ids(picking["id"]):
+                raise UserError("Please add some items to move.")
+        for picking in pickings:
+            self._set_state(picking, "confirmed", only_from=("draft",))
+        return True
+
+    def action_cancel(self) -> bool:
+        """Cancel the transfers and their moves; Odoo's refusal once a move is done."""
+        pickings = [self.record("stock.picking", i) for i in self.ids]
+        moves = self.db.table("stock.move").records
+        for picking in pickings:
+            if any(moves[i]["state"] == "done" for i in self._move_ids(picking["id"])):
+                raise UserError(
+                    "You cannot cancel a stock move that has been set to 'Done'. Create a"
+                    " return in order to reverse the moves which took place."
+                )
+        for picking in pickings:
+            self._set_state(picking, "cancel", only_from=("draft", "waiting", "confirmed"))
+        return True
+
+    def _move_ids(self, picking_id: int) -> list[int]:
+        return list(self.db.table("stock.move").index("picking_id").get(picking_id, []))
+
+    def _set_state(
+        self, picking: dict[str, Any], state: str, *, only_from: tuple[str, ...]
+    ) -> None:
+        when = now_text()
+        moves = self.db.table("stock.move").records
+        for move_id in self._move_ids(picking["id"]):
+            if moves[move_id]["state"] in only_from:
+                self.db.update("stock.move", move_id, {"state": state, "write_date": when})
+        if picking["state"] in only_from:
+            self.db.update("stock.picking", picking["id"], {"state": state, "write_date": when})
 
     def _create_one(self, vals: dict[str, Any]) -> int:
         self.required(vals, "picking_type_id")

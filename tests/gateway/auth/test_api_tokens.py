@@ -94,7 +94,7 @@ def test_an_api_token_holds_no_secret_material():
         "id",
         "name",
         "scopes",
-        "customer_id",
+        "customer_ids",
         "created_at",
         "expires_at",
         "revoked_at",
@@ -178,7 +178,7 @@ async def other_process(backend):
 
 
 async def create(store, expires_at=None):
-    return await store.create("acme", SCOPES, CUSTOMER, expires_at)
+    return await store.create("acme", SCOPES, [CUSTOMER], expires_at)
 
 
 async def test_a_created_token_verifies_as_itself(store):
@@ -189,7 +189,7 @@ async def test_a_created_token_verifies_as_itself(store):
     assert text.startswith(f"egw_{token.id}_")
     verified = await store.verify(text)
     assert verified == token
-    assert (verified.name, verified.scopes, verified.customer_id) == ("acme", SCOPES, CUSTOMER)
+    assert (verified.name, verified.scopes, verified.customer_ids) == ("acme", SCOPES, (CUSTOMER,))
     assert verified.expires_at == expires_at
     assert verified.state(datetime.now(UTC)) is TokenState.ACTIVE
 
@@ -276,12 +276,12 @@ async def test_a_revoked_or_expired_token_cannot_be_rotated_back_to_life(store):
 
 async def test_list_shows_every_token_and_no_secret_material(store):
     first, first_text = await create(store)
-    second, second_text = await store.create("globex", {"stock:read"}, None, None)
+    second, second_text = await store.create("globex", {"stock:read"}, (), None)
 
     listed = await store.list()
 
     assert {token.id: token.name for token in listed} == {first.id: "acme", second.id: "globex"}
-    assert {token.id: token.customer_id for token in listed}[second.id] is None
+    assert {token.id: token.customer_ids for token in listed}[second.id] == ()
     shown = repr(listed)
     for text in (first_text, second_text):
         assert secret_of(text) not in shown

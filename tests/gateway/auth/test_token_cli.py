@@ -71,7 +71,7 @@ def test_create_prints_the_token_once_alone_on_stdout(token, db):
     created = verify(db, out.out.strip())
     assert created.name == "acme"
     assert created.scopes == {"orders:write", "stock:read"}
-    assert created.customer_id == CUSTOMER
+    assert created.customer_ids == (CUSTOMER,)
     assert created.expires_at is not None
     assert created.id in out.err
 
@@ -82,8 +82,8 @@ def test_list_shows_a_table_and_no_secret(token):
     listed = token("list").out
 
     header, row = listed.splitlines()
-    assert header.split() == ["ID", "NAME", "SCOPES", "CUSTOMER", "CREATED", "EXPIRES", "STATE"]
-    assert row.split()[:4] == [text.split("_")[1], "acme", "stock:read", "-"]
+    assert header.split() == ["ID", "NAME", "SCOPES", "CUSTOMERS", "CREATED", "EXPIRES", "STATE"]
+    assert row.split()[:4] == [text.split("_")[1], "acme", "stock:read", "none"]
     assert row.split()[-2:] == ["never", "active"]
     assert text.split("_", 2)[2] not in listed
 

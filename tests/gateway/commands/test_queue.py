@@ -228,20 +228,22 @@ async def test_only_dead_letters_replay_and_unknown_ids_are_named(queue):
 
 
 async def test_counts_follow_every_move(queue):
-    commands = await submitted(queue, *(command(n) for n in range(1, 7)))
-    for _ in range(5):
-        await queue.claim("w1", LEASE_S, T0)
+    commands = await submitted(queue, *(command(n) for n in range(1, 8)))
+    claimed = [await queue.claim("w1", LEASE_S, T0) for _ in range(6)]
     await queue.confirm(commands[0].id, {})
     await queue.fail(commands[1].id, "refused", {})
     await queue.bury(commands[2].id, "dead")
     await queue.bury(commands[3].id, "dead")
     await queue.discard(commands[3].id)
+    await queue.roll_back(commands[4].id, "refused", {"compensated": "cancelled S00042"})
+    await queue.renew(claimed[5].id, claimed[5].lease_until, LEASE_S, T0)
 
     assert await queue.counts() == {
         CommandStatus.QUEUED: 1,
         CommandStatus.RUNNING: 1,
         CommandStatus.CONFIRMED: 1,
         CommandStatus.FAILED: 1,
+        CommandStatus.ROLLED_BACK: 1,
         CommandStatus.DEAD: 1,
         CommandStatus.DISCARDED: 1,
     }
