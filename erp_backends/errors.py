@@ -184,7 +184,10 @@ USER_ERROR_DESCRIPTIONS: Mapping[UserErrorCode, str] = {
         "Look the product up again and send a new request."
     ),
     UserErrorCode.PRODUCT_NOT_SELLABLE: (
-        "A line's product is archived, gone or not for sale in the ERP. Remove the line."
+        "A line's product is archived, gone or not for sale in the ERP. Found at acceptance "
+        "(`field` names the line's `sku`) in the product as the gateway caches it (an hour "
+        "by default): one taken off sale since is refused by the ERP when the command "
+        "runs. Remove the line (in a reorder, send its SKU with quantity 0)."
     ),
     UserErrorCode.INSUFFICIENT_STOCK: (
         "The live available stock is less than the order's lines ask of a product. "
@@ -232,7 +235,8 @@ USER_ERROR_DESCRIPTIONS: Mapping[UserErrorCode, str] = {
     ),
     UserErrorCode.ORDER_NOT_RETURNABLE: (
         "Nothing of the order was delivered yet, or a line asks back more than was "
-        "delivered. Cancel the order instead, or return less."
+        "delivered less what was returned and what other returns ask back. Cancel the "
+        "order instead, or return less."
     ),
     UserErrorCode.INVOICE_NOT_FOUND: (
         "The ERP has no such invoice, when the command ran (it was deleted since). Look "

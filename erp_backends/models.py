@@ -114,6 +114,9 @@ class Product:
     list_price: Money
     sales_unit: str
     tracks_stock: bool
+    # Whether it can be ordered now: false for a product archived or not for sale in the
+    # ERP (still found by id and SKU, since old orders' lines name it).
+    sellable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from erp_backends.errors import BusinessRuleViolation
 from erp_backends.models import Address, Money, Order, Payment, Quantity
 
 
@@ -70,6 +71,14 @@ class ErpWriter(Protocol):
         reference; an order whose confirmation the ERP refuses is cancelled again."""
         ...
 
+    async def place_orders(
+        self, drafts: Sequence[OrderDraft]
+    ) -> Mapping[str, Order | BusinessRuleViolation]:
+        """`place_order` for many drafts in a few calls for the whole batch, by
+        reference: each draft's order, or the business refusal of that draft alone (the
+        others go on). A system failure (`BackendError`) is the whole batch's."""
+        ...
+
     async def cancel_order(self, order_id: str, reference: str) -> Order:
         """Cancel it; ORDER_NOT_CANCELLABLE once delivered or invoiced. Cancelling a
         cancelled order returns it unchanged."""
@@ -82,7 +91,15 @@ class ErpWriter(Protocol):
 
     async def request_return(self, draft: ReturnDraft) -> ReturnReceipt:
         """Open (and confirm) a return for a delivered order, or return the one with this
-        reference; a return the ERP refuses to confirm is cancelled again."""
+        reference; a return the ERP refuses to confirm is cancelled again.
+        ORDER_NOT_RETURNABLE when it asks back more of a product than `returnable` has."""
+        ...
+
+    async def returnable(self, order_ids: Sequence[str]) -> Mapping[str, Mapping[str, Quantity]]:
+        """What may still come back of each order, read live in a few calls for them all:
+        per product, what it delivered (less the returns done) less what its open returns
+        ask back, in the product's sales unit. An order that delivered nothing (or that
+        the ERP does not know) is absent, and so may be a product it did not deliver."""
         ...
 
     async def credit_of(self, customer_ids: Sequence[str]) -> Mapping[str, Credit]:

@@ -125,7 +125,8 @@ class QueueSettings:
     # this long is presumed dead and another takes its commands over. It must outlast
     # the queue's worst pause (a renewal that cannot reach it), not the slowest command.
     lease_s: float = 30.0
-    concurrency: int = 4  # commands one worker runs at once (the rate limit still holds)
+    concurrency: int = 4  # lanes of one worker, each with its batch (the rate limit holds)
+    batch_size: int = 100  # commands one lane claims at once; its orders go in one batch
     password: Secret | None = field(default=None, repr=False)  # a Redis queue's
 
     def connect_url(self) -> str:
@@ -445,6 +446,7 @@ def _queue(table: Table, environ: Mapping[str, str]) -> QueueSettings:
         ),
         lease_s=table.positive_number("lease_s", defaults.lease_s),
         concurrency=table.positive_int("concurrency", defaults.concurrency),
+        batch_size=table.positive_int("batch_size", defaults.batch_size),
         password=_password(table, "password_env", environ),
     )
     table.reject_unknown()

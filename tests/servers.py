@@ -13,3 +13,11 @@ def bind_free_socket(host: str = "127.0.0.1") -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((host, 0))
     return sock
+
+
+def free_port() -> int:
+    """A port free a moment ago, for a server another process starts on it."""
+    sock = bind_free_socket()
+    port = int(sock.getsockname()[1])
+    sock.close()
+    return port

@@ -197,6 +197,8 @@ class OdooErp:
         return await self._products([("id", "in", _int_ids(ids))], key=lambda p: p.id)
 
     async def products_by_sku(self, skus: Sequence[str]) -> Mapping[str, Product]:
+        # Odoo's SKUs are not unique: an archived product may share its SKU with the one
+        # that replaced it, and then the one on sale is the SKU's (`_products`).
         found = await self._products([("default_code", "in", list(skus))], key=lambda p: p.sku)
         return {sku: product for sku, product in found.items() if sku in skus}
 
@@ -228,7 +230,10 @@ class OdooErp:
         storable = await self._storable_field()
         fields = mapping.PRODUCT_FIELDS + ([storable] if storable else [])
         rows = await self._search("product.product", domain, fields, context=WITH_ARCHIVED)
-        products = (mapping.product(rec, storable) for rec in rows)
+        # Those on sale last: of several products under one key, the one on sale is kept.
+        products = sorted(
+            (mapping.product(rec, storable) for rec in rows), key=lambda p: p.sellable
+        )
         return {k: p for p in products if (k := key(p)) is not None}
 
     async def _storable_field(self) -> str | None:

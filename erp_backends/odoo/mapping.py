@@ -52,7 +52,9 @@ LINE_FIELDS = (
     "order_id product_id name product_uom_qty qty_delivered qty_invoiced price_unit discount"
     " price_subtotal price_total currency_id"
 ).split()
-PRODUCT_FIELDS = ["default_code", "name", "barcode", "lst_price", "currency_id", "uom_id", "type"]
+PRODUCT_FIELDS = (
+    "default_code name barcode lst_price currency_id uom_id type sale_ok active"
+).split()
 QUANT_FIELDS = ["product_id", "warehouse_id", "quantity", "reserved_quantity", "product_uom_id"]
 INVOICE_FIELDS = (
     "name commercial_partner_id state payment_state invoice_date invoice_date_due invoice_origin"
@@ -190,6 +192,8 @@ def product(rec: OdooRecord, storable_field: str | None) -> Product:
         list_price=_money(rec, "lst_price", _currency(rec)),
         sales_unit=_unit(rec, "uom_id"),
         tracks_stock=tracks_stock,
+        # Archived (`active` false, read with `active_test` off) or not `sale_ok`.
+        sellable=rec.boolean("sale_ok") and rec.boolean("active"),
     )
 
 

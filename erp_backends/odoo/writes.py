@@ -26,25 +26,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 from erp_backends.errors import BackendDataError, BusinessRuleViolation, UserErrorCode
 from erp_backends.http import BackendHttp
-from erp_backends.models import InvoiceStatus, Money, Order, Payment
-from erp_backends.normalize import NormalizationError
+from erp_backends.models import InvoiceStatus, Money, Order, Payment, Quantity
 from erp_backends.normalize.money import money
-from erp_backends.normalize.units import convert
 from erp_backends.odoo.adapter import WITH_ARCHIVED, OdooErp
 from erp_backends.odoo.client import OdooClient, OdooConnection, Row
 from erp_backends.odoo.errors import OdooUserError
 from erp_backends.odoo.records import OdooRecord, odoo_key
 from erp_backends.odoo.reference import ModelFields
+from erp_backends.odoo.writes_orders import NO_CANCEL_WIZARD, OrderWriter
 from erp_backends.odoo.writes_returns import ReturnWriter
-from erp_backends.odoo.writes_support import odoo_id, odoo_message, uom_of
-from erp_backends.writes import Credit, DraftLine, OrderDraft, ReturnDraft, ReturnReceipt
+from erp_backends.odoo.writes_support import odoo_id, odoo_message
+from erp_backends.writes import Credit, OrderDraft, ReturnDraft, ReturnReceipt
 
 CREDIT_FIELDS = ["credit", "credit_limit", "use_partner_credit_limit", "currency_id"]
-NO_CANCEL_WIZARD = {"disable_cancel_warning": True}
 
 
 def _utc_today() -> date:
@@ -67,41 +64,20 @@ class OdooWriter:
         self._reader = OdooErp(client, backend=backend)
         self._fields = ModelFields(client, backend=backend)
         self._returns = ReturnWriter(client, self._fields, backend=backend)
+        self._orders = OrderWriter(
+            client, self._reader, self._fields, self._returns, backend=backend
+        )
         self._today = today
 
     # Orders ----------------------------------------------------------------------------
 
     async def place_order(self, draft: OrderDraft) -> Order:
-        found = await self._order_by_reference(draft.reference)
-        if found is None:
-            order_id, state = await self._create_order(draft), "draft"
-        else:
-            order_id, state = found
-        if state == "cancel":
-            raise BusinessRuleViolation(
-                UserErrorCode.ERP_REFUSED,
-                f"The order of {draft.reference} was cancelled in Odoo before it was confirmed",
-                compensated=f"draft order {await self._order_name(order_id)} is cancelled",
-            )
-        if state in ("draft", "sent"):  # new, or left unconfirmed by a crashed attempt
-            await self._confirm_or_cancel(order_id)
-        return await self._order(order_id)
+        return await self._orders.place_order(draft)
 
-    async def _confirm_or_cancel(self, order_id: int) -> None:
-        """Confirm the draft; if Odoo refuses, cancel it and raise the refusal."""
-        try:
-            await self._client.call("sale.order", "action_confirm", [order_id])
-        except OdooUserError as exc:
-            refusal = BusinessRuleViolation(UserErrorCode.ERP_REFUSED, odoo_message(exc))
-            await self._client.call(
-                "sale.order", "action_cancel", [order_id], context=NO_CANCEL_WIZARD
-            )
-            name = await self._order_name(order_id)
-            raise refusal.undone(f"cancelled draft order {name}") from exc
-
-    async def _order_name(self, order_id: int) -> str:
-        rows = await self._client.search_read("sale.order", [("id", "=", order_id)], ["name"])
-        return str(rows[0]["name"]) if rows else str(order_id)
+    async def place_orders(
+        self, drafts: Sequence[OrderDraft]
+    ) -> Mapping[str, Order | BusinessRuleViolation]:
+        return await self._orders.place_orders(drafts)
 
     async def cancel_order(self, order_id: str, reference: str) -> Order:
         key = odoo_id(order_id, UserErrorCode.ORDER_NOT_FOUND, "orderId")
@@ -122,7 +98,7 @@ class OdooWriter:
                 raise BusinessRuleViolation(
                     UserErrorCode.ORDER_NOT_CANCELLABLE, odoo_message(exc)
                 ) from exc
-        return await self._order(key)
+        return await self._orders.order(key)
 
     async def _check_cancellable(self, key: int, order: Row) -> None:
         # Odoo's own refusal depends on the version and installed apps: checked here too.
@@ -140,76 +116,6 @@ class OdooWriter:
                 UserErrorCode.ORDER_NOT_CANCELLABLE,
                 f"Order {order['name']} has already been {done}.",
             )
-
-    async def _order_by_reference(self, reference: str) -> tuple[int, str] | None:
-        rows = await self._client.search_read(
-            "sale.order", [("client_order_ref", "=", reference)], ["state"], order="id"
-        )
-        live = [row for row in rows if row["state"] != "cancel"] or rows
-        return (live[0]["id"], live[0]["state"]) if live else None
-
-    async def _create_order(self, draft: OrderDraft) -> int:
-        customer = odoo_id(draft.customer_id, UserErrorCode.CUSTOMER_NOT_FOUND, "customerId")
-        if not await self._client.search_count("res.partner", [("id", "=", customer)]):
-            raise BusinessRuleViolation(
-                UserErrorCode.CUSTOMER_NOT_FOUND,
-                f"No customer {draft.customer_id}",
-                field="customerId",
-            )
-        uom_field = await self._fields.first_of("sale.order.line", "product_uom_id", "product_uom")
-        lines = await self._order_lines(draft.lines, uom_field)
-        vals: dict[str, Any] = {
-            "partner_id": customer,
-            "client_order_ref": draft.reference,
-            "order_line": lines,
-        }
-        if draft.note:
-            vals["note"] = draft.note
-        if draft.shipping_address is not None:
-            vals["partner_shipping_id"] = await self._returns.shipping_partner(
-                customer, draft.shipping_address
-            )
-        [order_id] = await self._client.create("sale.order", [vals])
-        return order_id
-
-    async def _order_lines(self, lines: Sequence[DraftLine], uom_field: str) -> list[Any]:
-        if not lines:
-            raise BusinessRuleViolation(
-                UserErrorCode.NO_LINES, "An order needs lines", field="lines"
-            )
-        keys = [
-            odoo_id(line.product_id, UserErrorCode.PRODUCT_NOT_FOUND, "lines") for line in lines
-        ]
-        rows = await self._client.search_read(
-            "product.product",
-            [("id", "in", sorted(set(keys)))],
-            ["uom_id", "sale_ok", "active", "display_name"],
-            context=WITH_ARCHIVED,
-        )
-        products = {
-            row["id"]: OdooRecord("product.product", row, backend=self._backend) for row in rows
-        }
-        commands = []
-        for key, line in zip(keys, lines, strict=True):
-            product = products.get(key)
-            if product is None or not product.boolean("sale_ok") or not product.boolean("active"):
-                raise BusinessRuleViolation(
-                    UserErrorCode.PRODUCT_NOT_SELLABLE,
-                    f"Product {line.product_id} is not for sale",
-                    field="lines",
-                )
-            uom_id, unit = uom_of(product, "uom_id")
-            quantity = in_unit(line, unit)
-            commands.append(
-                [0, 0, {"product_id": key, "product_uom_qty": quantity, uom_field: uom_id}]
-            )
-        return commands
-
-    async def _order(self, key: int) -> Order:
-        orders = await self._reader.get_orders([str(key)])
-        if str(key) not in orders:
-            raise BackendDataError(f"Odoo sale.order {key} vanished", backend=self._backend)
-        return orders[str(key)]
 
     # Payments --------------------------------------------------------------------------
 
@@ -287,6 +193,9 @@ class OdooWriter:
     async def request_return(self, draft: ReturnDraft) -> ReturnReceipt:
         return await self._returns.request_return(draft)
 
+    async def returnable(self, order_ids: Sequence[str]) -> Mapping[str, Mapping[str, Quantity]]:
+        return await self._returns.returnable(order_ids)
+
     async def credit_of(self, customer_ids: Sequence[str]) -> Mapping[str, Credit]:
         keys = sorted({key for i in customer_ids if (key := odoo_key(i)) is not None})
         if not keys:
@@ -345,25 +254,6 @@ class OdooWriter:
             else None,
             open_balance=partner.translate("credit", lambda _: money(str(balance), currency)),
         )
-
-
-def in_unit(line: DraftLine, unit: str) -> float:
-    """The line's quantity in the product's unit `unit`; refused when it cannot be."""
-    quantity = line.quantity
-    if quantity.value <= 0:
-        raise BusinessRuleViolation(
-            UserErrorCode.INVALID_QUANTITY,
-            f"Quantity of product {line.product_id} must be positive",
-            field="lines",
-        )
-    if quantity.unit != unit:
-        try:
-            quantity = convert(quantity, unit)
-        except NormalizationError as exc:
-            raise BusinessRuleViolation(
-                UserErrorCode.UNIT_NOT_CONVERTIBLE, str(exc), field="lines"
-            ) from exc
-    return float(quantity.value)
 
 
 def check_amount(amount: Money, due: Money) -> None:

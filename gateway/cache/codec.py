@@ -7,7 +7,8 @@ names). Decimals travel as strings, dates and datetimes in ISO 8601, enums by va
 
 `MODEL_VERSION` fingerprints every record type's fields: a deploy that changes the
 canonical model gets a new version, and so new cache keys, and never reads records of
-an older shape.
+an older shape. Should one reach it anyway, a field added since with a default (such as
+`Product.sellable`) decodes as that default, and the record still reads.
 """
 
 from __future__ import annotations
@@ -103,7 +104,10 @@ def _scalar_or_record(data: Any, target: Any) -> Any:
     if isinstance(target, type) and dataclasses.is_dataclass(target):
         fields = _expect(data, dict)
         hints = _hints(target)
-        return target(**{name: _decode(fields[name], hint) for name, hint in hints.items()})
+        # A field with a default may be absent: a record cached before the field was added.
+        return target(
+            **{name: _decode(fields[name], hint) for name, hint in hints.items() if name in fields}
+        )
     raise TypeError(f"no decoding for {target!r}")
 
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
-from erp_backends.errors import BusinessRuleViolation
+from erp_backends.errors import BackendDataError, BusinessRuleViolation
+from erp_backends.models import Order
 from erp_backends.writes import ErpWriter, OrderDraft, ReturnDraft
 from gateway.cache.entities import Entity
 from gateway.commands.model import Command
@@ -63,14 +64,51 @@ async def execute(command: Command, writer: ErpWriter) -> Done:
 
 
 async def _place_order(payload: PlaceOrder, reference: str, writer: ErpWriter) -> Done:
-    draft = OrderDraft(
+    draft = _order_draft(payload, reference)
+    return _order_placed(draft, await writer.place_order(draft))
+
+
+async def place_orders(
+    commands: Sequence[Command], writer: ErpWriter
+) -> dict[str, Done | BusinessRuleViolation]:
+    """Do these place_order commands in the ERP as one batch: each one's outcome, by
+    command id (a refusal is that command's alone). BackendError is the whole batch's;
+    MalformedPayload names the command whose payload cannot be read."""
+    drafts = {
+        command.id: _order_draft(_place_payload(command), erp_reference(command))
+        for command in commands
+    }
+    placed = await writer.place_orders(list(drafts.values()))
+    outcomes: dict[str, Done | BusinessRuleViolation] = {}
+    for command_id, draft in drafts.items():
+        outcome = placed.get(draft.reference)
+        if outcome is None:
+            raise BackendDataError(f"the batch came back without {draft.reference}", backend="erp")
+        if isinstance(outcome, BusinessRuleViolation):
+            outcomes[command_id] = outcome
+        else:
+            outcomes[command_id] = _order_placed(draft, outcome)
+    return outcomes
+
+
+def _place_payload(command: Command) -> PlaceOrder:
+    payload = payload_of(command)
+    if not isinstance(payload, PlaceOrder):
+        raise TypeError(f"command {command.id} is a {command.kind.value}, not a place_order")
+    return payload
+
+
+def _order_draft(payload: PlaceOrder, reference: str) -> OrderDraft:
+    return OrderDraft(
         reference=reference,
         customer_id=payload.customer_id,
         lines=payload.lines,
         shipping_address=payload.shipping_address,
         note=payload.note,
     )
-    order = await writer.place_order(draft)
+
+
+def _order_placed(draft: OrderDraft, order: Order) -> Done:
     return Done(
         {"order_id": order.id, "order_number": order.number},
         Stale(

@@ -26,8 +26,10 @@ and since the last successful read while it does not. The ERP stays the final au
 the worker's write can still be refused.
 
 Items are strings: `stock:<product id>` in the product's sales unit, `credit:<customer
-id>` in the credit's currency. Amounts are kept as integer millionths (`to_micros`), so
-that Redis's Lua, whose numbers are doubles, adds them exactly (up to 9 billion units).
+id>` in the credit's currency, `returnable:<order id>:<product id>` in the product's sales
+unit (what a return may still ask back of it). Amounts are kept as integer millionths
+(`to_micros`), so that Redis's Lua, whose numbers are doubles, adds them exactly (up to
+9 billion units).
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ def stock_item(product_id: str) -> str:
 
 def credit_item(customer_id: str) -> str:
     return f"credit:{customer_id}"
+
+
+def returnable_item(order_id: str, product_id: str) -> str:
+    """What may still come back of a product from an order (delivered less returned less
+    returns open in the ERP), in the product's sales unit."""
+    return f"returnable:{order_id}:{product_id}"
 
 
 def to_micros(amount: Decimal, *, round_up: bool) -> int:

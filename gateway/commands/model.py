@@ -117,6 +117,12 @@ class CommandQueue(Protocol):
         incremented on claim."""
         ...
 
+    async def claim_many(
+        self, worker_id: str, lease_s: float, now: datetime, limit: int
+    ) -> list[Command]:
+        """Up to `limit` due commands, each as `claim` takes it, oldest first."""
+        ...
+
     async def confirm(self, command_id: str, result: Mapping[str, Any]) -> Command: ...
 
     async def fail(self, command_id: str, error: str, result: Mapping[str, Any]) -> Command:

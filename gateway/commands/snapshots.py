@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from erp_backends.ports import ErpBackend
 from erp_backends.writes import ErpWriter
-from gateway.commands.ledger import Snapshot, credit_item, stock_item
+from gateway.commands.ledger import Snapshot, credit_item, returnable_item, stock_item
 from gateway.commands.live import WindowedBatcher
 
 MAX_ITEMS = 1000  # items of one kind read together at most
@@ -39,9 +39,11 @@ class SnapshotReader:
         self._clock = clock
         self._stock = WindowedBatcher(self._read_stock, max_batch=MAX_ITEMS)
         self._credit = WindowedBatcher(self._read_credit, max_batch=MAX_ITEMS)
+        self._returnable = WindowedBatcher(self._read_returnable, max_batch=MAX_ITEMS)
         # The keys read before, oldest first: read again with the next call of their kind.
         self._known_products: dict[str, None] = {}
         self._known_customers: dict[str, None] = {}
+        self._known_returnable: dict[str, None] = {}
 
     async def refresh(self, items: Sequence[str]) -> list[Snapshot]:
         """Read each item (and the others of its kind read before) and keep them; the
@@ -53,6 +55,8 @@ class SnapshotReader:
                 loads.append(self._stock.load(key))
             elif kind == "credit":
                 loads.append(self._credit.load(key))
+            elif kind == "returnable" and key.count(":") == 1:
+                loads.append(self._returnable.load(key))
             else:
                 raise UnknownItem(item)
         found = await asyncio.gather(*loads)
@@ -61,7 +65,7 @@ class SnapshotReader:
     @property
     def reads(self) -> int:
         """ERP calls made so far, for benchmarks and tests."""
-        return self._stock.fetches + self._credit.fetches
+        return self._stock.fetches + self._credit.fetches + self._returnable.fetches
 
     async def _read_stock(self, asked: Sequence[str]) -> Mapping[str, Snapshot]:
         product_ids = _with_known(asked, self._known_products)
@@ -88,6 +92,22 @@ class SnapshotReader:
             # A customer the ERP does not return has no limit here; the ERP refuses the
             # order itself when the customer does not exist.
             snapshots[customer_id] = Snapshot(credit_item(customer_id), left, taken_at)
+        await self._keep(list(snapshots.values()))
+        return snapshots
+
+    async def _read_returnable(self, asked: Sequence[str]) -> Mapping[str, Snapshot]:
+        """`asked` are `<order id>:<product id>` keys: read by their orders, in one call."""
+        keys = _with_known(asked, self._known_returnable)
+        taken_at = self._clock()
+        orders = sorted({key.partition(":")[0] for key in keys})
+        returnable = await self._writer.returnable(orders)
+        snapshots = {}
+        for key in keys:
+            order_id, _, product_id = key.partition(":")
+            left = returnable.get(order_id, {}).get(product_id)
+            # Nothing delivered (or left) of the product: nothing may come back.
+            available = Decimal(0) if left is None else max(left.value, Decimal(0))
+            snapshots[key] = Snapshot(returnable_item(order_id, product_id), available, taken_at)
         await self._keep(list(snapshots.values()))
         return snapshots
 

@@ -79,11 +79,11 @@ _UPDATE = f"UPDATE commands SET {', '.join(f'{c} = :{c}' for c in _CHANGING)} WH
 _SELECT = f"SELECT {', '.join(FIELD_NAMES)} FROM commands"  # noqa: S608
 _BY_ID = f"{_SELECT} WHERE id = ?"
 _BY_KEY = f"{_SELECT} WHERE idempotency_scope = ? AND idempotency_key = ?"
-# In created order through the partial index, stopping at the first due command (the
+# In created order through the partial index, stopping at the first due commands (the
 # planner would rather sort every claimable command by the status index).
 _NEXT_DUE = (
     f"SELECT {', '.join(FIELD_NAMES)} FROM commands INDEXED BY commands_claimable "  # noqa: S608
-    "WHERE status IN ('queued', 'running') AND due_us <= ? ORDER BY created_us, seq LIMIT 1"
+    "WHERE status IN ('queued', 'running') AND due_us <= ? ORDER BY created_us, seq LIMIT ?"
 )
 _DEAD = f"{_SELECT} WHERE status = 'dead' ORDER BY created_us, seq"
 _COUNTS = "SELECT status, count(*) FROM commands GROUP BY status"
@@ -151,19 +151,23 @@ class SqliteCommandQueue(StoredQueue):
         return None if row is None else _command(row)
 
     async def claim(self, worker_id: str, lease_s: float, now: datetime) -> Command | None:
+        taken = await self.claim_many(worker_id, lease_s, now, 1)
+        return taken[0] if taken else None
+
+    async def claim_many(
+        self, worker_id: str, lease_s: float, now: datetime, limit: int
+    ) -> list[Command]:
         now = utc(now)
 
-        def take(db: sqlite3.Connection) -> Command | None:
+        def take(db: sqlite3.Connection) -> list[Command]:
             with db:
                 # IMMEDIATE takes the write lock before reading: no other process can
-                # read this command as due until this lease is committed.
+                # read these commands as due until their leases are committed.
                 db.execute("BEGIN IMMEDIATE")
-                row = db.execute(_NEXT_DUE, (micros(now),)).fetchone()
-                if row is None:
-                    return None
-                command = normalized(claimed(_command(row), lease_s, now))
-                db.execute(_UPDATE, _row(command))
-                return command
+                rows = db.execute(_NEXT_DUE, (micros(now), limit)).fetchall()
+                taken = [normalized(claimed(_command(row), lease_s, now)) for row in rows]
+                db.executemany(_UPDATE, [_row(command) for command in taken])
+                return taken
 
         return await self._run("cannot claim", take)
 

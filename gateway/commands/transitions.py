@@ -152,6 +152,22 @@ class StoredQueue(ABC):
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
+    @abstractmethod
+    async def claim(self, worker_id: str, lease_s: float, now: datetime) -> Command | None:
+        """See `CommandQueue.claim`."""
+
+    async def claim_many(
+        self, worker_id: str, lease_s: float, now: datetime, limit: int
+    ) -> list[Command]:
+        """Claim after claim, each atomic; a store may do them in one step instead."""
+        claimed_commands: list[Command] = []
+        while len(claimed_commands) < limit:
+            command = await self.claim(worker_id, lease_s, now)
+            if command is None:
+                break
+            claimed_commands.append(command)
+        return claimed_commands
+
     async def confirm(self, command_id: str, result: Mapping[str, Any]) -> Command:
         return await self._update(command_id, lambda c: confirmed(c, result, self._clock()))
 

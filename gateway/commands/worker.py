@@ -1,5 +1,10 @@
-"""The worker: drains the command queue into the ERP, one command per ERP write, at
-the ERP's rate limit (the adapter's `BackendHttp` holds the bucket).
+"""The worker: drains the command queue into the ERP at the ERP's rate limit (the
+adapter's `BackendHttp` holds the bucket).
+
+Each lane claims up to `[queue] batch_size` due commands at once. The orders among them
+go to the ERP as one batch (`ErpWriter.place_orders`: a handful of calls for the whole
+batch, see erp_backends/odoo/writes_orders.py), each settled by its own outcome; the
+other commands run one by one, side by side.
 
 A command is claimed with a lease (`lease_s`), which the worker renews every third of
 it while the command runs, so a slow command is never taken over while its worker lives;
@@ -45,8 +50,9 @@ from erp_backends.errors import (
 from erp_backends.writes import ErpWriter
 from gateway.auth.audit import AuditEntry, AuditLog, AuditUnavailable
 from gateway.cache.service import GatewayCache
-from gateway.commands.execution import Done, execute, user_error_result
-from gateway.commands.model import Command, CommandQueue, QueueUnavailable
+from gateway.commands.execution import Done, execute, place_orders, user_error_result
+from gateway.commands.model import Command, CommandKind, CommandQueue, QueueUnavailable
+from gateway.commands.payloads import payload_of
 from gateway.commands.transitions import InvalidTransition, UnknownCommand
 from gateway.config import QueueSettings
 
@@ -106,25 +112,63 @@ class Worker:
                     await asyncio.wait_for(stop.wait(), IDLE_POLL_S)
 
     async def run_once(self) -> bool:
-        """Claim and run one due command; False when none was due."""
-        command = await self._queue.claim(self.worker_id, self._settings.lease_s, self._clock())
-        if command is None:
+        """Claim and run the due commands, up to `batch_size`; False when none was due."""
+        commands = await self._queue.claim_many(
+            self.worker_id, self._settings.lease_s, self._clock(), self._settings.batch_size
+        )
+        if not commands:
             return False
+        orders = [command for command in commands if _batchable(command)]
+        if len(orders) < 2:
+            orders = []  # one order goes the way of every single command
+        singles = [command for command in commands if command not in orders]
+        runs = [self._settled_elsewhere(self._run_leased(command), command) for command in singles]
+        if orders:
+            runs.append(self._run_batch_leased(orders))
+        await asyncio.gather(*runs)
+        return True
+
+    async def _settled_elsewhere(self, run: Awaitable[None], command: Command) -> None:
         try:
-            await self._run_leased(command)
+            await run
         except InvalidTransition:
             # Our lease passed and another worker settled it first; the ERP's idempotent
             # write made sure it was done once.
             log.warning("%s: command %s was settled by another worker", self.worker_id, command.id)
-        return True
+
+    async def _run_batch_leased(self, commands: list[Command]) -> None:
+        """Place the orders as one batch while a task per command keeps its lease. If
+        any lease is lost, the batch stops and settles nothing: every command of it is
+        claimed again once its lease passes, and the reference lookup finds what this
+        attempt did."""
+        work = asyncio.ensure_future(place_orders(commands, self._writer))
+        keepers = [
+            asyncio.ensure_future(self._keep_lease(command.id, _lease_of(command)))
+            for command in commands
+        ]
+        try:
+            await asyncio.wait({work, *keepers}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (work, *keepers):
+                task.cancel()
+            await asyncio.gather(work, *keepers, return_exceptions=True)
+        lost = [keeper.result() for keeper in keepers if not keeper.cancelled()]
+        if lost:
+            log.warning(
+                "%s: stopped a batch of %d orders, a lease of which it lost (%s)",
+                self.worker_id,
+                len(commands),
+                lost[0],
+            )
+            return
+        for command in commands:
+            await self._settled_elsewhere(self._run(command, _outcome_of(work, command)), command)
 
     async def _run_leased(self, command: Command) -> None:
         """Run the command while a second task keeps its lease; if the lease is lost,
         stop the attempt and settle nothing: the command is another worker's now."""
-        if command.lease_until is None:
-            raise ValueError(f"claimed command {command.id} has no lease")
         work = asyncio.ensure_future(self._attempt(command))
-        keeper = asyncio.ensure_future(self._keep_lease(command.id, command.lease_until))
+        keeper = asyncio.ensure_future(self._keep_lease(command.id, _lease_of(command)))
         try:
             await asyncio.wait({work, keeper}, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -279,6 +323,40 @@ class Worker:
             await self._audit.append(entry)
         except AuditUnavailable as exc:  # the ERP has done it; the queue says so too
             log.error("audit log unavailable for command %s: %s", command.id, exc.reason)
+
+
+def _batchable(command: Command) -> bool:
+    """An order whose payload this version reads (another is run alone, to fail alone)."""
+    if command.kind is not CommandKind.PLACE_ORDER:
+        return False
+    try:
+        payload_of(command)
+    except Exception:  # `_run` reports it, for this command alone
+        return False
+    return True
+
+
+def _lease_of(command: Command) -> datetime:
+    if command.lease_until is None:
+        raise ValueError(f"claimed command {command.id} has no lease")
+    return command.lease_until
+
+
+def _outcome_of(
+    batch: asyncio.Future[dict[str, Done | BusinessRuleViolation]], command: Command
+) -> asyncio.Future[Done]:
+    """The command's share of the batch's outcome, as `_run` settles a single attempt."""
+    outcome: asyncio.Future[Done] = asyncio.get_running_loop().create_future()
+    error = batch.exception()
+    if error is not None:
+        outcome.set_exception(error)
+        return outcome
+    result = batch.result()[command.id]
+    if isinstance(result, BusinessRuleViolation):
+        outcome.set_exception(result)
+    else:
+        outcome.set_result(result)
+    return outcome
 
 
 def public_error(error: BackendError) -> str:

@@ -28,6 +28,12 @@ from resolvers.orders.placing import (
     shipping_address,
 )
 from resolvers.orders.reserving import order_reservations, shortfall_errors
+from resolvers.orders.return_reserving import (
+    asked_of_everything,
+    asked_of_lines,
+    return_reservations,
+    return_shortfall_errors,
+)
 from resolvers.orders.returnable import return_errors
 
 IDEMPOTENCY_KEY = strawberry.field(
@@ -210,16 +216,26 @@ class OrderMutations:
             return RequestReturnPayload.refused([error])
         returned: tuple[DraftLine, ...] = ()
         if input.lines:
-            priced, errors = await priced_lines(info, input.lines)
-            errors = errors or return_errors(priced, order_lines)
+            priced, errors = await priced_lines(info, input.lines, for_sale=False)
+            may_read = info.context.principal.has_scope(ORDERS_READ)
+            errors = errors or return_errors(priced, order_lines, show_figures=may_read)
             if errors:
                 return RequestReturnPayload.refused(errors)
             returned = tuple(line.draft() for line in priced)
+            asked = asked_of_lines(priced)
+        else:
+            asked = await asked_of_everything(info, order_lines)
         payload = payloads.RequestReturn(
             order_id=order.id, customer_id=order.customer_id, lines=returned, reason=input.reason
         )
         outcome = await accept(
-            info, payloads.RequestReturn, payload, request=input, input_key=input.idempotency_key
+            info,
+            payloads.RequestReturn,
+            payload,
+            request=input,
+            input_key=input.idempotency_key,
+            reservations=return_reservations(order.id, asked),
+            shortfall_errors=lambda short: return_shortfall_errors(info, short, order.id, asked),
         )
         return RequestReturnPayload.of(outcome)
 

@@ -1,10 +1,11 @@
 """From order input to a command payload.
 
 Checked in this order, each failure a user error naming the input at fault:
-1. the lines themselves: a known SKU (UNKNOWN_SKU), a positive, finite quantity
-   (INVALID_QUANTITY), a unit that converts to the product's sales unit
-   (UNIT_NOT_CONVERTIBLE: "Pack of 12" of an item sold by the unit is 12 units, a
-   kilogram of it is an error);
+1. the lines themselves: a known SKU (UNKNOWN_SKU) of a product on sale, for an order
+   (PRODUCT_NOT_SELLABLE: archived or not for sale in the product as cached), a
+   positive, finite quantity (INVALID_QUANTITY), a unit that converts to the product's
+   sales unit (UNIT_NOT_CONVERTIBLE: "Pack of 12" of an item sold by the unit is 12
+   units, a kilogram of it is an error);
 2. against the reservation ledger, as the command is stored: stock for each product
    that tracks it, and the customer's credit (resolvers/orders/reserving.py).
 """
@@ -75,10 +76,12 @@ class PricedLine:
 
 
 async def priced_lines(
-    info: Info, lines: list[OrderLineInput], path: str = "lines"
+    info: Info, lines: list[OrderLineInput], path: str = "lines", *, for_sale: bool = True
 ) -> tuple[list[PricedLine], list[UserError]]:
     """The lines with their products and quantities in sales units, or what is wrong;
-    too many lines are refused before any product is looked up."""
+    too many lines are refused before any product is looked up. `for_sale`: the lines
+    are to be sold, so a product archived or not for sale is refused (as the worker
+    would refuse it); a return takes back what was sold, on sale still or not."""
     if not lines:
         return [], [user_error(UserErrorCode.NO_LINES, "An order needs at least one line", path)]
     if too_many := line_count_errors(info, len(lines), path):
@@ -90,6 +93,11 @@ async def priced_lines(
         if product is None:
             message = f"No product has SKU {line.sku!r}"
             errors.append(user_error(UserErrorCode.UNKNOWN_SKU, message, path, index, "sku"))
+            continue
+        if for_sale and not product.sellable:
+            message = f"{product.sku} is archived or not for sale in the ERP"
+            refused = UserErrorCode.PRODUCT_NOT_SELLABLE
+            errors.append(user_error(refused, message, path, index, "sku"))
             continue
         quantity = line.quantity
         if not valid_quantity(quantity):

@@ -16,11 +16,17 @@ from resolvers.orders.placing import PricedLine
 
 
 def return_errors(
-    lines: Sequence[PricedLine], order_lines: Sequence[OrderLine], path: str = "lines"
+    lines: Sequence[PricedLine],
+    order_lines: Sequence[OrderLine],
+    path: str = "lines",
+    *,
+    show_figures: bool = True,
 ) -> list[UserError]:
     """ORDER_NOT_RETURNABLE for a product the order did not deliver or a product asked
-    back beyond its delivered quantity; UNIT_NOT_CONVERTIBLE for a line whose unit is not
-    of the kind the order delivered it in."""
+    back beyond its delivered quantity (how much was delivered only with `show_figures`:
+    for a caller who may read orders); UNIT_NOT_CONVERTIBLE for a line whose unit is not
+    of the kind the order delivered it in. What other returns took is the ledger's to
+    check (resolvers/orders/return_reserving.py)."""
     delivered = delivered_by_product(order_lines)
     asked: dict[str, Decimal] = {}
     first_line: dict[str, int] = {}
@@ -45,10 +51,12 @@ def return_errors(
         sent = delivered[product_id]
         if quantity > sent.value:
             index = first_line[product_id]
-            message = (
-                f"{lines[index].product.sku}: {quantity} {sent.unit} to return, "
-                f"{sent.value} delivered"
-            )
+            message = f"{lines[index].product.sku}: {quantity} {sent.unit} cannot be returned"
+            if show_figures:
+                message = (
+                    f"{lines[index].product.sku}: {quantity} {sent.unit} to return, "
+                    f"{sent.value} delivered"
+                )
             error = user_error(UserErrorCode.ORDER_NOT_RETURNABLE, message, path, index, "quantity")
             errors.append(error)
     return errors

@@ -62,6 +62,11 @@ class Product(Node):
     barcode: str | None
     list_price: Money
     sales_unit: str = strawberry.field(description="UN/ECE Recommendation 20 code.")
+    for_sale: bool = strawberry.field(
+        description="False for a product archived or not for sale in the ERP (old orders' "
+        "lines still name it): an order of it is refused with PRODUCT_NOT_SELLABLE. As "
+        "cached: a change in the ERP shows within an hour by default."
+    )
     record: strawberry.Private[models.Product]
 
     @classmethod
@@ -73,6 +78,7 @@ class Product(Node):
             barcode=product.barcode,
             list_price=Money.of(product.list_price),
             sales_unit=product.sales_unit,
+            for_sale=product.sellable,
             record=product,
         )
 

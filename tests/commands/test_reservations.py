@@ -20,7 +20,7 @@ from resolvers.node import encode_id
 from tests.commands.conftest import STAFF, SYNC_WAIT_MS, customer_token
 from tests.harness import TEST_SECRET, data_of, graphql, odoo_rpc, odoo_settings, own_queue
 from tests.harness import running_gateway as serve_gateway
-from tests.servers import bind_free_socket
+from tests.servers import free_port
 
 # Starts an emulator and gateways on sockets, and workers.
 pytestmark = pytest.mark.slow
@@ -161,13 +161,6 @@ def test_twenty_concurrent_orders_never_overspend_a_credit_limit(gateway, odoo):
 
 
 # --- Two gateway processes, one Redis -------------------------------------------------
-
-
-def free_port() -> int:
-    sock = bind_free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def start_gateway(config: Path, log: Path) -> tuple[subprocess.Popen, str]:

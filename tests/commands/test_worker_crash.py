@@ -22,7 +22,7 @@ from gateway.wiring.app import create_app
 from resolvers.node import encode_id
 from tests.commands.conftest import STAFF
 from tests.harness import TEST_SECRET, data_of, graphql, odoo_rpc
-from tests.servers import bind_free_socket, serve_in_thread
+from tests.servers import free_port, serve_in_thread
 
 # Starts an emulator and gateways on sockets, and workers.
 pytestmark = pytest.mark.slow
@@ -32,13 +32,6 @@ ORDERS = 200
 PLACE = """mutation($input: PlaceOrderInput!) {
   placeOrder(input: $input) { receipt { commandId status } userErrors { code message } } }"""
 ENV = {**os.environ, "ODOO_API_KEY": "admin", "ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()}
-
-
-def free_port() -> int:
-    sock = bind_free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def erp_gateway(*args: str, log: Path) -> subprocess.Popen:
@@ -120,7 +113,9 @@ def slow_odoo(tmp_path):
     yield from start_odoo(tmp_path, latency_ms=200)
 
 
-def write_config(tmp_path: Path, odoo: str, lease_s: float, erp: str = "") -> Path:
+def write_config(
+    tmp_path: Path, odoo: str, lease_s: float, erp: str = "", batch_size: int = 100
+) -> Path:
     config = tmp_path / "gateway.toml"
     config.write_text(f"""
 [backends.erp]
@@ -138,6 +133,7 @@ worker = false
 sync_wait_ms = 0
 lease_s = {lease_s}
 concurrency = 4
+batch_size = {batch_size}
 """)
     return config
 
@@ -186,8 +182,10 @@ def accept_orders(config: Path, odoo: str, orders: int) -> list[str]:
 
 
 def test_a_killed_worker_loses_nothing_and_duplicates_nothing(tmp_path, odoo):
+    # (small batches at 20 calls a second: the kill lands in the middle of the drain,
+    # likely between a batch's create and its confirm)
     queue_file = tmp_path / "queue.sqlite3"
-    config = write_config(tmp_path, odoo, lease_s=10)
+    config = write_config(tmp_path, odoo, lease_s=10, erp='rate_limit = "20/second"', batch_size=5)
     accepted = accept_orders(config, odoo, ORDERS)
 
     first = erp_gateway("worker", "--config", str(config), log=tmp_path / "worker-1.log")
@@ -219,9 +217,11 @@ LEASE_S = 2.0
 def test_a_killed_workers_commands_resume_within_the_lease_and_run_once(tmp_path, slow_odoo):
     # given orders queued against an Odoo so slow, and so limited, that each order (some
     # 7 calls, the worker's 4 lanes sharing 5 calls a second) outlasts the 2 s lease
-    # several times, each lane's at its own pace
+    # several times, each lane's at its own pace (one order at a time: batches of one)
     queue_file = tmp_path / "queue.sqlite3"
-    config = write_config(tmp_path, slow_odoo, lease_s=LEASE_S, erp='rate_limit = "6/second"')
+    config = write_config(
+        tmp_path, slow_odoo, lease_s=LEASE_S, erp='rate_limit = "6/second"', batch_size=1
+    )
     accepted = accept_orders(config, slow_odoo, SLOW_ORDERS)
 
     # when a worker has confirmed a few (renewing their leases as they ran) and holds

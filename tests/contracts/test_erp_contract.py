@@ -279,8 +279,12 @@ async def test_archived_products_are_found_by_id_but_not_by_search(erp: ErpUnder
     archived_id = erp.facts.archived_product_id
     sku, sellable_id = erp.facts.sku
     archived = (await erp.reader.get_products([archived_id]))[archived_id]
+    assert not archived.sellable
+    assert (await erp.reader.get_products([sellable_id]))[sellable_id].sellable
     fetch = search_pages(erp.reader.search_products, None)
-    offered = ids((await every_page(fetch, ["*"], MAX_PAGE_SIZE))["*"])
+    found = (await every_page(fetch, ["*"], MAX_PAGE_SIZE))["*"]
+    assert all(product.sellable for product in found)
+    offered = ids(found)
     assert archived_id not in offered
     assert sellable_id in offered
     if archived.sku:

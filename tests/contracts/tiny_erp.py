@@ -91,10 +91,12 @@ PRODUCTS = {
         Product("p1", "BOLT-M8", "Hex bolt M8", "4006381333931", eur("0.40"), "C62", True),
         Product("p2", "NUT-M8", "Hex nut M8", None, eur("0.10"), "C62", True),
         Product("p3", "FIT-HOUR", "Fitting, per hour", None, eur("65"), "HUR", False),
-        Product("p4", "BOLT-M6", "Hex bolt M6", None, eur("0.35"), "C62", True),
+        # Archived: no longer sold, but still on old orders' lines.
+        Product("p4", "BOLT-M6", "Hex bolt M6", None, eur("0.35"), "C62", True, sellable=False),
     )
 }
-ARCHIVED = {"p4"}  # no longer sold, but still on old orders' lines
+
+ARCHIVED = {key for key, p in PRODUCTS.items() if not p.sellable}
 
 # product, warehouse code and name, on hand, reserved
 _STOCK_ROWS = (
@@ -293,8 +295,7 @@ class TinyErp:
         return _pick({p.sku: p for p in PRODUCTS.values() if p.sku}, skus)
 
     async def search_products(self, search: str | None, page: PageRequest) -> Page[Product]:
-        sellable = [p for key, p in PRODUCTS.items() if key not in ARCHIVED]
-        found = [p for p in sellable if _matches(search, p.name, p.sku)]
+        found = [p for p in PRODUCTS.values() if p.sellable and _matches(search, p.name, p.sku)]
         return Page.slice(sorted(found, key=lambda p: (p.sku or "", p.id)), page)
 
     async def stock_for_products(self, product_ids: Sequence[str]) -> Mapping[str, StockLevel]:

@@ -16,7 +16,7 @@ import pytest
 
 from gateway.cache.store import RecordStore, open_cache
 from tests.harness import TEST_SECRET, bearer, token_for
-from tests.servers import bind_free_socket
+from tests.servers import bind_free_socket, free_port
 
 # Runs the console script as processes, and servers on sockets.
 pytestmark = pytest.mark.slow
@@ -52,13 +52,6 @@ def run(*args, env=None, timeout=60):
         cwd=ROOT,
         env={**os.environ, **(env or {})},
     )
-
-
-def free_port():
-    sock = bind_free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 class Running:

@@ -14,7 +14,7 @@ from tests.harness import (
     graphql,
     running_gateway,
 )
-from tests.servers import bind_free_socket, serve_in_thread
+from tests.servers import free_port, serve_in_thread
 
 CUSTOMER = """
 query C($id: ID!) {
@@ -34,13 +34,6 @@ def customer_id(federated_gateway):
     """A customer with a CRM contact and a shop account."""
     nodes = data_of(graphql(federated_gateway, CRM_AND_SHOP))["customers"]["nodes"]
     return next(c["id"] for c in nodes if c["crm"] and c["shop"])
-
-
-def free_port():
-    sock = bind_free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def start_crm(stack, port):

@@ -340,6 +340,8 @@ STOCK_MODELS = (
         _m2o("location_dest_id", "Destination Location", "stock.location", required=True),
         _sel("state", "Status", *PICKING_STATES, readonly=True),
         _f("origin", "char", "Source Document"),
+        _m2o("sale_line_id", "Sale Line", "sale.order.line"),
+        _f("to_refund", "boolean", "Update quantities on SO/PO"),
     ),
 )
 

@@ -1,7 +1,8 @@
 """Stock written through the API: the reservations a confirmed order makes on the quants
 (released when it is cancelled), and transfers (`stock.picking`) created with their
 moves, the way a return of delivered goods is opened, then confirmed (`action_confirm`)
-or cancelled (`action_cancel`).
+or cancelled (`action_cancel`), and validated (`button_validate`: a done return's moves
+marked `to_refund` lower their sale line's `qty_delivered`, as in Odoo).
 
 Odoo reserves through the delivery's stock moves; the emulator, which has no delivery
 transfers, keeps what each order reserved in `Database.links`.
@@ -113,6 +114,7 @@ class StockPicking(Creatable):
         **Creatable.PUBLIC_METHODS,
         "action_confirm": False,
         "action_cancel": False,
+        "button_validate": False,
     }
 
     def action_confirm(self) -> bool:
@@ -138,6 +140,36 @@ class StockPicking(Creatable):
         for picking in pickings:
             self._set_state(picking, "cancel", only_from=("draft", "waiting", "confirmed"))
         return True
+
+    def button_validate(self) -> bool:
+        """The transfers are done. A done move `to_refund` of a return takes what it
+        brought back off its sale line's delivered quantity, as Odoo's sale_stock does
+        (the emulator keeps no quants for transfers)."""
+        pickings = [self.record("stock.picking", i) for i in self.ids]
+        for picking in pickings:
+            if picking["state"] in ("done", "cancel"):
+                raise UserError(f"{picking['name']} is already {picking['state']}.")
+        moves = self.db.table("stock.move").records
+        for picking in pickings:
+            self._set_state(
+                picking, "done", only_from=("draft", "waiting", "confirmed", "assigned")
+            )
+            if picking["picking_type_code"] == "incoming":
+                for move_id in self._move_ids(picking["id"]):
+                    self._refund(moves[move_id])
+        return True
+
+    def _refund(self, move: dict[str, Any]) -> None:
+        if not (move["to_refund"] and move["sale_line_id"]):
+            return
+        line = self.record("sale.order.line", move["sale_line_id"])
+        product = self.record("product.product", move["product_id"])
+        # From the move's unit to the line's, through the product's.
+        to_product = uom_factor(self.db, move["product_uom_id"], product["uom_id"], product["name"])
+        to_line = uom_factor(self.db, line["product_uom_id"], product["uom_id"], product["name"])
+        returned = move["product_uom_qty"] * to_product / to_line
+        delivered = round(line["qty_delivered"] - returned, 4)  # Odoo's does not stop at 0
+        self.db.update("sale.order.line", line["id"], {"qty_delivered": delivered})
 
     def _move_ids(self, picking_id: int) -> list[int]:
         return list(self.db.table("stock.move").index("picking_id").get(picking_id, []))
@@ -200,6 +232,8 @@ class StockPicking(Creatable):
             "location_dest_id": picking["location_dest_id"],
             "state": "draft",
             "origin": picking["origin"],
+            "sale_line_id": vals.get("sale_line_id"),
+            "to_refund": bool(vals.get("to_refund")),
             "create_date": picking["create_date"],
             "write_date": picking["create_date"],
         }

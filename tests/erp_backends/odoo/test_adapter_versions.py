@@ -44,6 +44,8 @@ PRODUCT = {
     "currency_id": [1, "EUR"],
     "uom_id": [1, "Units"],
     "type": "product",
+    "sale_ok": True,
+    "active": True,
 }
 
 
