@@ -21,6 +21,7 @@ from resolvers.freshness import StaleReport
 from resolvers.invoices.mutations import InvoiceMutations
 from resolvers.invoices.queries import InvoiceQueries
 from resolvers.invoices.types import Invoice
+from resolvers.limits.document_cache import CachedDocuments, DocumentCache
 from resolvers.limits.operation_limits import Limits, OperationLimits
 from resolvers.limits.response_budget import ResponseBudget, budgeted
 from resolvers.node_queries import NodeQueries
@@ -66,6 +67,7 @@ def build_schema(
 ) -> strawberry.Schema:
     """The schema, with limits that keep one request from asking for unbounded work."""
     operation_limits = limits or Limits()
+    documents = DocumentCache()
     extensions: list[Any] = [
         # First, so it leaves last and sees the outcome with every error coded.
         AuditTrail,
@@ -76,6 +78,8 @@ def build_schema(
         lambda: OperationLimits(limits=operation_limits),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         ResponseBudget,
+        # After the limits, which still measure every request.
+        lambda: CachedDocuments(cache=documents),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

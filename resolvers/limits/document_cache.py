@@ -1,0 +1,82 @@
+"""Parse and validate a document once, not on every request.
+
+graphql-core parses and validates every request in full, on the event loop: a third of
+the serving loop's time on a burst of `placeOrder` mutations, which send the same few
+documents again and again. `DocumentCache` keeps, per schema, the parsed document of
+each query text and whether it passed graphql-core's validation, in a bounded LRU;
+`CachedDocuments` is the schema extension that uses it.
+
+What stays per request: `OperationLimits` measures depth, aliases and cost on every
+request (the cost depends on the variables and the principal), before the cache is
+asked; only a document that passed validation is cached, so an invalid one gets its
+errors afresh (and a client cannot fill the cache with them).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from graphql import DocumentNode
+from strawberry.extensions import SchemaExtension
+
+MAX_DOCUMENTS = 1000  # query texts kept; each at most [graphql] max_tokens long
+
+
+@dataclass
+class _Entry:
+    document: DocumentNode
+    valid: bool = False  # passed graphql-core's validation
+
+
+class DocumentCache:
+    """The parsed documents of one schema by query text, least recently used first."""
+
+    def __init__(self, max_documents: int = MAX_DOCUMENTS) -> None:
+        self._max = max_documents
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self.parsed = 0  # documents parsed (a miss), for tests and benchmarks
+
+    def get(self, query: str) -> _Entry | None:
+        entry = self._entries.get(query)
+        if entry is not None:
+            self._entries.move_to_end(query)
+        return entry
+
+    def put(self, query: str, document: DocumentNode) -> None:
+        self.parsed += 1
+        self._entries[query] = _Entry(document)
+        self._entries.move_to_end(query)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+
+class CachedDocuments(SchemaExtension):
+    """Place it after every extension that checks a document before validation
+    (`OperationLimits`): those still run on every request."""
+
+    def __init__(self, *, cache: DocumentCache) -> None:
+        self.cache = cache
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        entry = None if query is None else self.cache.get(query)
+        if entry is not None:
+            context.graphql_document = entry.document  # strawberry then skips parsing
+            yield
+            return
+        yield
+        if query is not None and context.graphql_document is not None:
+            self.cache.put(query, context.graphql_document)
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        entry = None if context.query is None else self.cache.get(context.query)
+        checked_before = context.pre_execution_errors is not None  # refused by a limit
+        if entry is not None and entry.valid and not checked_before:
+            context.pre_execution_errors = []  # strawberry then skips validation
+        yield
+        if entry is not None and not checked_before and context.pre_execution_errors == []:
+            entry.valid = True
