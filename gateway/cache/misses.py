@@ -3,14 +3,17 @@
 A request's DataLoader batches its own misses; concurrent requests each make their own
 call. Against an ERP that allows 99 calls a minute, a burst of orders from 200
 customers would then spend 200 calls (two minutes) looking up customers it has not
-cached yet. `MissBatcher` lets up to `max_in_flight` calls of one read run at once, as
-before; past that, the keys wait, and all that gathered go together as soon as a call
-ends. A fast backend is never kept waiting; a throttled one gets fewer, larger calls.
+cached yet. `MissBatcher` lets a request's misses go at once while the backend keeps
+up: up to `max_in_flight` calls of one read, none of them older than `patience_s`.
+Past that (the backend is slow, or throttled and the calls wait for their turn), the
+keys wait, and all that gathered go together as soon as a call ends: a throttled
+backend gets fewer, larger calls.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -18,48 +21,73 @@ T = TypeVar("T")
 Fetch = Callable[[list[str]], Awaitable[Mapping[str, T]]]
 
 MAX_IN_FLIGHT = 4  # calls of one read at once before misses wait and go together
+PATIENCE_S = 0.05  # a call out longer than this: the backend is slow, misses wait
 MAX_BATCH = 200  # keys in one call (an Odoo `id in [...]` domain takes thousands)
 
 
 class MissBatcher(Generic[T]):
     def __init__(
-        self, fetch: Fetch[T], *, max_in_flight: int = MAX_IN_FLIGHT, max_batch: int = MAX_BATCH
+        self,
+        fetch: Fetch[T],
+        *,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        patience_s: float = PATIENCE_S,
+        max_batch: int = MAX_BATCH,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch
         self._max_in_flight = max_in_flight
+        self._patience_s = patience_s
         self._max_batch = max_batch
-        self._in_flight = 0
+        self._clock = clock
+        self._started: dict[int, float] = {}  # when each call in flight began, by ticket
+        self._tickets = 0
         self._waiting: dict[str, asyncio.Future[T | None]] = {}
         self._running: set[asyncio.Task[None]] = set()  # the loop keeps weak references
 
     async def fetch(self, keys: Sequence[str]) -> Mapping[str, T]:
         """What the backend has of `keys`: a call of its own if one is free, else a
         share of the next call."""
-        if self._in_flight < self._max_in_flight:
-            self._in_flight += 1
+        if self._keeping_up():
+            ticket = self._begin()
             try:
                 return await self._fetch(list(keys))
             finally:
-                self._in_flight -= 1
-                self._next()
+                self._end(ticket)
         loop = asyncio.get_running_loop()
         futures = [self._waiting.setdefault(key, loop.create_future()) for key in keys]
         values = await asyncio.gather(*futures)
         return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
 
+    def _keeping_up(self) -> bool:
+        """Whether a new call may go now: few calls out, and none out for long."""
+        if len(self._started) >= self._max_in_flight:
+            return False
+        oldest = min(self._started.values(), default=None)
+        return oldest is None or self._clock() - oldest < self._patience_s
+
+    def _begin(self) -> int:
+        self._tickets += 1
+        self._started[self._tickets] = self._clock()
+        return self._tickets
+
+    def _end(self, ticket: int) -> None:
+        del self._started[ticket]
+        self._next()
+
     def _next(self) -> None:
         """A call ended: the keys that waited go, up to `max_batch` of them."""
-        if not self._waiting or self._in_flight >= self._max_in_flight:
+        if not self._waiting or len(self._started) >= self._max_in_flight:
             return
         batch = dict(list(self._waiting.items())[: self._max_batch])
         for key in batch:
             del self._waiting[key]
-        self._in_flight += 1
-        task = asyncio.get_running_loop().create_task(self._run(batch))
+        ticket = self._begin()
+        task = asyncio.get_running_loop().create_task(self._run(batch, ticket))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
-    async def _run(self, batch: dict[str, asyncio.Future[T | None]]) -> None:
+    async def _run(self, batch: dict[str, asyncio.Future[T | None]], ticket: int) -> None:
         try:
             found: Mapping[str, Any] = await self._fetch(list(batch))
         except Exception as exc:  # every request that waited gets the backend's error
@@ -69,8 +97,7 @@ class MissBatcher(Generic[T]):
                     future.exception()  # retrieved here: waiters re-raise it themselves
             return
         finally:
-            self._in_flight -= 1
-            self._next()
+            self._end(ticket)
         for key, future in batch.items():
             if not future.done():
                 future.set_result(found.get(key))

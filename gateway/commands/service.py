@@ -51,7 +51,7 @@ class CommandService:
         *,
         sync_wait_s: float,
         snapshots: SnapshotReader | None = None,
-        snapshot_max_age_s: float = 5.0,
+        snapshot_max_age_s: float = 15.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.queue = queue

@@ -56,13 +56,12 @@ def refused_codes(payloads):
     return {e["code"] for p in payloads if p["receipt"] is None for e in p["userErrors"]}
 
 
-def commercial_customer(odoo, *, limited):
+def commercial_customer(odoo, *, offset=0):
+    """A company (or a person without one) that has no credit limit."""
     domain = [["customer_rank", ">", 0], ["parent_id", "=", False]]
-    if limited:
-        domain += [["use_partner_credit_limit", "=", True], ["credit_limit", ">", 0]]
-    else:
-        domain += [["use_partner_credit_limit", "=", False]]
-    [row] = odoo_rpc(odoo, "res.partner", "search_read", [domain], {"fields": ["id"], "limit": 1})
+    domain += [["use_partner_credit_limit", "=", False]]
+    options = {"fields": ["id"], "limit": 1, "offset": offset, "order": "id"}
+    [row] = odoo_rpc(odoo, "res.partner", "search_read", [domain], options)
     return row["id"]
 
 
@@ -108,7 +107,7 @@ def a_share_of(total: Decimal) -> Decimal:
 def test_twenty_concurrent_orders_take_only_the_stock_there_is(gateway, odoo):
     # given a product with `available` in stock and a customer without a credit limit
     sku, _, available = stocked_product(gateway)
-    customer = encode_id("Customer", str(commercial_customer(odoo, limited=False)))
+    customer = encode_id("Customer", str(commercial_customer(odoo)))
     share = a_share_of(available)
 
     # when twenty orders of two fifths of it race
@@ -143,18 +142,42 @@ def credit_left(gateway, customer, sku) -> Decimal:
     return Decimal(error["message"].rsplit("(", 1)[1].rstrip(")"))
 
 
-def test_twenty_concurrent_orders_never_overspend_a_credit_limit(gateway, odoo):
-    customer = encode_id("Customer", str(commercial_customer(odoo, limited=True)))
-    query = """{ products(first: 100) { nodes { sku salesUnit listPrice { amount }
+def a_service(gateway) -> tuple[str, Decimal]:
+    """A product without stock (credit is all an order of it holds): its SKU and price."""
+    query = """{ products(first: 100) { nodes { sku listPrice { amount }
                                                 stock { available { value } } } } }"""
     products = data_of(graphql(gateway, query, token=STAFF))["products"]["nodes"]
-    untracked = next(p for p in products if p["stock"] is None)  # a service: credit only
-    price = Decimal(untracked["listPrice"]["amount"])
-    left = credit_left(gateway, customer, untracked["sku"])
-    quantity = (a_share_of(left) / price).quantize(Decimal(1), rounding=ROUND_DOWN)
-    assert quantity * price > left / 3, "the credit left is a few prices at least"
+    service = next(p for p in products if p["stock"] is None)
+    return service["sku"], Decimal(service["listPrice"]["amount"])
 
-    payloads = race([gateway], [{"sku": untracked["sku"], "quantity": str(quantity)}], customer)
+
+def with_credit_left(gateway, odoo, service, price, nth=0) -> tuple[str, Decimal]:
+    """The `nth` customer with a credit limit and at least 20 prices of credit left: its
+    id, and the credit left."""
+    domain = [
+        ["customer_rank", ">", 0],
+        ["parent_id", "=", False],
+        ["use_partner_credit_limit", "=", True],
+        ["credit_limit", ">", 0],
+    ]
+    options = {"fields": ["id"], "order": "id"}
+    found = 0
+    for row in odoo_rpc(odoo, "res.partner", "search_read", [domain], options):
+        customer = encode_id("Customer", str(row["id"]))
+        left = credit_left(gateway, customer, service)
+        if left >= 20 * price:
+            if found == nth:
+                return customer, left
+            found += 1
+    raise AssertionError("the seeded world has customers with credit left")
+
+
+def test_twenty_concurrent_orders_never_overspend_a_credit_limit(gateway, odoo):
+    untracked, price = a_service(gateway)
+    customer, left = with_credit_left(gateway, odoo, untracked, price)
+    quantity = (a_share_of(left) / price).quantize(Decimal(1), rounding=ROUND_DOWN)
+
+    payloads = race([gateway], [{"sku": untracked, "quantity": str(quantity)}], customer)
 
     assert len(accepted(payloads)) == 2, payloads
     assert refused_codes(payloads) == {"CREDIT_LIMIT_EXCEEDED"}
@@ -186,19 +209,15 @@ def start_gateway(config: Path, log: Path) -> tuple[subprocess.Popen, str]:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def shared_redis(redis_url):
-    """A Redis database of its own, emptied: no other test's snapshots or commands."""
-    url = f"{redis_url.rsplit('/', 1)[0]}/7"
-    redis = Redis.from_url(url)
+@pytest.fixture(scope="module")
+def two_gateways(tmp_path_factory, odoo, redis_url):
+    """Two `serve` processes in front of the Odoo emulator, sharing a Redis database of
+    their own (emptied: no other test's snapshots or commands) for queue and ledger."""
+    shared = f"{redis_url.rsplit('/', 1)[0]}/7"
+    redis = Redis.from_url(shared)
     redis.flushdb()
-    yield url
-    redis.flushdb()
-    redis.close()
-
-
-def test_two_gateway_processes_sharing_redis_never_oversell(tmp_path, odoo, shared_redis):
-    config = tmp_path / "gateway.toml"
+    folder = tmp_path_factory.mktemp("two-gateways")
+    config = folder / "gateway.toml"
     config.write_text(f"""
 [backends.erp]
 kind = "odoo"
@@ -206,30 +225,48 @@ url = "{odoo}"
 database = "demo"
 credentials_env = "ODOO_API_KEY"
 [auth]
-store = "sqlite:///{tmp_path}/auth.sqlite3"
+store = "sqlite:///{folder}/auth.sqlite3"
 [queue]
-url = "{shared_redis}"
+url = "{shared}"
 sync_wait_ms = {SYNC_WAIT_MS}
 """)
-    first, one = start_gateway(config, tmp_path / "one.log")
+    first, one = start_gateway(config, folder / "one.log")
     try:
-        second, two = start_gateway(config, tmp_path / "two.log")
+        second, two = start_gateway(config, folder / "two.log")
         try:
-            sku, _, available = stocked_product(one)
-            customer = encode_id("Customer", str(commercial_customer(odoo, limited=False)))
-            share = a_share_of(available)
-            payloads = race([one, two], [{"sku": sku, "quantity": str(share)}], customer)
+            yield [one, two]
         finally:
             second.terminate()
             second.wait(30)
     finally:
         first.terminate()
         first.wait(30)
+        redis.flushdb()
+        redis.close()
+
+
+def test_two_gateway_processes_sharing_redis_never_oversell(two_gateways, odoo):
+    sku, _, available = stocked_product(two_gateways[0])
+    customer = encode_id("Customer", str(commercial_customer(odoo, offset=1)))
+    share = a_share_of(available)
+
+    payloads = race(two_gateways, [{"sku": sku, "quantity": str(share)}], customer)
 
     taken = accepted(payloads)
     assert len(taken) == 2, payloads
     assert refused_codes(payloads) == {"INSUFFICIENT_STOCK"}
     assert ordered_in_erp(odoo, sku, [p["receipt"]["commandId"] for p in taken]) == 2 * share
+
+
+def test_two_gateway_processes_sharing_redis_never_overspend_credit(two_gateways, odoo):
+    untracked, price = a_service(two_gateways[0])
+    customer, left = with_credit_left(two_gateways[1], odoo, untracked, price, nth=1)
+    quantity = (a_share_of(left) / price).quantize(Decimal(1), rounding=ROUND_DOWN)
+
+    payloads = race(two_gateways, [{"sku": untracked, "quantity": str(quantity)}], customer)
+
+    assert len(accepted(payloads)) == 2, payloads
+    assert refused_codes(payloads) == {"CREDIT_LIMIT_EXCEEDED"}
 
 
 def test_a_snapshot_is_read_once_for_a_burst_not_once_per_order(odoo, catalogue):
@@ -238,7 +275,7 @@ def test_a_snapshot_is_read_once_for_a_burst_not_once_per_order(odoo, catalogue)
     settings = replace(
         odoo_settings(odoo), cache=CacheSettings(), queue=own_queue(sync_wait_ms=0, worker=False)
     )
-    customer = encode_id("Customer", str(commercial_customer(odoo, limited=False)))
+    customer = encode_id("Customer", str(commercial_customer(odoo)))
     most = max(catalogue["products"], key=lambda p: Decimal(p["stock"]["available"]["value"]))
     sku = most["sku"]
     with serve_gateway(settings) as gateway:

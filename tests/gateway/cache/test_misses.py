@@ -99,3 +99,22 @@ async def test_a_batch_holds_at_most_max_batch_keys():
     await asyncio.gather(first, *waiting)
 
     assert backend.calls == [["a"], ["b", "c"], ["d", "e"]]
+
+
+async def test_misses_wait_once_a_call_is_out_longer_than_the_patience():
+    backend, now = SlowBackend(), [0.0]
+    batcher = MissBatcher(backend.fetch, max_in_flight=4, patience_s=0.05, clock=lambda: now[0])
+
+    first = asyncio.create_task(batcher.fetch(["a"]))
+    await until(lambda: backend.calls)
+    soon = asyncio.create_task(batcher.fetch(["b"]))  # the first call is young: b goes
+    await until(lambda: len(backend.calls) == 2)
+    now[0] = 1.0  # both calls have been out a second: the backend is slow
+    late = [asyncio.create_task(batcher.fetch([key])) for key in "cd"]
+    await asyncio.sleep(0)
+    assert backend.calls == [["a"], ["b"]]
+
+    backend.go.set()
+    await asyncio.gather(first, soon, *late)
+
+    assert backend.calls == [["a"], ["b"], ["c", "d"]]
