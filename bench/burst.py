@@ -103,7 +103,9 @@ def main() -> None:
         rows = patient_rpc(odoo, "sale.order", "search_read", [ours], fields)
         references = [row["client_order_ref"] for row in rows]
         sold = confirmed_quantities(odoo)
-    report(args, results, accepted_s, drained_s, drain_end, counts, calls, references)
+    report(
+        args, results, accepted_s, drained_s, drain_end, counts, calls, acceptance_calls, references
+    )
     oversold = {sku: (sold[sku], stock[sku]) for sku in sold if sold[sku] > stock[sku]}
     print(
         f"stock: {len(sold)} products sold, none beyond its stock"
@@ -252,7 +254,9 @@ def failure_codes(queue_url: str) -> Counter[str]:
     return Counter(str(error).split(":")[0] for (error,) in rows)
 
 
-def report(args, results, accepted_s, drained_s, drain_end, counts, calls, references) -> None:
+def report(
+    args, results, accepted_s, drained_s, drain_end, counts, calls, acceptance_calls, references
+) -> None:
     latencies = sorted(seconds * 1000 for _, seconds in results)
     outcomes = Counter(outcome for outcome, _ in results)
     accepted = outcomes["accepted"]
@@ -285,9 +289,11 @@ def report(args, results, accepted_s, drained_s, drain_end, counts, calls, refer
         )
     print(f"queue: {counts}")
     per_order = calls["total"] / max(accepted, 1)
+    after = calls["total"] - acceptance_calls["total"]
     print(
-        f"ERP calls: {calls['total']} ({per_order:.1f} per order; sale.order.create "
-        f"{calls['calls'].get('sale.order.create', 0)}), emulator answered 429 "
+        f"ERP calls: {calls['total']} ({per_order:.3f} per order), of which {after} after "
+        f"the last acceptance ({after / max(accepted, 1):.3f} per order); sale.order.create "
+        f"{calls['calls'].get('sale.order.create', 0)}; the emulator answered 429 "
         f"{faults.get('throttled', 0)} times, 503 {faults.get('failed', 0)} times"
     )
     print(

@@ -119,10 +119,3 @@ def merged(reservations: Sequence[Reservation]) -> list[Reservation]:
     for reservation in reservations:
         totals[reservation.item] = totals.get(reservation.item, Decimal(0)) + reservation.amount
     return [Reservation(item, totals[item]) for item in sorted(totals)]
-
-
-def still_counts(released_us: int | None, snapshot_taken_us: int) -> bool:
-    """Whether a reservation is missing from a snapshot: held, or released so recently
-    that the snapshot may have been read before the ERP wrote it."""
-    skew_us = int(CLOCK_SKEW.total_seconds() * 1_000_000)
-    return released_us is None or released_us > snapshot_taken_us - skew_us
