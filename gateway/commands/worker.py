@@ -121,7 +121,8 @@ class Worker:
         orders = [command for command in commands if _batchable(command)]
         if len(orders) < 2:
             orders = []  # one order goes the way of every single command
-        singles = [command for command in commands if command not in orders]
+        batched = {command.id for command in orders}
+        singles = [command for command in commands if command.id not in batched]
         runs = [self._settled_elsewhere(self._run_leased(command), command) for command in singles]
         if orders:
             runs.append(self._run_batch_leased(orders))
