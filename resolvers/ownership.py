@@ -17,7 +17,7 @@ object that has passed this filter (an order, a customer), so it passes unchecke
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar, cast
 
@@ -30,14 +30,12 @@ T = TypeVar("T")
 Method = Callable[..., Awaitable[Any]]
 
 
-def customer_scoped(port: P, reads: Reads[P], customer_keys: str | Iterable[str]) -> P:
-    """`port` as a principal bound to the customers of these keys (or of this one key)
-    may see it; no keys: no customer's objects at all."""
-    # One key is one customer, never the set of its characters.
-    keys = frozenset([customer_keys] if isinstance(customer_keys, str) else customer_keys)
+def customer_scoped(port: P, reads: Reads[P], customer_keys: frozenset[str]) -> P:
+    """`port` as a principal bound to the customers of these keys may see it; no keys:
+    no customer's objects at all (a frozenset: a lone key, a str, would be its letters)."""
 
     def derive(read: Read[Any, Any], method: Method) -> Method:
-        return _scoped(read, method, keys)
+        return _scoped(read, method, customer_keys)
 
     # `Reads` checks that every method of the port is declared, so the derived port
     # implements the port's Protocol.

@@ -113,7 +113,11 @@ def unit_name(code: str) -> str:
 
 
 def convert(quantity: Quantity, to_unit: str) -> Quantity:
-    """The same amount in another unit of the same dimension ("1 DZN" -> "12 C62")."""
+    """The same amount in another unit of the same dimension ("1 DZN" -> "12 C62"); the
+    quantity itself when it is in that unit already (even one this table does not know:
+    an ERP's own unit needs no conversion to itself)."""
+    if quantity.unit == to_unit:
+        return quantity
     source, target = _known(quantity.unit), _known(to_unit)
     if source.dimension != target.dimension:
         raise NormalizationError(

@@ -17,15 +17,13 @@ from typing import Any, TypeVar
 
 from erp_backends.errors import BackendDataError, BusinessRuleViolation, UserErrorCode
 from erp_backends.models import Order
-from erp_backends.normalize import NormalizationError
-from erp_backends.normalize.units import convert
 from erp_backends.odoo.adapter import WITH_ARCHIVED, OdooErp
 from erp_backends.odoo.client import OdooClient, Row
 from erp_backends.odoo.errors import OdooUserError
 from erp_backends.odoo.records import OdooRecord, odoo_key
 from erp_backends.odoo.reference import ModelFields
 from erp_backends.odoo.writes_returns import ReturnWriter
-from erp_backends.odoo.writes_support import odoo_id, odoo_message, uom_of
+from erp_backends.odoo.writes_support import odoo_id, odoo_message, quantity_in, uom_of
 from erp_backends.writes import DraftLine, OrderDraft
 
 NO_CANCEL_WIZARD = {"disable_cancel_warning": True}
@@ -291,11 +289,4 @@ def in_unit(line: DraftLine, unit: str) -> float:
             f"Quantity of product {line.product_id} must be positive",
             field="lines",
         )
-    if quantity.unit != unit:
-        try:
-            quantity = convert(quantity, unit)
-        except NormalizationError as exc:
-            raise BusinessRuleViolation(
-                UserErrorCode.UNIT_NOT_CONVERTIBLE, str(exc), field="lines"
-            ) from exc
-    return float(quantity.value)
+    return float(quantity_in(quantity, unit))

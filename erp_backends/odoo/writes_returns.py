@@ -22,7 +22,7 @@ from erp_backends.odoo.client import Domain, OdooClient
 from erp_backends.odoo.errors import OdooUserError
 from erp_backends.odoo.records import OdooRecord, odoo_key
 from erp_backends.odoo.reference import ModelFields
-from erp_backends.odoo.writes_support import odoo_id, odoo_message, uom_of
+from erp_backends.odoo.writes_support import odoo_id, odoo_message, quantity_in, uom_of
 from erp_backends.writes import DraftLine, ReturnDraft, ReturnReceipt
 
 RETURNS: Domain = [("picking_type_code", "=", "incoming")]
@@ -160,7 +160,7 @@ class ReturnWriter:
                 )
                 unit = product_units.get(product, sent.code)
                 with contextlib.suppress(NormalizationError):  # the ERP's units disagree
-                    rest = rest if rest.unit == unit else convert(rest, unit)
+                    rest = convert(rest, unit)
                 left.setdefault(str(order), {})[str(product)] = rest
         return left
 
@@ -190,9 +190,7 @@ class ReturnWriter:
                 order[product] = Sent(qty, uom_id, code, ((line.id, qty),))
                 continue
             with contextlib.suppress(NormalizationError):  # the ERP's own lines disagree
-                more = (
-                    qty if code == before.code else convert(Quantity(qty, code), before.code).value
-                )
+                more = convert(Quantity(qty, code), before.code).value
                 lines = (*before.lines, (line.id, more))
                 order[product] = Sent(before.qty + more, before.uom_id, before.code, lines)
         return delivered
@@ -223,7 +221,7 @@ class ReturnWriter:
             qty = Quantity(move.number("product_uom_qty"), uom_of(move, uom)[1])
             unit = units.get((order, product), qty.unit)
             try:
-                value = qty.value if qty.unit == unit else convert(qty, unit).value
+                value = convert(qty, unit).value
             except NormalizationError:
                 value = qty.value  # the ERP's units disagree: count it as it stands
             products = asked.setdefault(order, {})
@@ -256,7 +254,7 @@ class ReturnWriter:
         for line in lines:
             product = odoo_id(line.product_id, UserErrorCode.ORDER_NOT_RETURNABLE, "lines")
             unit = delivered[product].code if product in delivered else line.quantity.unit
-            wanted[product] = wanted.get(product, Decimal(0)) + _in_unit(line.quantity, unit)
+            wanted[product] = wanted.get(product, Decimal(0)) + quantity_in(line.quantity, unit)
         if not lines:
             wanted = {product: sent.qty for product, sent in delivered.items()}
         moves = []
@@ -346,17 +344,6 @@ class ReturnWriter:
             )
             state = int(states[0]["id"]) if states else None
         return country, state
-
-
-def _in_unit(quantity: Quantity, unit: str) -> Decimal:
-    if quantity.unit == unit:
-        return quantity.value
-    try:
-        return convert(quantity, unit).value
-    except NormalizationError as exc:
-        raise BusinessRuleViolation(
-            UserErrorCode.UNIT_NOT_CONVERTIBLE, str(exc), field="lines"
-        ) from exc
 
 
 def _split(qty: Decimal, lines: tuple[tuple[int, Decimal], ...]) -> list[tuple[int, Decimal]]:

@@ -11,20 +11,38 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from erp_backends.ports import ErpBackend
 from erp_backends.writes import ErpWriter
-from gateway.commands.ledger import Snapshot, credit_item, returnable_item, stock_item
+from gateway.commands.ledger import Snapshot
 from gateway.commands.live import WindowedBatcher
 
 MAX_ITEMS = 1000  # items of one kind read together at most
 Keep = Callable[[Sequence[Snapshot]], Awaitable[None]]
+# What the ERP has of each key of a kind (None: no limit); a key it does not name is
+# missing from the answer.
+ReadValues = Callable[[Sequence[str]], Awaitable[Mapping[str, Decimal | None]]]
 
 
 class UnknownItem(ValueError):
     """An item of a kind the ledger does not know: a bug of the caller."""
+
+
+@dataclass
+class _Kind:
+    """One kind of item (`<name>:<key>`): how to read its keys' values, what a key the
+    ERP does not name is worth, and the keys read before, oldest first (read again with
+    the next call of the kind)."""
+
+    name: str
+    values: ReadValues
+    missing: Decimal | None
+    key_parts: int = 1  # `returnable` keys are `<order id>:<product id>`
+    known: dict[str, None] = field(default_factory=dict)
+    batcher: WindowedBatcher[Snapshot] | None = None
 
 
 class SnapshotReader:
@@ -37,79 +55,72 @@ class SnapshotReader:
         self._writer = writer
         self._keep = keep
         self._clock = clock
-        self._stock = WindowedBatcher(self._read_stock, max_batch=MAX_ITEMS)
-        self._credit = WindowedBatcher(self._read_credit, max_batch=MAX_ITEMS)
-        self._returnable = WindowedBatcher(self._read_returnable, max_batch=MAX_ITEMS)
-        # The keys read before, oldest first: read again with the next call of their kind.
-        self._known_products: dict[str, None] = {}
-        self._known_customers: dict[str, None] = {}
-        self._known_returnable: dict[str, None] = {}
+        # A customer the ERP does not return has no limit here (the ERP refuses the
+        # order itself when the customer does not exist); a product without stock or
+        # delivery has none.
+        kinds = [
+            _Kind("stock", self._stock_values, Decimal(0)),
+            _Kind("credit", self._credit_values, None),
+            _Kind("returnable", self._returnable_values, Decimal(0), key_parts=2),
+        ]
+        for kind in kinds:
+            kind.batcher = WindowedBatcher(self._reader_of(kind), max_batch=MAX_ITEMS)
+        self._kinds = {kind.name: kind for kind in kinds}
 
     async def refresh(self, items: Sequence[str]) -> list[Snapshot]:
         """Read each item (and the others of its kind read before) and keep them; the
         items' snapshots. BackendError when the ERP cannot be read."""
         loads = []
         for item in items:
-            kind, _, key = item.partition(":")
-            if kind == "stock":
-                loads.append(self._stock.load(key))
-            elif kind == "credit":
-                loads.append(self._credit.load(key))
-            elif kind == "returnable" and key.count(":") == 1:
-                loads.append(self._returnable.load(key))
-            else:
+            name, _, key = item.partition(":")
+            kind = self._kinds.get(name)
+            if kind is None or kind.batcher is None or key.count(":") != kind.key_parts - 1:
                 raise UnknownItem(item)
+            loads.append(kind.batcher.load(key))
         found = await asyncio.gather(*loads)
         return [snapshot for snapshot in found if snapshot is not None]
 
     @property
     def reads(self) -> int:
         """ERP calls made so far, for benchmarks and tests."""
-        return self._stock.fetches + self._credit.fetches + self._returnable.fetches
+        return sum(kind.batcher.fetches for kind in self._kinds.values() if kind.batcher)
 
-    async def _read_stock(self, asked: Sequence[str]) -> Mapping[str, Snapshot]:
-        product_ids = _with_known(asked, self._known_products)
-        taken_at = self._clock()  # before the read: what is released after it still counts
+    def _reader_of(self, kind: _Kind) -> Callable[[Sequence[str]], Awaitable[dict[str, Snapshot]]]:
+        async def read(asked: Sequence[str]) -> dict[str, Snapshot]:
+            keys = _with_known(asked, kind.known)
+            taken_at = self._clock()  # before the read: what is released after it counts
+            values = await kind.values(keys)
+            snapshots = {
+                key: Snapshot(f"{kind.name}:{key}", values.get(key, kind.missing), taken_at)
+                for key in keys
+            }
+            await self._keep(list(snapshots.values()))
+            return snapshots
+
+        return read
+
+    async def _stock_values(self, product_ids: Sequence[str]) -> dict[str, Decimal | None]:
         levels = await self._erp.stock_for_products(product_ids)
-        snapshots = {}
-        for product_id in product_ids:
-            level = levels.get(product_id)
-            available = Decimal(0) if level is None else max(level.available.value, Decimal(0))
-            snapshots[product_id] = Snapshot(stock_item(product_id), available, taken_at)
-        await self._keep(list(snapshots.values()))
-        return snapshots
+        return {key: max(level.available.value, Decimal(0)) for key, level in levels.items()}
 
-    async def _read_credit(self, asked: Sequence[str]) -> Mapping[str, Snapshot]:
-        customer_ids = _with_known(asked, self._known_customers)
-        taken_at = self._clock()
+    async def _credit_values(self, customer_ids: Sequence[str]) -> dict[str, Decimal | None]:
         credits = await self._writer.credit_of(customer_ids)
-        snapshots = {}
-        for customer_id in customer_ids:
-            credit = credits.get(customer_id)
-            left = None
-            if credit is not None and credit.limit is not None:
-                left = max(credit.limit.amount - credit.open_balance.amount, Decimal(0))
-            # A customer the ERP does not return has no limit here; the ERP refuses the
-            # order itself when the customer does not exist.
-            snapshots[customer_id] = Snapshot(credit_item(customer_id), left, taken_at)
-        await self._keep(list(snapshots.values()))
-        return snapshots
+        return {
+            key: None
+            if credit.limit is None
+            else max(credit.limit.amount - credit.open_balance.amount, Decimal(0))
+            for key, credit in credits.items()
+        }
 
-    async def _read_returnable(self, asked: Sequence[str]) -> Mapping[str, Snapshot]:
-        """`asked` are `<order id>:<product id>` keys: read by their orders, in one call."""
-        keys = _with_known(asked, self._known_returnable)
-        taken_at = self._clock()
+    async def _returnable_values(self, keys: Sequence[str]) -> dict[str, Decimal | None]:
+        """`keys` are `<order id>:<product id>`: read by their orders, in one call."""
         orders = sorted({key.partition(":")[0] for key in keys})
         returnable = await self._writer.returnable(orders)
-        snapshots = {}
-        for key in keys:
-            order_id, _, product_id = key.partition(":")
-            left = returnable.get(order_id, {}).get(product_id)
-            # Nothing delivered (or left) of the product: nothing may come back.
-            available = Decimal(0) if left is None else max(left.value, Decimal(0))
-            snapshots[key] = Snapshot(returnable_item(order_id, product_id), available, taken_at)
-        await self._keep(list(snapshots.values()))
-        return snapshots
+        return {
+            f"{order}:{product}": max(left.value, Decimal(0))
+            for order, products in returnable.items()
+            for product, left in products.items()
+        }
 
 
 def _with_known(asked: Sequence[str], known: dict[str, None]) -> list[str]:

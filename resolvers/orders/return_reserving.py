@@ -59,7 +59,7 @@ async def asked_of_everything(info: Info, order_lines: Sequence[OrderLine]) -> l
     for (product_id, sent), product in zip(delivered.items(), products, strict=True):
         unit = sent.unit if product is None else product.sales_unit
         try:
-            quantity = sent if sent.unit == unit else convert(sent, unit)
+            quantity = convert(sent, unit)
         except NormalizationError:
             continue  # the ERP's units disagree: its writer checks this product
         sku = product_id if product is None else product.sku or product_id

@@ -81,4 +81,4 @@ def delivered_by_product(order_lines: Sequence[OrderLine]) -> dict[str, Quantity
 
 
 def _in_unit(quantity: Quantity, unit: str) -> Decimal:
-    return quantity.value if quantity.unit == unit else convert(quantity, unit).value
+    return convert(quantity, unit).value

@@ -119,7 +119,7 @@ async def test_a_new_read_declared_once_is_cached(store: RecordStore) -> None:
 async def test_a_new_read_declared_once_is_customer_scoped(store: RecordStore) -> None:
     backend = Notes()
     caching = Caching(store, CachePolicy(stale_ttl=600), CacheStats())
-    notes = customer_scoped(cached(backend, NOTES, caching), NOTES, "7")
+    notes = customer_scoped(cached(backend, NOTES, caching), NOTES, frozenset({"7"}))
     page = PageRequest(0, 20)
     # Another customer's record is dropped exactly as if absent.
     assert await notes.get_notes(["1", "2"]) == {"1": NOTES_BY_ID["1"]}
@@ -134,7 +134,7 @@ async def test_a_new_read_declared_once_is_customer_scoped(store: RecordStore) -
     assert await notes.replies(["1"]) == {"1": [NOTES_BY_ID["1"]]}
     assert (await notes.search_notes(None, page)).items == (NOTES_BY_ID["1"],)
     # The cache holds the unfiltered records: the next customer sees its own.
-    theirs = customer_scoped(cached(backend, NOTES, caching), NOTES, "8")
+    theirs = customer_scoped(cached(backend, NOTES, caching), NOTES, frozenset({"8"}))
     assert await theirs.get_notes(["1", "2"]) == {"2": NOTES_BY_ID["2"]}
 
 
