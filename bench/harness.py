@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -44,6 +48,46 @@ def sandbox(system: str, latency_ms: float, *options: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def served_gateway(config: str, workers: int, environ: Mapping[str, str]) -> Iterator[str]:
+    """`erp-gateway serve --workers N` with `config` as its gateway.toml and `environ`
+    added to its environment (the secrets), as an operator runs it; yields its URL once
+    every process answers."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
+    (folder / "gateway.toml").write_text(config, encoding="utf-8")
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    sock.close()
+    command = [sys.executable, "-m", "gateway", "serve", "--config", str(folder / "gateway.toml")]
+    command += ["--port", str(port), "--workers", str(workers)]
+    log = (folder / "gateway.log").open("w")
+    process = subprocess.Popen(
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **environ},
+        start_new_session=True,  # its own process group: the workers stop with it
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while (folder / "gateway.log").read_text().count("Application startup complete") < workers:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the gateway did not start; see {folder / 'gateway.log'}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        # A worker finishes the commands it holds before it stops, which a throttled ERP
+        # can make long; a benchmark has measured what it came for by now.
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
 
 
 @dataclass

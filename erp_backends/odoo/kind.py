@@ -33,11 +33,15 @@ def open_odoo(connection: Connection, options: OdooOptions) -> ErpPorts:
         api_key=connection.credentials,
         protocol=options.protocol,
     )
+    interactive = OdooClient(connection.http, odoo)
     return ErpPorts(
-        reader=OdooErp(OdooClient(connection.http, odoo), backend=connection.role),
-        # Writes drain a queue: they leave part of the rate limit to reads and validation.
+        reader=OdooErp(interactive, backend=connection.role),
+        # Writes drain a queue: they leave part of the rate limit to reads and validation
+        # (acceptance's own reads of credit and returns among them).
         writer=OdooWriter(
-            OdooClient(connection.http.in_background(), odoo), backend=connection.role
+            OdooClient(connection.http.in_background(), odoo),
+            reads=interactive,
+            backend=connection.role,
         ),
     )
 

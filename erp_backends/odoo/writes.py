@@ -56,14 +56,24 @@ class OdooWriter:
         self,
         client: OdooClient,
         *,
+        reads: OdooClient | None = None,
         backend: str = "erp",
         today: Callable[[], date] = _utc_today,
     ) -> None:
+        """`client` writes (the queue's worker drains through it); `reads`, when given,
+        reads credit and what is returnable for acceptance, which a client waits for: a
+        client whose calls do not yield the rate limit to interactive work."""
         self._client = client
         self._backend = backend
         self._reader = OdooErp(client, backend=backend)
         self._fields = ModelFields(client, backend=backend)
         self._returns = ReturnWriter(client, self._fields, backend=backend)
+        self._reads = reads or client
+        self._acceptance_returns = (
+            self._returns
+            if reads is None
+            else ReturnWriter(reads, ModelFields(reads, backend=backend), backend=backend)
+        )
         self._orders = OrderWriter(
             client, self._reader, self._fields, self._returns, backend=backend
         )
@@ -194,13 +204,13 @@ class OdooWriter:
         return await self._returns.request_return(draft)
 
     async def returnable(self, order_ids: Sequence[str]) -> Mapping[str, Mapping[str, Quantity]]:
-        return await self._returns.returnable(order_ids)
+        return await self._acceptance_returns.returnable(order_ids)
 
     async def credit_of(self, customer_ids: Sequence[str]) -> Mapping[str, Credit]:
         keys = sorted({key for i in customer_ids if (key := odoo_key(i)) is not None})
         if not keys:
             return {}
-        rows = await self._client.search_read("res.partner", [("id", "in", keys)], CREDIT_FIELDS)
+        rows = await self._reads.search_read("res.partner", [("id", "in", keys)], CREDIT_FIELDS)
         partners = [OdooRecord("res.partner", row, backend=self._backend) for row in rows]
         open_orders = await self._uninvoiced(keys)
         return {str(p.id): self._credit(p, open_orders.get(p.id, Decimal(0))) for p in partners}
@@ -213,7 +223,7 @@ class OdooWriter:
             ("state", "=", "sale"),
             ("invoice_status", "=", "to invoice"),
         ]
-        rows = await self._client.search_read(
+        rows = await self._reads.search_read(
             "sale.order", domain, ["partner_id", "amount_total", "currency_rate"]
         )
         orders = [OdooRecord("sale.order", row, backend=self._backend) for row in rows]
@@ -232,7 +242,7 @@ class OdooWriter:
         accounts = {p: p for p in partners if p in customers}
         others = sorted(partners - accounts.keys())
         if others:
-            rows = await self._client.search_read(
+            rows = await self._reads.search_read(
                 "res.partner",
                 [("id", "in", others)],
                 ["commercial_partner_id"],

@@ -47,16 +47,18 @@ def create_app(
     *,
     clock: Callable[[], float] = time.monotonic,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    processes: int = 1,
 ) -> Starlette:
     """The gateway app; tests may pass `backends` to use instead of the configured ones,
     the `clock` that times the configured backends' circuit breakers, or `transports`
-    by role that replace the network (an emulator's ASGI app, in-process)."""
+    by role that replace the network (an emulator's ASGI app, in-process). `processes`
+    is how many serve together (`serve --workers`): they share the backends' limits."""
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
             opened = backends or await open_backends(
-                settings, stack, clock=clock, transports=transports
+                settings, stack, clock=clock, transports=transports, processes=processes
             )
             auth = await open_auth(settings.auth, stack)
             writes = None
@@ -69,6 +71,7 @@ def create_app(
                     cache=opened.cache,
                     audit=auth.audit,
                     stack=stack,
+                    alone=processes == 1,
                 )
             yield {"backends": opened, "auth": auth, "writes": writes}
 

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from erp_backends import registry
 from erp_backends.http import BackendHttp
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
-from erp_backends.rate_limit import RateLimiter, TokenBucket
+from erp_backends.rate_limit import RateLimit, RateLimiter, TokenBucket
 from erp_backends.registry import Connection, ErpPorts
 from erp_backends.writes import ErpWriter
 from gateway.cache.caching import CachePolicy
@@ -45,10 +45,12 @@ async def open_backends(
     *,
     clock: Callable[[], float] = time.monotonic,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    processes: int = 1,
 ) -> Backends:
     """The configured backends, each read through the shared cache; `clock` times their
     circuit breakers (a test passes one it moves itself). `transports` replaces the
-    network for some roles: tests reach an emulator's ASGI app in-process."""
+    network for some roles: tests reach an emulator's ASGI app in-process. `processes`
+    serve together: without Redis to share a rate limit, each keeps to its share."""
     transports = transports or {}
     cache = await open_gateway_cache(settings.cache, stack)
     crm, shop = settings.crm, settings.shop
@@ -56,7 +58,9 @@ async def open_backends(
 
     async def http(backend: BackendSettings) -> BackendHttp:
         transport = transports.get(backend.role)
-        return await backend_http(backend, stack, shared=shared, clock=clock, transport=transport)
+        return await backend_http(
+            backend, stack, shared=shared, clock=clock, transport=transport, processes=processes
+        )
 
     erp = erp_side(settings.erp, await http(settings.erp))
     return Backends(
@@ -119,11 +123,12 @@ async def backend_http(
     shared: Redis | None = None,
     clock: Callable[[], float] = time.monotonic,
     transport: httpx.AsyncBaseTransport | None = None,
+    processes: int = 1,
 ) -> BackendHttp:
     limiter: RateLimiter | None = None
     if settings.rate_limit is not None:
         limiter = (
-            TokenBucket(settings.rate_limit)
+            TokenBucket(share_of(settings.rate_limit, processes))
             if shared is None
             else RedisTokenBucket(
                 shared, bucket_key(settings.role, settings.url), settings.rate_limit
@@ -145,3 +150,9 @@ async def backend_http(
         rate_limiter=limiter,
         clock=clock,
     )
+
+
+def share_of(limit: RateLimit, processes: int) -> RateLimit:
+    """What one of `processes` may spend of `limit` when nothing shares a bucket between
+    them: an equal share, at least one call per period."""
+    return RateLimit(max(1, limit.count // processes), limit.period_s)

@@ -2,6 +2,7 @@
 
     erp-gateway demo [--port 8000]           emulated backends + gateway, on loopback
     erp-gateway serve --config gateway.toml  the gateway against configured backends
+                      [--workers N]          ... from N processes, one per core
     erp-gateway sandbox odoo --port 8069     one emulated system, standalone
     erp-gateway cache clear --config F       forget cached records (--entity erp.stock)
     erp-gateway token create --name N ...    partner API tokens (list, revoke, rotate)
@@ -36,7 +37,15 @@ from gateway.auth.audit_cli import add_audit_commands
 from gateway.auth.token_cli import add_token_commands
 from gateway.commands.cli import add_queue_commands
 from gateway.config import ConfigError, Settings, load_settings
-from gateway.wiring.server import BACKEND_KEEP_ALIVE_S, ListenError, Served, address, bind, serve
+from gateway.wiring.server import (
+    BACKEND_KEEP_ALIVE_S,
+    ListenError,
+    Served,
+    address,
+    bind,
+    run,
+    serve,
+)
 
 if TYPE_CHECKING:  # emulator code is loaded only by the commands that run emulators
     from erp_backends.emulation.faults import FaultOptions
@@ -60,17 +69,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _demo(args: argparse.Namespace) -> None:
     from gateway.wiring.demo import run_demo
 
-    asyncio.run(run_demo(host=args.host, port=args.port, seed=args.seed, faults=_faults(args)))
+    run(run_demo(host=args.host, port=args.port, seed=args.seed, faults=_faults(args)))
 
 
 def _serve(args: argparse.Namespace) -> None:
     from gateway.wiring.app import create_app
 
-    settings = load_settings(Path(args.config), os.environ)
+    settings = load_settings(Path(args.config), os.environ)  # a bad file stops it here
     sock = bind(args.host, args.port)
+    if args.workers > 1:
+        from gateway.wiring.workers import serve_processes
+
+        print(f"GraphQL at {address(sock)}/graphql, {args.workers} processes", flush=True)
+        serve_processes(Path(args.config), sock, args.workers)
+        return
     app = create_app(settings)
     served = Served(app, sock, http=settings.http)
-    asyncio.run(serve([served], on_started=_say(f"GraphQL at {address(sock)}/graphql")))
+    run(serve([served], on_started=_say(f"GraphQL at {address(sock)}/graphql")))
 
 
 def _sandbox(kind: BackendKind[Any, Any]) -> Callable[[argparse.Namespace], None]:
@@ -87,7 +102,7 @@ def _sandbox(kind: BackendKind[Any, Any]) -> Callable[[argparse.Namespace], None
 def _run_emulator(args: argparse.Namespace, system: str, app: ASGIApp, detail: str) -> None:
     sock = bind(args.host, args.port)
     started = _say(f"{system} emulator (seed {args.seed}, {detail}) on {address(sock)}")
-    asyncio.run(serve([Served(app, sock, keep_alive_s=BACKEND_KEEP_ALIVE_S)], on_started=started))
+    run(serve([Served(app, sock, keep_alive_s=BACKEND_KEEP_ALIVE_S)], on_started=started))
 
 
 def _say(message: str) -> Callable[[], Awaitable[None]]:
@@ -155,6 +170,13 @@ def _parser() -> argparse.ArgumentParser:
 
     serve_cmd = commands.add_parser("serve", help="run the gateway against configured backends")
     serve_cmd.add_argument("--config", required=True, help="path to gateway.toml")
+    serve_cmd.add_argument(
+        "--workers",
+        type=_processes,
+        default=1,
+        metavar="N",
+        help="processes serving together, one per core (default: 1; README: Serving)",
+    )
     _listen_options(serve_cmd, port=8000)
     serve_cmd.set_defaults(run=_serve)
 
@@ -210,6 +232,16 @@ def _emulator_options(parser: argparse.ArgumentParser) -> None:
         metavar="N/PERIOD",
         help="e.g. 100/second; excess requests get HTTP 429",
     )
+
+
+def _processes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 64, got {text!r}")
+    return value
 
 
 def _non_negative(text: str) -> float:

@@ -29,7 +29,10 @@ async def open_writes(
     cache: GatewayCache | None,
     audit: AuditLog | None,
     stack: AsyncExitStack,
+    alone: bool = True,
 ) -> Writes:
+    """`alone`: no other process serves with this one (`serve --workers 1`), so the
+    commands its mutations wait for are run by its own worker or by none."""
     queue = open_command_queue(settings.connect_url())
     stack.push_async_callback(queue.close)
     service = CommandService(
@@ -42,7 +45,8 @@ async def open_writes(
         worker = Worker(
             queue, writer, settings, cache=cache, audit=audit, on_settled=service.notify
         )
-        service.local_worker = True
+        # Else another process's worker may run them: waiting mutations poll the queue.
+        service.local_worker = alone
         stop = asyncio.Event()
         running = asyncio.create_task(worker.run(stop), name=worker.worker_id)
 

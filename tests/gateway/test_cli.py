@@ -158,6 +158,47 @@ def test_sandbox_and_serve_work_together(tmp_path):
         assert sandbox.stop() == 0
 
 
+def test_serve_with_workers_answers_from_each_process_and_stops_them_all(tmp_path):
+    # Given an emulator, when the gateway serves from 2 processes on one port, then
+    # both start, queries are answered, and Ctrl-C stops every process.
+    odoo_port, gateway_port = free_port(), free_port()
+    sandbox = Running("sandbox", "odoo", "--port", str(odoo_port), "--seed", "1")
+    try:
+        sandbox.wait_for(rf"Odoo emulator .* on http://127.0.0.1:{odoo_port}")
+        config = example_config(tmp_path, **{"8069": str(odoo_port)})
+        options = ["--config", str(config), "--port", str(gateway_port), "--workers", "2"]
+        gateway = Running("serve", *options, env={**EXAMPLE_ENV, "ODOO_API_KEY": "admin"})
+        try:
+            gateway.wait_for(f"GraphQL at http://127.0.0.1:{gateway_port}/graphql, 2 processes")
+            gateway.wait_for(r"(?s)(Application startup complete.*){2}")
+            pids = [
+                int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", gateway.output)
+            ]
+            assert len(set(pids)) == 2
+            with httpx.Client(headers=bearer(token_for())) as client:
+                for _ in range(6):  # new connections: the kernel hands them to either
+                    answer = client.post(
+                        f"http://127.0.0.1:{gateway_port}/graphql",
+                        json={"query": "{ products(first: 1) { nodes { sku } } }"},
+                        headers={"Connection": "close"},
+                    ).json()
+                    assert answer["data"]["products"]["nodes"][0]["sku"]
+        finally:
+            assert gateway.stop() == 0
+        for pid in pids:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+    finally:
+        assert sandbox.stop() == 0
+
+
+@pytest.mark.parametrize("workers", ["0", "65", "two"])
+def test_serve_refuses_a_number_of_workers_it_cannot_run(tmp_path, workers):
+    result = run("serve", "--config", str(example_config(tmp_path)), "--workers", workers)
+    assert result.returncode == 2
+    assert f"expected a whole number from 1 to 64, got '{workers}'" in result.stderr
+
+
 def settled(place):
     """The answer of `place` once its order's command has settled. The demo waits 2 s
     for the ERP, which a busy machine can outlast; asked again with the same idempotency

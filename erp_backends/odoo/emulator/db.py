@@ -12,6 +12,7 @@ orders" scans a few hundred records, not all of them.
 from __future__ import annotations
 
 import re
+from bisect import insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar, cast
@@ -173,8 +174,17 @@ class Table:
         if not record["display_name"]:
             record["display_name"] = str(record.get(self.spec.rec_name) or "")
         self.records[record_id] = record
-        self._db.generation += 1
+        self._indexes_add(record_id, record)
         return record_id
+
+    def update(self, record_id: int, values: dict[str, Any]) -> None:
+        record = self.records[record_id]
+        self._indexes_remove(record_id, record, values.keys())
+        record.update(self.stored_values(values))
+        self._indexes_add(record_id, record, values.keys())
+
+    def delete(self, record_id: int) -> None:
+        self._indexes_remove(record_id, self.records.pop(record_id))
 
     def stored_values(self, values: dict[str, Any]) -> dict[str, Any]:
         # Tuples, not lists: a dict of atomic values drops out of the cyclic garbage
@@ -193,11 +203,44 @@ class Table:
         return self._cached("rank", lambda: {i: n for n, i in enumerate(self.sort(self.records))})
 
     def _cached(self, key: str, build: Callable[[], T]) -> T:
-        if self._cached_at != self._db.generation:
-            self._cache, self._cached_at = {}, self._db.generation
+        self._fresh_cache()
         if key not in self._cache:
             self._cache[key] = build()
         return cast(T, self._cache[key])
+
+    def _fresh_cache(self) -> dict[str, Any]:
+        """The cache, emptied if anything was written behind the table's back since."""
+        if self._cached_at != self._db.generation:
+            self._cache, self._cached_at = {}, self._db.generation
+        return self._cache
+
+    # The table's own writes keep its indexes current (ids ascending, as a rebuild
+    # gives them) instead of dropping them: an order's create inserts lines and then
+    # reads them by order, and a rebuild per order made a burst of creates quadratic.
+
+    def _indexes_add(
+        self, record_id: int, record: dict[str, Any], changed: Iterable[str] | None = None
+    ) -> None:
+        cache = self._fresh_cache()
+        cache.pop("rank", None)
+        for name in self._indexed_fields(changed):
+            if (value := record[name]) is not None:
+                insort(cache[f"index:{name}"].setdefault(value, []), record_id)
+
+    def _indexes_remove(
+        self, record_id: int, record: dict[str, Any], changed: Iterable[str] | None = None
+    ) -> None:
+        cache = self._fresh_cache()
+        cache.pop("rank", None)
+        for name in self._indexed_fields(changed):
+            if (value := record[name]) is not None:
+                group = cache[f"index:{name}"].get(value, [])
+                if record_id in group:
+                    group.remove(record_id)
+
+    def _indexed_fields(self, changed: Iterable[str] | None) -> list[str]:
+        names = [key.removeprefix("index:") for key in self._cache if key.startswith("index:")]
+        return names if changed is None else [n for n in names if n in changed]
 
     def search(self, domain: object, *, active_test: bool = True) -> list[int]:
         """Ids matching `domain`, ascending; archived records only if asked or filtered on."""
@@ -345,13 +388,10 @@ class Database:
         return self._tables[model].insert(values)
 
     def update(self, model: str, record_id: int, values: dict[str, Any]) -> None:
-        table = self._tables[model]
-        table.records[record_id].update(table.stored_values(values))
-        self.generation += 1
+        self._tables[model].update(record_id, values)
 
     def delete(self, model: str, record_id: int) -> None:
-        del self._tables[model].records[record_id]
-        self.generation += 1
+        self._tables[model].delete(record_id)
 
     def count(self, model: str) -> int:
         return len(self._tables[model].records)

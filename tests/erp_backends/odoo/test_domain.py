@@ -220,3 +220,31 @@ def test_archived_records_are_hidden_unless_the_domain_filters_on_active(db):
 
 def test_operators_are_case_insensitive(db):
     assert ids(db, [("name", "ILIKE", "azure")]) == [1, 2]
+
+
+def test_writes_keep_the_indexes_as_a_rebuild_would_make_them():
+    """Inserts, updates and deletes maintain a table's indexes in place; what they leave
+    is exactly what a rebuild from the records gives, and searches see every write."""
+    database = Database(SPECS)
+    partners = database.table("res.partner")
+    database.insert("res.country", {"name": "Belgium", "code": "BE"})
+    database.insert("res.country", {"name": "United States", "code": "US"})
+    for pid, row in PARTNERS.items():
+        database.insert("res.partner", {"id": pid, **dict(zip(COLUMNS, row, strict=True))})
+    assert partners.index("country_id") == {1: [1, 2], 2: [3, 5]}  # built now, then kept
+
+    database.insert("res.partner", {"name": "New", "country_id": 2, "parent_id": 3})
+    database.update("res.partner", 1, {"country_id": 2})
+    database.update("res.partner", 4, {"country_id": 1, "name": "Gemini"})
+    database.update("res.partner", 3, {"name": "Deco"})  # no indexed field changes
+    database.delete("res.partner", 5)
+
+    kept = {name: partners.index(name) for name in ("country_id", "parent_id")}
+    rebuilt = Database(SPECS)
+    for record in partners.records.values():
+        rebuilt.table("res.partner").records[record["id"]] = dict(record)
+    expected = {name: rebuilt.table("res.partner").index(name) for name in kept}
+    assert kept == expected
+    assert kept["country_id"] == {1: [2, 4], 2: [1, 3, 6]}
+    assert partners.search([["country_id", "=", 2]], active_test=False) == [1, 3, 6]
+    assert partners.search([["parent_id", "in", [1, 3]]], active_test=False) == [2, 6]
