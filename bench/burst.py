@@ -8,8 +8,13 @@ acceptance time and latency, the ERP calls spent while accepting, the drain time
 ERP calls per order, the 429s the gateway received, the emulator's count of gateway
 orders with duplicates, and per product the quantity confirmed against the stock.
 
-    .venv/bin/python -m bench.burst [--orders 5000] [--clients 200]
+    .venv/bin/python -m bench.burst [--orders 5000] [--clients 200] [--workers 2]
         [--rate-limit 99/minute] [--fail-rate 0.05] [--drain-timeout 600]
+
+The gateway runs as an operator runs it, `erp-gateway serve --workers N` (default 2, one
+per core here) on a gateway.toml, and the clients from a process of their own with a
+client that costs next to no CPU (`bench.lean_client`): on a 2-core machine they share
+the cores with the gateway they measure.
 """
 
 from __future__ import annotations

@@ -115,6 +115,10 @@ class BackendHttp:
         )
         self._background = False
 
+    def headroom(self) -> float:
+        """The share of the rate limit's burst free now (1 without a rate limit)."""
+        return 1.0 if self._rate_limiter is None else self._rate_limiter.headroom()
+
     def in_background(self) -> BackendHttp:
         """The same client, breaker and rate limit, for work that yields the rate limit's
         reserve to interactive calls (see `TokenBucket`): the command worker's writes."""

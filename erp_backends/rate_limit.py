@@ -47,6 +47,11 @@ class RateLimiter(Protocol):
 
     async def acquire(self, *, background: bool = False) -> None: ...
 
+    def headroom(self) -> float:
+        """The share of the burst free now, 0 to 1: how freely callers may spend (cache
+        misses gather into fewer calls as it runs out)."""
+        ...
+
 
 class TokenBucket:
     """Allows `limit.count` calls per period, in bursts of at most `limit.count`.
@@ -86,6 +91,11 @@ class TokenBucket:
             self._tokens -= 1
             return 0.0
         return (1 + keep - self._tokens) / self._rate
+
+    def headroom(self) -> float:
+        now = self._clock()
+        tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
+        return max(0.0, tokens) / self._capacity
 
     async def acquire(self, *, background: bool = False) -> None:
         # One queue per class: a waiting background call must not hold up the others.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
@@ -43,7 +44,7 @@ else
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(updated))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
-return tostring(wait)
+return {tostring(wait), tostring(tokens)}
 """
 
 
@@ -68,6 +69,7 @@ class RedisTokenBucket:
         self._fallback = TokenBucket(limit, reserve_share=reserve_share)
         self._sleep = sleep  # injectable: a test learns the bucket would wait, without waiting
         self._warned = False
+        self._seen: tuple[float, float] | None = None  # tokens left at the last take, and when
 
     async def acquire(self, *, background: bool = False) -> None:
         keep = self._reserve if background else 0.0
@@ -78,12 +80,23 @@ class RedisTokenBucket:
                 )
             except (RedisError, OSError) as exc:
                 self._warn(exc)
+                self._seen = None  # the local bucket holds the count meanwhile
                 await self._fallback.acquire(background=background)
                 return
-            wait = float(answer)
+            wait, tokens = (float(value) for value in answer)
+            self._seen = (tokens, time.monotonic())
             if wait <= 0:
                 return
             await self._sleep(wait)
+
+    def headroom(self) -> float:
+        """What the last take saw left, refilled since: other processes may have spent
+        some meanwhile, which the next take learns."""
+        if self._seen is None:  # nothing taken yet, or the last take fell back
+            return self._fallback.headroom()
+        tokens, seen_at = self._seen
+        refilled = tokens + (time.monotonic() - seen_at) * self._rate
+        return max(0.0, min(self._capacity, refilled)) / self._capacity
 
     def _warn(self, exc: Exception) -> None:
         if not self._warned:

@@ -169,14 +169,16 @@ class SqliteAuditLog:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        # Autocommit: each INSERT is its own transaction, committed when execute returns;
-        # synchronous FULL, as WAL's usual NORMAL may lose the last commits on power loss.
+        # Synchronous FULL, as WAL's usual NORMAL may lose the last commits on power loss.
         self._db = SharedConnection(self.path, schema=SQLITE_SCHEMA, busy_timeout_s=BUSY_TIMEOUT_S)
 
     async def append(self, entry: AuditEntry) -> None:
         row = (entry.at.isoformat(), entry.to_json())
         insert = "INSERT INTO audit_log (at, entry) VALUES (?, ?)"
-        await self._run("cannot append", lambda db: db.execute(insert, row))
+        try:  # committed with the appends of concurrent requests (`SharedConnection.write`)
+            await self._db.write(lambda db: db.execute(insert, row))
+        except (sqlite3.Error, OSError) as exc:
+            raise AuditUnavailable(f"SQLite audit log {self.path}: cannot append: {exc}") from exc
 
     async def tail(self, limit: int) -> list[AuditEntry]:
         return (await self.follow(None, limit)).entries

@@ -16,18 +16,19 @@ from typing import Any, TypeVar, cast
 
 from erp_backends.paging import Page, PageRequest
 from gateway.cache.caching import Caching
-from gateway.cache.misses import MissBatcher
+from gateway.cache.misses import Budget, MissBatcher, unlimited
 from gateway.cache.reads import Lists, Pages, Read, Reads, Records, Search
 
 P = TypeVar("P")
 Method = Callable[..., Awaitable[Any]]
 
 
-def cached(port: P, reads: Reads[P], caching: Caching) -> P:
-    """`port` with every read of `reads` going through the cache."""
+def cached(port: P, reads: Reads[P], caching: Caching, budget: Budget = unlimited) -> P:
+    """`port` with every read of `reads` going through the cache; `budget` says how much
+    of the backend's rate limit is left (`misses`)."""
 
     def derive(read: Read[Any, Any], method: Method) -> Method:
-        return _cached(read, method, caching)
+        return _cached(read, method, caching, budget)
 
     # `Reads` checks that every method of the port is declared, so the derived port
     # implements the port's Protocol.
@@ -55,11 +56,11 @@ class DerivedPort:
         return method
 
 
-def _cached(read: Read[Any, Any], fetch: Method, caching: Caching) -> Method:
+def _cached(read: Read[Any, Any], fetch: Method, caching: Caching, budget: Budget) -> Method:
     entity, target = read.entity, read.target
     match read:
         case Records():
-            records = MissBatcher[object](fetch)
+            records = MissBatcher[object](fetch, budget=budget)
 
             async def by_keys(keys: Sequence[str]) -> Mapping[str, object]:
                 return await caching.by_keys(entity, keys, records.fetch, target)
@@ -70,7 +71,7 @@ def _cached(read: Read[Any, Any], fetch: Method, caching: Caching) -> Method:
             async def tuples(keys: list[str]) -> dict[str, tuple[object, ...]]:
                 return {key: tuple(found) for key, found in (await fetch(keys)).items()}
 
-            lists_of = MissBatcher[tuple[object, ...]](tuples)
+            lists_of = MissBatcher[tuple[object, ...]](tuples, budget=budget)
 
             async def lists(keys: Sequence[str]) -> Mapping[str, Sequence[object]]:
                 return await caching.by_keys(entity, keys, lists_of.fetch, target)

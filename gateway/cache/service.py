@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from gateway.cache.caching import CachePolicy, CacheStats, Caching
 from gateway.cache.entities import Entity
+from gateway.cache.misses import Budget, unlimited
 from gateway.cache.ports import cached
 from gateway.cache.reads import CRM, ERP, SHOP
 from gateway.cache.store import RecordStore
@@ -24,14 +25,17 @@ class GatewayCache:
         self.stats = CacheStats()
         self.caching = Caching(self.store, self.policy, self.stats)
 
-    def erp(self, erp: ErpBackend) -> ErpBackend:
-        return cached(erp, ERP, self.caching)
+    # `budget`: the share of the backend's rate limit left (`BackendHttp.headroom`); the
+    # misses of concurrent requests gather into fewer calls as it runs out.
 
-    def crm(self, crm: CrmBackend) -> CrmBackend:
-        return cached(crm, CRM, self.caching)
+    def erp(self, erp: ErpBackend, budget: Budget = unlimited) -> ErpBackend:
+        return cached(erp, ERP, self.caching, budget)
 
-    def shop(self, shop: ShopBackend) -> ShopBackend:
-        return cached(shop, SHOP, self.caching)
+    def crm(self, crm: CrmBackend, budget: Budget = unlimited) -> CrmBackend:
+        return cached(crm, CRM, self.caching, budget)
+
+    def shop(self, shop: ShopBackend, budget: Budget = unlimited) -> ShopBackend:
+        return cached(shop, SHOP, self.caching, budget)
 
     async def invalidate(self, entity: Entity, keys: Sequence[str]) -> None:
         """Forget these records, e.g. `invalidate(Entity.ERP_ORDER, ["42"])`."""

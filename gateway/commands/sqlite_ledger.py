@@ -1,6 +1,6 @@
 """The reservation ledger (see `gateway.commands.ledger`) in the SQLite queue's file: its
-statements run inside the queue's own `BEGIN IMMEDIATE` transactions, so a command and
-its reservations are stored, and released, together."""
+statements run inside the queue's own write transactions, so a command and its
+reservations are stored, and released, together."""
 
 from __future__ import annotations
 

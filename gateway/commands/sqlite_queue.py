@@ -2,10 +2,11 @@
 host share (not over a network file system).
 
 Durable: WAL with `synchronous=FULL`, so a command `submit` has returned survives a
-crash or a power loss. Exclusive: a claim reads and leases its command in one
-`BEGIN IMMEDIATE` transaction, which holds the database's write lock, so two processes
-never claim the same command; a UNIQUE (idempotency_scope, idempotency_key) makes two
-submits of one key from two processes keep one command.
+crash or a power loss (submits and updates of concurrent requests commit together, each
+in a savepoint of its own: `SharedConnection.write`). Exclusive: a claim reads and
+leases its command in one `BEGIN IMMEDIATE` transaction, which holds the database's write
+lock, so two processes never claim the same command; a UNIQUE (idempotency_scope,
+idempotency_key) makes two submits of one key from two processes keep one command.
 """
 
 from __future__ import annotations
@@ -116,26 +117,24 @@ class SqliteCommandQueue(StoredQueue):
         fresh_after_us = None if fresh_after is None else micros(utc(fresh_after))
 
         def insert(db: sqlite3.Connection) -> tuple[Command, bool]:
-            with db:  # commits, or rolls back when the ledger refuses
-                db.execute("BEGIN IMMEDIATE")
-                if db.execute(_INSERT, row).rowcount == 1:
-                    sqlite_ledger.reserve(db, command.id, held, fresh_after_us)
-                    return command, True
-                found = db.execute(_BY_KEY, (command.idempotency_scope, command.idempotency_key))
-                existing = found.fetchone()
-                if existing is None:  # not the key, so the id was taken: a caller's bug
-                    raise ValueError(f"command id {command.id!r} is already taken")
-                return _command(existing), False
+            # In a write transaction of its own or shared with other submits (each in a
+            # savepoint): the ledger's refusal rolls back this command alone.
+            if db.execute(_INSERT, row).rowcount == 1:
+                sqlite_ledger.reserve(db, command.id, held, fresh_after_us)
+                return command, True
+            found = db.execute(_BY_KEY, (command.idempotency_scope, command.idempotency_key))
+            existing = found.fetchone()
+            if existing is None:  # not the key, so the id was taken: a caller's bug
+                raise ValueError(f"command id {command.id!r} is already taken")
+            return _command(existing), False
 
-        return await self._run("cannot submit", insert)
+        return await self._write("cannot submit", insert)
 
     async def put_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
         def put(db: sqlite3.Connection) -> None:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                sqlite_ledger.put_snapshots(db, snapshots)
+            sqlite_ledger.put_snapshots(db, snapshots)
 
-        await self._run("cannot store snapshots", put)
+        await self._write("cannot store snapshots", put)
 
     async def get(self, command_id: str) -> Command | None:
         row = await self._run(
@@ -185,25 +184,30 @@ class SqliteCommandQueue(StoredQueue):
 
     async def _update(self, command_id: str, change: Change) -> Command:
         def update(db: sqlite3.Connection) -> Command:
-            with db:  # commits, or rolls back when `change` refuses
-                db.execute("BEGIN IMMEDIATE")
-                row = db.execute(_BY_ID, (command_id,)).fetchone()
-                if row is None:
-                    raise UnknownCommand(command_id)
-                old = _command(row)
-                command = normalized(change(old))
-                db.execute(_UPDATE, _row(command))
-                if command.status.is_final and not old.status.is_final:
-                    sqlite_ledger.release(
-                        db, command.id, micros(command.updated_at or self._clock())
-                    )
-                return command
+            # A write of its own, rolled back alone when `change` refuses.
+            row = db.execute(_BY_ID, (command_id,)).fetchone()
+            if row is None:
+                raise UnknownCommand(command_id)
+            old = _command(row)
+            command = normalized(change(old))
+            db.execute(_UPDATE, _row(command))
+            if command.status.is_final and not old.status.is_final:
+                sqlite_ledger.release(db, command.id, micros(command.updated_at or self._clock()))
+            return command
 
-        return await self._run("cannot update", update)
+        return await self._write("cannot update", update)
 
     async def _run(self, failure: str, work: Callable[[sqlite3.Connection], T]) -> T:
         try:
             return await self._db.run(work)
+        except (sqlite3.Error, OSError) as exc:
+            raise QueueUnavailable(f"SQLite command queue {self.path}: {failure}: {exc}") from exc
+
+    async def _write(self, failure: str, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` in a write transaction, committed with the writes of concurrent
+        requests (`SharedConnection.write`)."""
+        try:
+            return await self._db.write(work)
         except (sqlite3.Error, OSError) as exc:
             raise QueueUnavailable(f"SQLite command queue {self.path}: {failure}: {exc}") from exc
 

@@ -62,11 +62,21 @@ async def open_backends(
             backend, stack, shared=shared, clock=clock, transport=transport, processes=processes
         )
 
-    erp = erp_side(settings.erp, await http(settings.erp))
+    # Each read through the cache, whose misses gather into fewer calls as the backend's
+    # rate limit runs out (its `headroom`).
+    erp_http = await http(settings.erp)
+    erp = erp_side(settings.erp, erp_http)
+    crm_port = shop_port = None
+    if crm is not None:
+        crm_http = await http(crm)
+        crm_port = cache.crm(open_crm(crm, crm_http), crm_http.headroom)
+    if shop is not None:
+        shop_http = await http(shop)
+        shop_port = cache.shop(open_shop(shop, shop_http), shop_http.headroom)
     return Backends(
-        erp=cache.erp(erp.reader),
-        crm=None if crm is None else cache.crm(open_crm(crm, await http(crm))),
-        shop=None if shop is None else cache.shop(open_shop(shop, await http(shop))),
+        erp=cache.erp(erp.reader, erp_http.headroom),
+        crm=crm_port,
+        shop=shop_port,
         cache=cache,
         erp_live=erp.reader,
         erp_writer=erp.writer,

@@ -31,6 +31,19 @@ def test_a_bucket_allows_a_burst_then_makes_callers_wait():
     assert bucket.try_acquire() == 0.0
 
 
+def test_headroom_is_the_share_of_the_burst_left_refilled_by_time():
+    now = [1000.0]
+    bucket = TokenBucket(RateLimit(4, 1.0), clock=lambda: now[0])
+    assert bucket.headroom() == 1.0
+    for _ in range(3):
+        bucket.try_acquire()
+    assert bucket.headroom() == pytest.approx(0.25)
+    now[0] += 0.5  # two tokens back
+    assert bucket.headroom() == pytest.approx(0.75)
+    now[0] += 10
+    assert bucket.headroom() == 1.0  # never above the burst
+
+
 async def test_acquire_never_exceeds_the_rate_after_the_burst():
     # Given a bucket of 20/second, when 25 calls acquire, the 5 beyond the burst can only
     # come as tokens refill: the whole run takes at least 5/20 s, however fast the machine.

@@ -91,3 +91,18 @@ async def test_backends_share_their_limits_through_the_queues_redis(redis_url, o
         redis = await rate_limit_redis(shared, stack)
         assert redis is not None
         assert await redis.ping()
+
+
+async def test_each_process_sees_the_headroom_the_others_left(redis_url):
+    # 3600 an hour: the bucket refills a token a second, too slowly to blur the count.
+    clients, (first, second) = buckets(redis_url, RateLimit(10, 3600.0), 2)
+    try:
+        assert first.headroom() == 1.0  # nothing taken yet
+        for _ in range(6):
+            await first.acquire()
+        await second.acquire()  # learns what the first one spent
+        assert first.headroom() < 0.45
+        assert 0.29 < second.headroom() < 0.32  # 3 of 10 left
+    finally:
+        for client in clients:
+            await client.aclose()

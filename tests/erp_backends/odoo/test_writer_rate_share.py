@@ -33,6 +33,9 @@ class RecordingLimiter:
     async def acquire(self, *, background: bool = False) -> None:
         self.shares.append("background" if background else "interactive")
 
+    def headroom(self) -> float:
+        return 1.0
+
 
 @pytest.fixture(scope="module")
 def url():

@@ -118,3 +118,64 @@ async def test_misses_wait_once_a_call_is_out_longer_than_the_patience():
     await asyncio.gather(first, soon, *late)
 
     assert backend.calls == [["a"], ["b"], ["c", "d"]]
+
+
+async def test_below_half_its_rate_limit_a_backend_gets_fewer_calls_paced_by_the_budget():
+    backend, now, budget = SlowBackend(), [0.0], [1.0]
+    backend.go.set()
+    slept: list[float] = []
+    turn = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        await turn.wait()
+
+    batcher = MissBatcher(
+        backend.fetch,
+        patience_s=0.05,
+        budget=lambda: budget[0],
+        clock=lambda: now[0],
+        sleep=sleep,
+    )
+    assert await batcher.fetch(["a"]) == {"a": "A"}  # plenty left: at once
+
+    budget[0], now[0] = 0.1, 0.1  # a tenth of the burst left, 0.1 s after "a" went
+    waiting = [asyncio.create_task(batcher.fetch(keys)) for keys in (["b"], ["c", "b"], ["d"])]
+    await until(lambda: slept)
+    assert backend.calls == [["a"]]  # nobody's miss goes alone
+    assert slept == [pytest.approx(0.4)]  # 0.05 / 0.1 after the last call began
+
+    turn.set()
+    results = await asyncio.gather(*waiting)
+
+    assert backend.calls == [["a"], ["b", "c", "d"]]
+    assert results == [{"b": "B"}, {"c": "C", "b": "B"}, {"d": "D"}]
+
+
+async def test_a_call_that_ends_on_a_low_budget_leaves_the_next_to_the_pace():
+    backend, now, budget = SlowBackend(), [0.0], [1.0]
+    slept: list[float] = []
+    turn = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        await turn.wait()
+
+    batcher = MissBatcher(
+        backend.fetch, max_in_flight=1, budget=lambda: budget[0], clock=lambda: now[0], sleep=sleep
+    )
+    first = asyncio.create_task(batcher.fetch(["a"]))
+    await until(lambda: backend.calls)
+    second = asyncio.create_task(batcher.fetch(["b"]))  # waits for the busy call
+    await asyncio.sleep(0)
+    budget[0] = 0.0  # the burst is spent meanwhile
+
+    backend.go.set()
+    assert await first == {"a": "A"}
+    await until(lambda: slept)
+    assert backend.calls == [["a"]]
+    assert slept == [pytest.approx(1.0)]  # a spent budget: a second apart at most
+
+    turn.set()
+    assert await second == {"b": "B"}
+    assert backend.calls == [["a"], ["b"]]
