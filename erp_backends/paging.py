@@ -18,6 +18,11 @@ MAX_PAGE_SIZE = 100
 class PageRequest:
     offset: int = 0
     limit: int = 20
+    # Whether the length of the whole list is wanted (GraphQL's `totalCount` selected).
+    # Without it an adapter whose backend counts in a call of its own (Odoo's
+    # `search_count`) saves the call: it reads one item more to tell whether a next
+    # page exists, and leaves `Page.total` unknown.
+    count: bool = True
 
     def __post_init__(self) -> None:
         if self.offset < 0:
@@ -28,14 +33,18 @@ class PageRequest:
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of a longer list, with the length of the whole list."""
+    """One page of a longer list, with the length of the whole list (None when the
+    request did not ask for it: then `more` says whether items follow)."""
 
     items: tuple[T, ...]
     offset: int
-    total: int
+    total: int | None
+    more: bool = False
 
     @property
     def has_next(self) -> bool:
+        if self.total is None:
+            return self.more
         return self.offset + len(self.items) < self.total
 
     @classmethod

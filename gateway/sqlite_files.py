@@ -98,7 +98,11 @@ class SharedConnection:
                 group, self._writes = self._writes, []
                 try:
                     outcomes = await asyncio.to_thread(self._locked, _in_one_transaction(group))
-                except BaseException as exc:  # the transaction failed: every write did
+                except asyncio.CancelledError:  # the loop is closing: nobody will answer
+                    for _, future in group + self._writes:
+                        future.cancel()
+                    raise
+                except Exception as exc:  # the transaction failed: every write did
                     outcomes = [(False, exc)] * len(group)
                 for (_, future), (done, value) in zip(group, outcomes, strict=True):
                     if future.done():  # its caller was cancelled; the write stands

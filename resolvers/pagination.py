@@ -13,8 +13,10 @@ from collections.abc import Callable
 from typing import Annotated, Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from erp_backends.paging import MAX_PAGE_SIZE, Page, PageRequest
+from resolvers.context import Info
 from resolvers.errors import BadUserInput
 
 N = TypeVar("N")
@@ -49,7 +51,15 @@ class Connection(Generic[N]):
     edges: list[Edge[N]]
     nodes: list[N]
     page_info: PageInfo
-    total_count: int = strawberry.field(description="The length of the whole list.")
+    total: strawberry.Private[int | None]
+
+    @strawberry.field(description="The length of the whole list.")
+    def total_count(self) -> int:
+        # A page is read without its total only when `totalCount` appears nowhere in
+        # the selection (`counts_total`), so it is never asked for then.
+        if self.total is None:
+            raise AssertionError("a page read without its total was asked for it")
+        return self.total
 
     @classmethod
     def from_page(cls, page: Page[R], wrap: Callable[[R], N]) -> Connection[N]:
@@ -64,7 +74,7 @@ class Connection(Generic[N]):
                 start_cursor=cursors[0] if cursors else None,
                 end_cursor=cursors[-1] if cursors else None,
             ),
-            total_count=page.total,
+            total=page.total,
         )
 
 
@@ -72,11 +82,29 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
 
 
-def page_request(first: int, after: str | None) -> PageRequest:
-    """The page that `first` items after the cursor `after` ask for."""
+def page_request(first: int, after: str | None, *, count: bool = True) -> PageRequest:
+    """The page that `first` items after the cursor `after` ask for; `count`: with the
+    length of the whole list."""
     if not 0 <= first <= MAX_PAGE_SIZE:
         raise BadUserInput(f"first must be between 0 and {MAX_PAGE_SIZE}, got {first}")
-    return PageRequest(offset=0 if after is None else _decode_cursor(after) + 1, limit=first)
+    offset = 0 if after is None else _decode_cursor(after) + 1
+    return PageRequest(offset=offset, limit=first, count=count)
+
+
+def counts_total(info: Info) -> bool:
+    """Whether the connection being resolved has `totalCount` anywhere in its selection
+    (in fragments too, whatever their directives: a directive can only leave it out)."""
+    return any(_selects(field.selections, "totalCount") for field in info.selected_fields)
+
+
+def _selects(selections: list[Selection], name: str) -> bool:
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                return True
+        elif _selects(selection.selections, name):  # a fragment, spread or inline
+            return True
+    return False
 
 
 def _decode_cursor(cursor: str) -> int:

@@ -80,7 +80,7 @@ class OdooErp:
                 ("email", "ilike", search),
                 ("ref", "ilike", search),
             ]
-        partners, total = await self._search_page(
+        partners, total, more = await self._search_page(
             "res.partner", domain, mapping.PARTNER_FIELDS, page, order="name, id"
         )
         children = await self._search(
@@ -92,9 +92,8 @@ class OdooErp:
             mapping.CHILD_ADDRESS_FIELDS,
         )
         found = await self._customers(partners, children)
-        return Page(
-            tuple(found[str(p.id)] for p in partners if str(p.id) in found), page.offset, total
-        )
+        customers = tuple(found[str(p.id)] for p in partners if str(p.id) in found)
+        return Page(customers, page.offset, total, more)
 
     async def _customers(
         self, partners: list[OdooRecord], children: list[OdooRecord]
@@ -208,11 +207,11 @@ class OdooErp:
             domain += ["|", ("name", "ilike", search), ("default_code", "ilike", search)]
         storable = await self._storable_field()
         fields = mapping.PRODUCT_FIELDS + ([storable] if storable else [])
-        records, total = await self._search_page(
+        records, total, more = await self._search_page(
             "product.product", domain, fields, page, order="default_code, id"
         )
         items = tuple(mapping.product(rec, storable) for rec in records)
-        return Page(items, page.offset, total)
+        return Page(items, page.offset, total, more)
 
     async def stock_for_products(self, product_ids: Sequence[str]) -> Mapping[str, StockLevel]:
         quants = await self._search(
@@ -326,17 +325,25 @@ class OdooErp:
 
     async def _search_page(
         self, model: str, domain: Domain, fields: list[str], page: PageRequest, *, order: str
-    ) -> tuple[list[OdooRecord], int]:
+    ) -> tuple[list[OdooRecord], int | None, bool]:
+        """The page's records, the whole list's length (None when not asked for), and
+        whether more records follow."""
         if page.limit == 0:
             # Odoo reads `limit: 0` as no limit at all: a page of none is only its total.
-            return [], await self._client.search_count(model, domain)
+            total = await self._client.search_count(model, domain)
+            return [], total, page.offset < total
+        if not page.count:  # one record more tells whether a next page exists
+            rows = await self._client.search_read(
+                model, domain, fields, offset=page.offset, limit=page.limit + 1, order=order
+            )
+            return self._records(model, rows[: page.limit]), None, len(rows) > page.limit
         rows, total = await asyncio.gather(
             self._client.search_read(
                 model, domain, fields, offset=page.offset, limit=page.limit, order=order
             ),
             self._client.search_count(model, domain),
         )
-        return self._records(model, rows), total
+        return self._records(model, rows), total, page.offset + len(rows) < total
 
     async def _by_id(
         self,

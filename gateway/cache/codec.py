@@ -86,7 +86,13 @@ def _decode(data: Any, target: Any) -> Any:
         (item,) = get_args(target)
         fields = _expect(data, dict)
         items = tuple(_decode(element, item) for element in _expect(fields["items"], list))
-        return Page(items, _expect(fields["offset"], int), _expect(fields["total"], int))
+        total = fields["total"]
+        return Page(
+            items,
+            _expect(fields["offset"], int),
+            None if total is None else _expect(total, int),
+            _expect(fields.get("more", False), bool),  # absent in entries before `more`
+        )
     return _scalar_or_record(data, target)
 
 

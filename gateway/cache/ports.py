@@ -101,7 +101,8 @@ def _cached(read: Read[Any, Any], fetch: Method, caching: Caching, budget: Budge
 
 
 def page_key(page: PageRequest) -> str:
-    return f"{page.offset}+{page.limit}"
+    # A page read without its total cannot stand in for one read with it.
+    return f"{page.offset}+{page.limit}" + ("" if page.count else ":uncounted")
 
 
 def _search_key(search: str | None, page: PageRequest) -> str:

@@ -65,6 +65,8 @@ class CommandService:
         # With a worker in this process, `notify` wakes waiting mutations; without one,
         # they poll the queue (a worker elsewhere cannot reach them).
         self.local_worker = False
+        # That worker's doorbell: a new command is there to run (`Worker.ring`).
+        self.on_submitted: Callable[[], None] | None = None
 
     async def earlier(
         self, kind: CommandKind, request: Mapping[str, Any], *, scope: str, key: str | None
@@ -107,6 +109,8 @@ class CommandService:
             created_at=self._clock(),
         )
         stored, created = await self._submit(command, reservations)
+        if created and self.on_submitted is not None:
+            self.on_submitted()
         if not created and stored.fingerprint != fingerprint:
             raise IdempotencyKeyReused(stored)
         return stored

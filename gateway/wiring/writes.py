@@ -47,6 +47,7 @@ async def open_writes(
         )
         # Else another process's worker may run them: waiting mutations poll the queue.
         service.local_worker = alone
+        service.on_submitted = worker.ring
         stop = asyncio.Event()
         running = asyncio.create_task(worker.run(stop), name=worker.worker_id)
 

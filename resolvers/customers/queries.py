@@ -8,7 +8,14 @@ from resolvers.context import Info
 from resolvers.customers.types import Customer, load_customer
 from resolvers.errors import Forbidden
 from resolvers.node import load_by_id
-from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
+from resolvers.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Connection,
+    First,
+    counts_total,
+    page_request,
+)
 
 
 @strawberry.type
@@ -33,6 +40,6 @@ class CustomerQueries:
             raise Forbidden(
                 "customers lists every customer; a customer reads itself through viewer"
             )
-        search_key = (search or None, page_request(first, after))
+        search_key = (search or None, page_request(first, after, count=counts_total(info)))
         page = await info.context.loaders.customer_search.load(search_key)
         return Connection.from_page(page, Customer.of)

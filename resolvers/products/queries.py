@@ -6,7 +6,14 @@ from gateway.auth.scopes import PRODUCTS_READ
 from resolvers.access import requires
 from resolvers.context import Info
 from resolvers.errors import NotFound
-from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
+from resolvers.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Connection,
+    First,
+    counts_total,
+    page_request,
+)
 from resolvers.products.types import Product
 
 
@@ -32,6 +39,6 @@ class ProductQueries:
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
     ) -> Connection[Product] | None:
-        search_key = (search or None, page_request(first, after))
+        search_key = (search or None, page_request(first, after, count=counts_total(info)))
         page = await info.context.loaders.product_search.load(search_key)
         return Connection.from_page(page, Product.of)

@@ -1,6 +1,7 @@
 """What the worker does with each kind of failure, with a real queue and a writer that
 fails on purpose: the ERP's answers themselves are tested against the emulator."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from erp_backends.errors import (
     BusinessRuleViolation,
     UserErrorCode,
 )
+from gateway.commands import worker as worker_module
 from gateway.commands.model import Command, CommandKind, CommandStatus
 from gateway.commands.payloads import PlaceOrder
 from gateway.commands.queue import open_command_queue
@@ -125,3 +127,40 @@ async def test_a_payload_the_worker_cannot_read_is_retried_then_dead_never_lost(
     assert writer.calls == 0
     assert "malformed place_order payload: lines[0].quantity is missing" in caplog.text
     await queue.close()
+
+
+class RecordingWriter:
+    def __init__(self) -> None:
+        self.placed = asyncio.Event()
+
+    async def place_order(self, draft):
+        self.placed.set()
+        raise BusinessRuleViolation(UserErrorCode.INSUFFICIENT_STOCK, "none left")
+
+
+async def test_an_idle_worker_starts_a_command_submitted_in_its_process_at_once(
+    tmp_path, monkeypatch
+):
+    # An hour between polls: only the doorbell can wake the worker within the test.
+    monkeypatch.setattr(worker_module, "IDLE_POLL_S", 3600.0)
+    queue = open_command_queue(f"sqlite:///{tmp_path}/queue.sqlite3")
+    writer = RecordingWriter()
+    worker = Worker(queue, writer, QueueSettings(url="unused", concurrency=2))  # type: ignore[arg-type]
+    service = CommandService(queue, sync_wait_s=0)
+    service.on_submitted = worker.ring
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.sleep(0.05)  # both lanes found nothing and wait
+        await service.submit(
+            PlaceOrder.from_json(PAYLOAD),
+            request=PAYLOAD,
+            scope="s",
+            idempotency_key=None,
+            submitted_by="t",
+        )
+        await asyncio.wait_for(writer.placed.wait(), 30)  # bounds a failure only
+    finally:
+        stop.set()
+        await running
+        await queue.close()

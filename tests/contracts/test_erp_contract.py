@@ -38,6 +38,7 @@ async def every_page(fetch: FetchPages, keys: Sequence[str], size: int) -> dict[
         assert set(pages) <= set(keys), "answers name only the keys asked"
         for key in keys:
             page = pages.get(key, Page((), offset, 0))
+            assert page.total is not None, "a page asked with its count has its total"
             total = totals.setdefault(key, page.total)
             assert (page.offset, page.total) == (offset, total), f"{key} at {offset}"
             assert len(page.items) == max(0, min(size, total - offset)), f"{key} at {offset}"

@@ -103,6 +103,7 @@ async def all_orders(
         assert set(pages) <= set(keys), "answers name only the keys asked"
         for key in keys:
             page = pages.get(key, Page((), offset, 0))  # absent: no orders
+            assert page.total is not None, "a page asked with its count has its total"
             total = totals.setdefault(key, page.total)
             assert page.total == total, f"{key} at {offset}"
             assert len(page.items) == max(0, min(size, total - offset)), f"{key} at {offset}"

@@ -70,6 +70,14 @@ def test_pages_and_tuples_round_trip():
     assert loads(dumps((ORDER, ORDER)), tuple[Order, ...]) == (ORDER, ORDER)
 
 
+def test_a_page_read_without_its_total_round_trips_and_older_entries_still_read():
+    uncounted = Page((ORDER,), offset=0, total=None, more=True)
+    assert loads(dumps(uncounted), Page[Order]) == uncounted
+    older = dumps(Page((ORDER,), offset=20, total=61)).replace(',"more":false', "")
+    assert '"more"' not in older  # as written before pages had `more`
+    assert loads(older, Page[Order]) == Page((ORDER,), offset=20, total=61)
+
+
 def test_addresses_with_enums_and_nones_round_trip():
     address = Address(AddressKind.SHIPPING, None, "1 Main St", None, "94107", "SF", "US-CA", "US")
     assert loads(dumps(address), Address) == address
