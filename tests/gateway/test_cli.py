@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,62 +136,57 @@ def test_serve_refuses_a_port_in_use(tmp_path):
     assert f"cannot listen on 127.0.0.1:{port}: the port is in use" in result.stderr
 
 
-def test_sandbox_and_serve_work_together(tmp_path):
-    # Given a standalone emulator and a config pointing at it, when the gateway serves,
-    # then a query goes through both processes.
+@contextmanager
+def serving(tmp_path: Path, *serve_options: str) -> Iterator[tuple[Running, int]]:
+    """A standalone Odoo emulator and `erp-gateway serve` over it (with `serve_options`),
+    each stopped with Ctrl-C at the end, which must end it cleanly."""
     odoo_port, gateway_port = free_port(), free_port()
     sandbox = Running("sandbox", "odoo", "--port", str(odoo_port), "--seed", "1")
     try:
         sandbox.wait_for(rf"Odoo emulator .* on http://127.0.0.1:{odoo_port}")
         config = example_config(tmp_path, **{"8069": str(odoo_port)})
-        options = ["--config", str(config), "--port", str(gateway_port)]
+        options = ["--config", str(config), "--port", str(gateway_port), *serve_options]
         gateway = Running("serve", *options, env={**EXAMPLE_ENV, "ODOO_API_KEY": "admin"})
         try:
-            gateway.wait_for(f"GraphQL at http://127.0.0.1:{gateway_port}/graphql")
-            answer = httpx.post(
-                f"http://127.0.0.1:{gateway_port}/graphql",
-                json={"query": "{ products(first: 2) { totalCount nodes { sku } } }"},
-                headers=bearer(token_for()),
-            ).json()
-            assert answer["data"]["products"]["totalCount"] >= 500
+            yield gateway, gateway_port
         finally:
             assert gateway.stop() == 0
     finally:
         assert sandbox.stop() == 0
+
+
+def test_sandbox_and_serve_work_together(tmp_path):
+    # Given a standalone emulator and a config pointing at it, when the gateway serves,
+    # then a query goes through both processes.
+    with serving(tmp_path) as (gateway, port):
+        gateway.wait_for(f"GraphQL at http://127.0.0.1:{port}/graphql")
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": "{ products(first: 2) { totalCount nodes { sku } } }"},
+            headers=bearer(token_for()),
+        ).json()
+        assert answer["data"]["products"]["totalCount"] >= 500
 
 
 def test_serve_with_workers_answers_from_each_process_and_stops_them_all(tmp_path):
     # Given an emulator, when the gateway serves from 2 processes on one port, then
     # both start, queries are answered, and Ctrl-C stops every process.
-    odoo_port, gateway_port = free_port(), free_port()
-    sandbox = Running("sandbox", "odoo", "--port", str(odoo_port), "--seed", "1")
-    try:
-        sandbox.wait_for(rf"Odoo emulator .* on http://127.0.0.1:{odoo_port}")
-        config = example_config(tmp_path, **{"8069": str(odoo_port)})
-        options = ["--config", str(config), "--port", str(gateway_port), "--workers", "2"]
-        gateway = Running("serve", *options, env={**EXAMPLE_ENV, "ODOO_API_KEY": "admin"})
-        try:
-            gateway.wait_for(f"GraphQL at http://127.0.0.1:{gateway_port}/graphql, 2 processes")
-            gateway.wait_for(r"(?s)(Application startup complete.*){2}")
-            pids = [
-                int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", gateway.output)
-            ]
-            assert len(set(pids)) == 2
-            with httpx.Client(headers=bearer(token_for())) as client:
-                for _ in range(6):  # new connections: the kernel hands them to either
-                    answer = client.post(
-                        f"http://127.0.0.1:{gateway_port}/graphql",
-                        json={"query": "{ products(first: 1) { nodes { sku } } }"},
-                        headers={"Connection": "close"},
-                    ).json()
-                    assert answer["data"]["products"]["nodes"][0]["sku"]
-        finally:
-            assert gateway.stop() == 0
-        for pid in pids:
-            with pytest.raises(ProcessLookupError):
-                os.kill(pid, 0)
-    finally:
-        assert sandbox.stop() == 0
+    with serving(tmp_path, "--workers", "2") as (gateway, port):
+        gateway.wait_for(f"GraphQL at http://127.0.0.1:{port}/graphql, 2 processes")
+        gateway.wait_for(r"(?s)(Application startup complete.*){2}")
+        pids = [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", gateway.output)]
+        assert len(set(pids)) == 2
+        with httpx.Client(headers=bearer(token_for())) as client:
+            for _ in range(6):  # new connections: the kernel hands them to either
+                answer = client.post(
+                    f"http://127.0.0.1:{port}/graphql",
+                    json={"query": "{ products(first: 1) { nodes { sku } } }"},
+                    headers={"Connection": "close"},
+                ).json()
+                assert answer["data"]["products"]["nodes"][0]["sku"]
+    for pid in pids:  # stopped with the gateway
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 @pytest.mark.parametrize("workers", ["0", "65", "two"])

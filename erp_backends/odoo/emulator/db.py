@@ -221,22 +221,28 @@ class Table:
     def _indexes_add(
         self, record_id: int, record: dict[str, Any], changed: Iterable[str] | None = None
     ) -> None:
-        cache = self._fresh_cache()
-        cache.pop("rank", None)
-        for name in self._indexed_fields(changed):
-            if (value := record[name]) is not None:
-                insort(cache[f"index:{name}"].setdefault(value, []), record_id)
+        self._reindex(record_id, record, changed, add=True)
 
     def _indexes_remove(
         self, record_id: int, record: dict[str, Any], changed: Iterable[str] | None = None
     ) -> None:
+        self._reindex(record_id, record, changed, add=False)
+
+    def _reindex(
+        self, record_id: int, record: dict[str, Any], changed: Iterable[str] | None, *, add: bool
+    ) -> None:
+        """Add the record to (or take it out of) the built indexes of the fields
+        `changed` (all when None), by its values; the rank is rebuilt on next use."""
         cache = self._fresh_cache()
         cache.pop("rank", None)
         for name in self._indexed_fields(changed):
-            if (value := record[name]) is not None:
-                group = cache[f"index:{name}"].get(value, [])
-                if record_id in group:
-                    group.remove(record_id)
+            if (value := record[name]) is None:
+                continue
+            group = cache[f"index:{name}"].setdefault(value, [])
+            if add:
+                insort(group, record_id)
+            elif record_id in group:
+                group.remove(record_id)
 
     def _indexed_fields(self, changed: Iterable[str] | None) -> list[str]:
         names = [key.removeprefix("index:") for key in self._cache if key.startswith("index:")]

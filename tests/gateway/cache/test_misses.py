@@ -120,32 +120,37 @@ async def test_misses_wait_once_a_call_is_out_longer_than_the_patience():
     assert backend.calls == [["a"], ["b"], ["c", "d"]]
 
 
+class Pace:
+    """The batcher's sleep between paced calls: records each, and ends when `turn` is set."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+        self.turn = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        await self.turn.wait()
+
+
 async def test_below_half_its_rate_limit_a_backend_gets_fewer_calls_paced_by_the_budget():
-    backend, now, budget = SlowBackend(), [0.0], [1.0]
+    backend, now, budget, pace = SlowBackend(), [0.0], [1.0], Pace()
     backend.go.set()
-    slept: list[float] = []
-    turn = asyncio.Event()
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        await turn.wait()
-
     batcher = MissBatcher(
         backend.fetch,
         patience_s=0.05,
         budget=lambda: budget[0],
         clock=lambda: now[0],
-        sleep=sleep,
+        sleep=pace.sleep,
     )
     assert await batcher.fetch(["a"]) == {"a": "A"}  # plenty left: at once
 
     budget[0], now[0] = 0.1, 0.1  # a tenth of the burst left, 0.1 s after "a" went
     waiting = [asyncio.create_task(batcher.fetch(keys)) for keys in (["b"], ["c", "b"], ["d"])]
-    await until(lambda: slept)
+    await until(lambda: pace.slept)
     assert backend.calls == [["a"]]  # nobody's miss goes alone
-    assert slept == [pytest.approx(0.4)]  # 0.05 / 0.1 after the last call began
+    assert pace.slept == [pytest.approx(0.4)]  # 0.05 / 0.1 after the last call began
 
-    turn.set()
+    pace.turn.set()
     results = await asyncio.gather(*waiting)
 
     assert backend.calls == [["a"], ["b", "c", "d"]]
@@ -153,16 +158,13 @@ async def test_below_half_its_rate_limit_a_backend_gets_fewer_calls_paced_by_the
 
 
 async def test_a_call_that_ends_on_a_low_budget_leaves_the_next_to_the_pace():
-    backend, now, budget = SlowBackend(), [0.0], [1.0]
-    slept: list[float] = []
-    turn = asyncio.Event()
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        await turn.wait()
-
+    backend, now, budget, pace = SlowBackend(), [0.0], [1.0], Pace()
     batcher = MissBatcher(
-        backend.fetch, max_in_flight=1, budget=lambda: budget[0], clock=lambda: now[0], sleep=sleep
+        backend.fetch,
+        max_in_flight=1,
+        budget=lambda: budget[0],
+        clock=lambda: now[0],
+        sleep=pace.sleep,
     )
     first = asyncio.create_task(batcher.fetch(["a"]))
     await until(lambda: backend.calls)
@@ -172,10 +174,10 @@ async def test_a_call_that_ends_on_a_low_budget_leaves_the_next_to_the_pace():
 
     backend.go.set()
     assert await first == {"a": "A"}
-    await until(lambda: slept)
+    await until(lambda: pace.slept)
     assert backend.calls == [["a"]]
-    assert slept == [pytest.approx(1.0)]  # a spent budget: a second apart at most
+    assert pace.slept == [pytest.approx(1.0)]  # a spent budget: a second apart at most
 
-    turn.set()
+    pace.turn.set()
     assert await second == {"b": "B"}
     assert backend.calls == [["a"], ["b"]]
