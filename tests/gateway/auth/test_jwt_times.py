@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from jose import jwt
 
+from gateway.auth import jwt_tokens
 from gateway.auth.errors import InvalidToken
 from gateway.auth.jwt_tokens import JwtVerifier
 from gateway.config import AuthSettings
@@ -141,3 +142,33 @@ async def test_the_injected_clock_decides_expiry_and_lifetime():
     assert await refusal(presented, clock) == (
         "the token has no iat and expires more than 3600 s from now"
     )
+
+
+async def test_a_token_seen_again_skips_its_signature_but_never_its_times(monkeypatch):
+    checked = []
+    decode = jwt.decode
+
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        checked.append(args[0])
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)  # the module the verifier calls
+    clock = Clock()
+    check = verifier(clock)
+    presented = token()
+
+    assert (await check.claims_of(presented))["sub"] == "alice"
+    assert (await check.claims_of(presented))["sub"] == "alice"
+    assert len(checked) == 1  # the signature once
+
+    clock.now += jwt_tokens.VERIFIED_TTL_S  # kept no longer than this
+    await check.claims_of(presented)
+    assert len(checked) == 2
+
+    clock.now = NOW + 600 + LEEWAY_S + 1  # expired since: the kept claims do not help
+    with pytest.raises(InvalidToken, match="expired"):
+        await check.claims_of(presented)
+
+    forged = presented[:-4] + ("AAAA" if not presented.endswith("AAAA") else "BBBB")
+    with pytest.raises(InvalidToken):
+        await verifier().claims_of(forged)
