@@ -73,3 +73,15 @@ def catalogue(gateway):
     assert in_stock
     assert customers
     return {"products": in_stock, "customers": customers}
+
+
+@pytest.fixture
+def buyer(catalogue):
+    """A customer's token: the first seeded customer's."""
+    return customer_token(catalogue["customers"][0]["id"])
+
+
+@pytest.fixture
+def line(catalogue):
+    """One unit of the first product, as an order's lines."""
+    return [{"sku": catalogue["products"][0]["sku"], "quantity": "1"}]

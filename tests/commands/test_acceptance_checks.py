@@ -73,16 +73,6 @@ def orders_unchanged(odoo):
     assert count(odoo, "sale.order") == before
 
 
-@pytest.fixture
-def buyer(catalogue):
-    return customer_token(catalogue["customers"][0]["id"])
-
-
-@pytest.fixture
-def line(catalogue):
-    return [{"sku": catalogue["products"][0]["sku"], "quantity": "1"}]
-
-
 def address(**fields):
     return {"name": "Dock 4", "street": f"{uuid.uuid4().hex[:8]} Main St", "city": "Reno", **fields}
 

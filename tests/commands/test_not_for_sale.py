@@ -5,7 +5,7 @@ queued and nothing reaching the ERP. A return of one is still taken."""
 import pytest
 
 from resolvers.node import encode_id
-from tests.commands.conftest import STAFF, customer_token
+from tests.commands.conftest import STAFF
 from tests.commands.test_acceptance_checks import REORDER, count, errors_of
 from tests.commands.test_mutations import place
 from tests.harness import EmulatorCalls, data_of, graphql, odoo_rpc
@@ -27,16 +27,6 @@ def products(odoo, domain) -> list[dict]:
     options = {"fields": ["id", "default_code"], "order": "id"}
     rows: list[dict] = odoo_rpc(odoo, "product.product", "search_read", [domain], options)
     return rows
-
-
-@pytest.fixture
-def buyer(catalogue):
-    return customer_token(catalogue["customers"][0]["id"])
-
-
-@pytest.fixture
-def line(catalogue):
-    return [{"sku": catalogue["products"][0]["sku"], "quantity": "1"}]
 
 
 @pytest.fixture
