@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # makes it stale, so the next make refreshes the environment.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format venv clean bench
+.PHONY: demo test test-fast lint format venv clean bench peer-bench
 
 venv: $(INSTALLED)
 
@@ -47,6 +47,14 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.auth
 	$(BIN)/python -m bench.emulators
 	$(BIN)/python -m bench.attacks
+
+# Side by side with Hive Gateway + GraphQL Mesh (bench/peer.py); needs Node.js and wrk.
+peer-bench: $(INSTALLED) bench/peer/node_modules/.installed
+	$(BIN)/python -m bench.peer
+
+bench/peer/node_modules/.installed: bench/peer/package-lock.json
+	cd bench/peer && npm ci --no-audit --no-fund
+	touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info

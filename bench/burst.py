@@ -87,7 +87,7 @@ def main() -> None:
         )
         config = gateway_toml(odoo, margin, queue_url, worker=not args.drain_after)
         secrets = {"ODOO_API_KEY": "admin", "ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()}
-        with served_gateway(config, args.workers, secrets) as gateway:
+        with served_gateway(config, args.workers, secrets) as served:
             httpx.delete(f"{odoo}/_emulator/calls")
             # The clients run in a process of their own, so they do not share the
             # gateway's interpreter (and its GIL). Time counts from the first mutation
@@ -95,7 +95,7 @@ def main() -> None:
             # not from the start of the clients' process.
             with multiprocessing.get_context("spawn").Pool(1) as pool:
                 results = pool.apply(
-                    run_clients, (gateway, args.orders, args.clients, customers, skus)
+                    run_clients, (served.url, args.orders, args.clients, customers, skus)
                 )
             started = min(sent for _, _, sent in results)
             accepted_s = max(sent + seconds for _, seconds, sent in results) - started

@@ -50,11 +50,19 @@ def sandbox(system: str, latency_ms: float, *options: str) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+@dataclass(frozen=True)
+class ServedGateway:
+    url: str
+    group: int  # the process group of its supervisor and workers, for CPU accounting
+
+
 @contextmanager
-def served_gateway(config: str, workers: int, environ: Mapping[str, str]) -> Iterator[str]:
+def served_gateway(
+    config: str, workers: int, environ: Mapping[str, str]
+) -> Iterator[ServedGateway]:
     """`erp-gateway serve --workers N` with `config` as its gateway.toml and `environ`
-    added to its environment (the secrets), as an operator runs it; yields its URL once
-    every process answers."""
+    added to its environment (the secrets), as an operator runs it; yields its URL and
+    process group once every process answers."""
     folder = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
     (folder / "gateway.toml").write_text(config, encoding="utf-8")
     sock = bind("127.0.0.1", 0)
@@ -70,14 +78,13 @@ def served_gateway(config: str, workers: int, environ: Mapping[str, str]) -> Ite
         env={**os.environ, **environ},
         start_new_session=True,  # its own process group: the workers stop with it
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while (folder / "gateway.log").read_text().count("Application startup complete") < workers:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the gateway did not start; see {folder / 'gateway.log'}")
             time.sleep(0.1)
-        yield url
+        yield ServedGateway(f"http://127.0.0.1:{port}", process.pid)
     finally:
         # A worker finishes the commands it holds before it stops, which a throttled ERP
         # can make long; a benchmark has measured what it came for by now.
