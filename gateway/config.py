@@ -62,11 +62,22 @@ class FederationSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ResponseCacheSettings:
+    """Whole query responses per principal's visibility (`[cache.responses]`), kept
+    where the records are (memory or Redis) and never longer than their records."""
+
+    enabled: bool = True
+    max_bytes: int = 64 * 1024 * 1024  # in memory, per process; Redis keeps its own bound
+    max_ttl_s: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
 class CacheSettings:
     url: str = "memory://"  # or redis://host:port/db, shared by every gateway process
     password: Secret | None = field(default=None, repr=False)
     stale_ttl: float = 3600.0
     ttls: Mapping[Entity, float] = field(default_factory=lambda: dict(DEFAULT_TTLS))
+    responses: ResponseCacheSettings = field(default_factory=ResponseCacheSettings)
 
 
 HMAC_ALGORITHMS = ("HS256", "HS384", "HS512")
@@ -333,6 +344,18 @@ def _cache(table: Table, environ: Mapping[str, str]) -> CacheSettings:
         password=password,
         stale_ttl=table.non_negative_number("stale_ttl", 3600.0),
         ttls=ttls,
+        responses=_response_cache(table.table("responses")),
+    )
+    table.reject_unknown()
+    return settings
+
+
+def _response_cache(table: Table) -> ResponseCacheSettings:
+    defaults = ResponseCacheSettings()
+    settings = ResponseCacheSettings(
+        enabled=table.boolean("enabled", defaults.enabled),
+        max_bytes=table.positive_int("max_bytes", defaults.max_bytes),
+        max_ttl_s=table.positive_number("max_ttl_s", defaults.max_ttl_s),
     )
     table.reject_unknown()
     return settings

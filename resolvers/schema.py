@@ -31,6 +31,7 @@ from resolvers.orders.types import Order
 from resolvers.payments.types import Payment
 from resolvers.products.queries import ProductQueries
 from resolvers.products.types import Product
+from resolvers.response_caching import MutationsUncached
 from resolvers.viewer.queries import ViewerQueries
 
 
@@ -80,6 +81,7 @@ def build_schema(
         ResponseBudget,
         # After the limits, which still measure every request.
         lambda: CachedDocuments(cache=documents),
+        MutationsUncached,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -22,6 +22,7 @@ from erp_backends.errors import BackendRateLimited, BackendTimeout, BackendUnava
 from gateway.cache.entities import Entity
 from gateway.cache.freshness import STALE_READS, StaleRead
 from gateway.cache.reads import EVERY_PORT
+from gateway.cache.response_reads import not_cacheable, record_read
 from gateway.cache.store import Entry, RecordStore
 
 T = TypeVar("T")
@@ -119,20 +120,25 @@ class Caching:
     ) -> dict[str, T]:
         ttl = self.policy.ttl(entity)
         if ttl <= 0:
+            not_cacheable(f"{entity.value} is not cached")
             return dict(await fetch(list(names)))
         entries = await self.store.get_many(list(names.values()), target)
         now = self.store.now()
         found: dict[str, T] = {}
         stale: dict[str, Entry] = {}
         missing = []
+        oldest = now  # when the oldest entry served was stored: it goes stale first
         for key, name in names.items():
             entry = entries.get(name)
             if entry is None or entry.age(now) >= ttl:
                 missing.append(key)
                 if entry is not None and entry.value is not None:
                     stale[key] = entry
-            elif entry.value is not None:
+                continue
+            oldest = min(oldest, entry.stored_at)
+            if entry.value is not None:
                 found[key] = entry.value
+        record_read(entity, names, oldest + ttl)
         self.stats.add(entity, "hit", len(names) - len(missing))
         self.stats.add(entity, "miss", len(missing))
         if missing:
@@ -202,6 +208,7 @@ class Caching:
         """The stale entries of `keys`, if there is one for each; else the outage."""
         if not all(key in stale for key in keys):
             raise outage
+        not_cacheable(f"stale {entity.value} served while the backend fails")
         now = self.store.now()
         reads = STALE_READS.get()
         for key in keys:

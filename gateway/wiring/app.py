@@ -25,6 +25,7 @@ from gateway.edge.errors import error_response
 from gateway.edge.headers import EdgeHeaders, request_id_in
 from gateway.wiring.backends import Backends, open_backends
 from gateway.wiring.graphql_http import GatewayGraphQL
+from gateway.wiring.response_caching import ResponseCaching
 from gateway.wiring.writes import open_writes
 from resolvers.commands.accepting import Writes
 from resolvers.context import Federation
@@ -83,7 +84,13 @@ def create_app(
     http = settings.http
     return Starlette(
         routes=[
-            Route("/graphql", Authenticated(graphql), methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                Authenticated(
+                    ResponseCaching(graphql, max_ttl_s=settings.cache.responses.max_ttl_s)
+                ),
+                methods=["GET", "POST"],
+            ),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         middleware=[

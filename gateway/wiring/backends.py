@@ -21,6 +21,7 @@ from erp_backends.rate_limit import RateLimit, RateLimiter, TokenBucket
 from erp_backends.registry import Connection, ErpPorts
 from erp_backends.writes import ErpWriter
 from gateway.cache.caching import CachePolicy
+from gateway.cache.responses import MemoryResponses, RedisResponses, ResponseStore
 from gateway.cache.service import GatewayCache
 from gateway.cache.store import RecordStore, open_cache
 from gateway.config import BackendSettings, CacheSettings, Settings
@@ -104,7 +105,27 @@ async def open_gateway_cache(settings: CacheSettings, stack: AsyncExitStack) -> 
     password = None if settings.password is None else settings.password.reveal()
     store = RecordStore(open_cache(settings.url, password))
     stack.push_async_callback(store.close)
-    return GatewayCache(store, CachePolicy(ttls=settings.ttls, stale_ttl=settings.stale_ttl))
+    policy = CachePolicy(ttls=settings.ttls, stale_ttl=settings.stale_ttl)
+    return GatewayCache(store, policy, open_responses(settings, password, stack))
+
+
+def open_responses(
+    settings: CacheSettings, password: str | None, stack: AsyncExitStack
+) -> ResponseStore | None:
+    """The response cache where the records are: Redis, so that every process and worker
+    shares its invalidations, or this process's memory."""
+    if not settings.responses.enabled:
+        return None
+    responses: ResponseStore
+    if settings.url.startswith(("redis://", "rediss://")):
+        redis = Redis.from_url(
+            settings.url, password=password, socket_connect_timeout=2.0, socket_timeout=2.0
+        )
+        responses = RedisResponses(redis)
+    else:
+        responses = MemoryResponses(settings.responses.max_bytes)
+    stack.push_async_callback(responses.close)
+    return responses
 
 
 async def rate_limit_redis(settings: Settings, stack: AsyncExitStack) -> Redis | None:

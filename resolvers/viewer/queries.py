@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.auth.principal import Principal
 from gateway.auth.scopes import CUSTOMERS_READ
+from gateway.cache.response_reads import not_cacheable
 from resolvers.access import requires
 from resolvers.context import Info
 from resolvers.customers.types import Customer, load_customer
@@ -21,9 +22,18 @@ class Actor:
     subject: str
 
 
+def _subject(root: Viewer) -> str:
+    # Not part of the response cache's key (several users may share a customer's
+    # visibility), so an answer that names it is not kept.
+    not_cacheable("viewer.subject")
+    return root.principal.subject
+
+
 @strawberry.type(description="Who the request runs as.")
 class Viewer:
-    subject: str = strawberry.field(description="The token's subject; `anonymous` without one.")
+    subject: str = strawberry.field(
+        resolver=_subject, description="The token's subject; `anonymous` without one."
+    )
     kind: str = strawberry.field(
         description="customer, staff, partner, service, or anonymous without credentials."
     )
@@ -55,7 +65,6 @@ class ViewerQueries:
         principal = info.context.principal
         actor = principal.actor
         return Viewer(
-            subject=principal.subject,
             kind=principal.kind.value,
             scopes=sorted(principal.scopes),
             actor=None if actor is None else Actor(subject=actor.subject),
