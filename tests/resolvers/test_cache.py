@@ -4,18 +4,18 @@ import asyncio
 import base64
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import AsyncExitStack, ExitStack
 from dataclasses import replace
 
 import pytest
 
 from erp_backends.emulation.faults import FaultOptions
 from erp_backends.odoo import emulator
-from gateway.cache.caching import DEFAULT_TTLS, CachePolicy
+from gateway.cache.caching import DEFAULT_TTLS
 from gateway.cache.entities import Entity
-from gateway.cache.service import GatewayCache
 from gateway.cache.store import RecordStore, open_cache
 from gateway.config import CacheSettings
+from gateway.wiring.backends import open_gateway_cache
 from tests.harness import EmulatorCalls, data_of, graphql, odoo_settings, running_gateway
 from tests.servers import serve_in_thread
 
@@ -88,11 +88,10 @@ def test_an_invalidated_record_is_fetched_again(redis, odoo_emulator_url, custom
 
         # When another process (a webhook, a mutation) invalidates the customer's order list
         async def invalidate():
-            store = RecordStore(open_cache(redis))
-            cache = GatewayCache(store, CachePolicy())
-            key = _key(customer_id)
-            await cache.invalidate_lists(Entity.ERP_ORDERS_BY_CUSTOMER, [key])
-            await store.close()
+            async with AsyncExitStack() as stack:
+                cache = await open_gateway_cache(CacheSettings(url=redis), stack)
+                key = _key(customer_id)
+                await cache.invalidate_lists(Entity.ERP_ORDERS_BY_CUSTOMER, [key])
 
         asyncio.run(invalidate())
         data_of(graphql(gateway, QUERY, {"id": customer_id}))
