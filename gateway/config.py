@@ -22,6 +22,7 @@ from gateway.cache.caching import DEFAULT_TTLS
 from gateway.cache.entities import Entity
 from gateway.config_options import read_options
 from gateway.config_reader import ConfigError, Table
+from gateway.persisted_documents import ManifestError, read_manifest
 from gateway.secrets import Secret
 from gateway.stores import parse_store_url, with_password
 
@@ -179,6 +180,16 @@ class GraphQLSettings:
     list_estimate: int = 10  # items assumed in a list without `first`
     mutation_weight: int = 10  # added to the cost per mutation field
     max_response_bytes: int = 5 * 1024 * 1024
+    # Automatic persisted queries (README: Persisted operations): documents registered by
+    # clients, kept per process in an LRU bounded in count and in bytes.
+    apq: bool = True
+    apq_max_documents: int = 1000
+    apq_max_bytes: int = 4 * 1024 * 1024
+    # Trusted documents: the manifest's file and its documents by SHA-256, read at start;
+    # principals of the kinds in `persisted_only_for` may run nothing else.
+    persisted_manifest: Path | None = None
+    persisted_documents: Mapping[str, str] = field(default_factory=dict)
+    persisted_only_for: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +246,9 @@ def settings_from_dict(
     federation = _federation(root.table("federation"), shop)
     cache = _cache(root.table("cache"), environ)
     auth = _auth(root.table("auth"), environ)
-    graphql = _graphql(root.table("graphql"), production=auth.mode == "production")
+    graphql = _graphql(
+        root.table("graphql"), production=auth.mode == "production", folder=_folder_of(source)
+    )
     http = _http(root.table("http"))
     queue = _queue(root.table("queue"), environ)
     writes = _writes(root.table("writes"))
@@ -477,12 +490,13 @@ def _queue(table: Table, environ: Mapping[str, str]) -> QueueSettings:
     return settings
 
 
-def _graphql(table: Table, *, production: bool = False) -> GraphQLSettings:
+def _graphql(table: Table, *, production: bool = False, folder: Path = Path()) -> GraphQLSettings:
     # Production hides the schema from strangers unless [graphql] says otherwise: the
     # committed schema.graphql is how integrating teams read it.
     defaults = GraphQLSettings(
         graphiql=not production, introspection=not production, suggestions=not production
     )
+    manifest, documents, only_for = _trusted_documents(table, folder)
     settings = GraphQLSettings(
         graphiql=table.boolean("graphiql", defaults.graphiql),
         introspection=table.boolean("introspection", defaults.introspection),
@@ -495,9 +509,49 @@ def _graphql(table: Table, *, production: bool = False) -> GraphQLSettings:
         list_estimate=table.positive_int("list_estimate", defaults.list_estimate),
         mutation_weight=table.whole_number("mutation_weight", defaults.mutation_weight),
         max_response_bytes=table.positive_int("max_response_bytes", defaults.max_response_bytes),
+        apq=table.boolean("apq", defaults.apq),
+        apq_max_documents=table.positive_int("apq_max_documents", defaults.apq_max_documents),
+        apq_max_bytes=table.positive_int("apq_max_bytes", defaults.apq_max_bytes),
+        persisted_manifest=manifest,
+        persisted_documents=documents,
+        persisted_only_for=only_for,
     )
     table.reject_unknown()
     return settings
+
+
+def _trusted_documents(
+    table: Table, folder: Path
+) -> tuple[Path | None, dict[str, str], frozenset[str]]:
+    """`persisted_manifest` (relative to the config file's folder) read and checked, and
+    the principal kinds limited to it."""
+    manifest: Path | None = None
+    documents: dict[str, str] | None = None
+    if table.has("persisted_manifest"):
+        manifest = folder / table.string("persisted_manifest")
+        try:
+            documents = read_manifest(manifest)
+        except ManifestError as exc:
+            raise table.error("persisted_manifest", f"{manifest}: {exc}") from None
+    kinds = table.string_list("persisted_only_for", [])
+    unknown = [kind for kind in kinds if kind not in PRINCIPAL_KINDS]
+    if unknown:
+        raise table.error(
+            "persisted_only_for",
+            f"no such principal kind: {', '.join(unknown)}; known: {', '.join(PRINCIPAL_KINDS)}",
+        )
+    if kinds and documents is None:
+        raise table.error(
+            "persisted_only_for",
+            "needs persisted_manifest: the trusted documents those principals may run",
+        )
+    return manifest, documents or {}, frozenset(kinds)
+
+
+def _folder_of(source: str) -> Path:
+    """Where a config file's relative paths start: its folder (the working directory
+    for settings that come from no file)."""
+    return Path(source).parent
 
 
 def _max_cost_by_kind(table: Table) -> dict[str, int]:

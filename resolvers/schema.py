@@ -36,6 +36,9 @@ from resolvers.viewer.queries import ViewerQueries
 
 
 class GatewaySchema(strawberry.Schema):
+    # The parsed documents its requests share; the HTTP view pins the trusted ones.
+    documents: DocumentCache
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -85,7 +88,7 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         # Node types reachable only through the Node interface still belong in the SDL.
@@ -94,6 +97,8 @@ def build_schema(
         scalar_overrides={Decimal: STRICT_DECIMAL},
         execution_context_class=budgeted(max_response_bytes),
     )
+    schema.documents = documents
+    return schema
 
 
 def export_sdl() -> str:

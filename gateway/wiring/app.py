@@ -25,6 +25,7 @@ from gateway.edge.errors import error_response
 from gateway.edge.headers import EdgeHeaders, request_id_in
 from gateway.wiring.backends import Backends, open_backends
 from gateway.wiring.graphql_http import GatewayGraphQL
+from gateway.wiring.persisted import PersistedOperations
 from gateway.wiring.response_caching import ResponseCaching
 from gateway.wiring.writes import open_writes
 from resolvers.commands.accepting import Writes
@@ -79,6 +80,7 @@ def create_app(
     graphql = GatewayGraphQL(
         schema_for(settings.graphql),
         federation(settings),
+        persisted=PersistedOperations.from_settings(settings.graphql),
         graphql_ide="graphiql" if settings.graphql.graphiql else None,
     )
     http = settings.http

@@ -10,6 +10,9 @@
     erp-gateway worker --config F            drain the command queue into the ERP
     erp-gateway dlq list                     commands given up on (replay, discard)
     erp-gateway schema export                the GraphQL SDL, as in schema.graphql
+    erp-gateway persisted export             the trusted documents manifest of
+                      [--operations DIR]     ... mobile_examples/operations/*.graphql
+                      [--out FILE]           ... to FILE instead of stdout
 
 Expected failures (a bad config, a port in use) print one line naming the problem and
 exit with status 2; they never show a traceback.
@@ -148,6 +151,23 @@ def _schema_export(_: argparse.Namespace) -> None:
     sys.stdout.write(export_sdl())
 
 
+def _persisted_export(args: argparse.Namespace) -> None:
+    from gateway.persisted_documents import ManifestError, manifest_json, operations_manifest
+
+    try:
+        documents = operations_manifest(Path(args.operations))
+    except ManifestError as exc:
+        raise ConfigError(f"--operations: {exc}") from None
+    if args.out is None:
+        sys.stdout.write(manifest_json(documents))
+        return
+    try:
+        Path(args.out).write_text(manifest_json(documents), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--out: {args.out}: cannot write it ({exc.strerror})") from None
+    print(f"wrote {len(documents)} documents to {args.out}", file=sys.stderr)
+
+
 def _faults(args: argparse.Namespace) -> FaultOptions:
     from erp_backends.emulation.faults import FaultOptions
 
@@ -207,6 +227,20 @@ def _parser() -> argparse.ArgumentParser:
     schema_commands = schema.add_subparsers(required=True, metavar="ACTION")
     export = schema_commands.add_parser("export", help="print the SDL")
     export.set_defaults(run=_schema_export)
+
+    persisted = commands.add_parser("persisted", help="persisted operations")
+    persisted_commands = persisted.add_subparsers(required=True, metavar="ACTION")
+    manifest = persisted_commands.add_parser(
+        "export", help="write the trusted documents manifest of a folder of operations"
+    )
+    manifest.add_argument(
+        "--operations",
+        default="mobile_examples/operations",
+        metavar="DIR",
+        help="its *.graphql files (default: %(default)s)",
+    )
+    manifest.add_argument("--out", metavar="FILE", help="default: standard output")
+    manifest.set_defaults(run=_persisted_export)
     return parser
 
 

@@ -8,23 +8,30 @@ about what it answers.
   client's `Accept` asks for `application/json` alone (or prefers it). With the former a
   request error (parse, validation, cost, variable coercion: no `data`) is HTTP 400;
   `application/json` keeps 200, as its clients expect.
+- Persisted operations (see `persisted.py`): a malformed `extensions.persistedQuery`
+  is a 400 `BAD_REQUEST`; a hash mismatch or a refused free-form query is a request
+  error as above; `PersistedQueryNotFound` (and `...NotSupported`) is HTTP 200 under
+  either media type, as Apollo Server answers it: older Apollo links give up on
+  persisted queries for good on a 400.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
-from graphql import GraphQLError
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
@@ -32,9 +39,17 @@ from gateway.auth.principal import Principal
 from gateway.edge.errors import GRAPHQL_RESPONSE_JSON, error_response
 from gateway.edge.headers import request_id_in
 from gateway.wiring.backends import Backends
+from gateway.wiring.persisted import (
+    APOLLO_SIGNALS,
+    PERSISTED_ERROR_CODES,
+    MalformedPersistedQuery,
+    PersistedOperations,
+    ToRun,
+)
 from resolvers.context import Federation, GatewayContext
 from resolvers.errors import REQUEST_ERROR_CODES
 from resolvers.loaders import Loaders
+from resolvers.schema import GatewaySchema
 
 log = logging.getLogger("erp_gateway.http")
 
@@ -43,9 +58,20 @@ MAX_JSON_DEPTH = 32
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
-    def __init__(self, schema: BaseSchema, federation: Federation, **options: Any) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        federation: Federation,
+        *,
+        persisted: PersistedOperations | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__(schema, **options)
         self.federation = federation
+        self.persisted = persisted or PersistedOperations(trusted={})
+        if isinstance(schema, GatewaySchema):  # trusted documents never wait for a parse
+            for document in self.persisted.trusted.values():
+                schema.documents.pin(document, parse(document))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,6 +102,46 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             request=request,
             response=response if isinstance(response, Response) else None,
         )
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """Not for a persisted query by GET, which has no `query` either."""
+        persisted_query = "extensions" in request.query_params
+        return not persisted_query and super().should_render_graphql_ide(request)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: GatewayContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Runs the document a persisted query names, or answers why not."""
+        try:
+            to_run = self.persisted.resolve(
+                request_data.query, request_data.extensions, context.principal.kind
+            )
+        except MalformedPersistedQuery as exc:
+            raise HTTPException(400, str(exc)) from None
+        if not isinstance(to_run, ToRun):
+            code = (to_run.extensions or {}).get("code")
+            if code in APOLLO_SIGNALS:
+                sub_response.status_code = 200
+                # Not cached on the way: the client registers the document next.
+                sub_response.headers["cache-control"] = "private, no-cache, must-revalidate"
+            return ExecutionResult(data=None, errors=[to_run])
+        result = await super().execute_single(
+            request,
+            request_adapter,
+            sub_response,
+            context,
+            root_value,
+            replace(request_data, query=to_run.query),
+        )
+        if to_run.register_as is not None and to_run.query is not None and _document_ok(result):
+            self.persisted.register(to_run.register_as, to_run.query)
+        return result
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -156,14 +222,19 @@ def _media_type(request: Request) -> str:
 
 def _is_request_error(result: ExecutionResult) -> bool:
     errors: list[GraphQLError] = result.errors or []
+    codes = REQUEST_ERROR_CODES | PERSISTED_ERROR_CODES
     return (
         result.data is None
         and bool(errors)
-        and all(
-            e.path is None and (e.extensions or {}).get("code") in REQUEST_ERROR_CODES
-            for e in errors
-        )
+        and all(e.path is None and (e.extensions or {}).get("code") in codes for e in errors)
     )
+
+
+def _document_ok(result: ExecutionResult) -> bool:
+    """Whether the document parsed and passed validation and the limits: only such a
+    document is registered as a persisted query."""
+    refused = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "COST_LIMIT_EXCEEDED"}
+    return not any((e.extensions or {}).get("code") in refused for e in result.errors or [])
 
 
 def _depth_over(value: object, limit: int) -> bool:

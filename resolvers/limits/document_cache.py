@@ -10,6 +10,10 @@ What stays per request: `OperationLimits` measures depth, aliases and cost on ev
 request (the cost depends on the variables and the principal), before the cache is
 asked; only a document that passed validation is cached, so an invalid one gets its
 errors afresh (and a client cannot fill the cache with them).
+
+Pinned documents (the trusted documents of the persisted-operations manifest) are
+parsed at start and never evicted: a flood of other query texts cannot make an app's
+known operations pay for parsing again.
 """
 
 from __future__ import annotations
@@ -36,9 +40,19 @@ class DocumentCache:
     def __init__(self, max_documents: int = MAX_DOCUMENTS) -> None:
         self._max = max_documents
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._pinned: dict[str, _Entry] = {}
         self.parsed = 0  # documents parsed (a miss), for tests and benchmarks
 
+    def pin(self, query: str, document: DocumentNode) -> None:
+        """Keep `query`'s document for good, outside the LRU; it is validated the first
+        time it runs, like any other."""
+        entry = self._entries.pop(query, None)
+        self._pinned[query] = entry if entry is not None else _Entry(document)
+
     def get(self, query: str) -> _Entry | None:
+        pinned = self._pinned.get(query)
+        if pinned is not None:
+            return pinned
         entry = self._entries.get(query)
         if entry is not None:
             self._entries.move_to_end(query)

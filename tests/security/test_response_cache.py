@@ -3,6 +3,8 @@ never across principals who may see different things, never for a mutation, an
 impersonated or anonymous request, an answer with errors or one naming the subject, and
 never after the records it holds were invalidated."""
 
+from pathlib import Path
+
 from gateway.auth.principal import PrincipalKind
 from gateway.auth.scopes import CUSTOMERS_IMPERSONATE
 from tests.harness import READ_SCOPES, bearer, data_of, error_codes, token_for
@@ -134,3 +136,21 @@ def test_a_mutation_is_never_replayed_and_evicts_what_it_changed(writing_gateway
     after = post(writing_gateway, MY_ORDERS, customer)
     assert after.headers["x-cache"] == "MISS"
     assert data_of(after.json())["viewer"]["customer"]["orders"]["totalCount"] == count + 3
+
+
+def test_the_mobile_examples_answer_alike_from_the_cache(gateway, accounts):
+    mine = accounts[0]
+    operations = Path(__file__).parents[2] / "mobile_examples" / "operations"
+    sku = data_of(post(gateway, PRODUCTS, mine.token()).json())["products"]["nodes"][0]["sku"]
+    runs = {
+        "MyOrders": {"first": 5},
+        "OrderDetail": {"id": mine.order_id},
+        "ProductWithStock": {"sku": sku},
+    }
+    for name, variables in runs.items():
+        operation = (operations / f"{name}.graphql").read_text()
+        first = post(gateway, operation, mine.token(), variables)
+        data_of(first.json())
+        again = post(gateway, operation, mine.token(), variables)
+        assert again.headers["x-cache"] == "HIT", name
+        assert again.json() == first.json()
