@@ -7,6 +7,7 @@ minor unit, never a float.
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -28,6 +29,9 @@ _MINOR_UNITS = {
 _NOT_MONEY = frozenset("XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX".split())
 
 
+# Every amount a backend sends is checked against its currency: a memo spares pycountry's
+# lookup per amount (a backend uses a handful of codes; bounded all the same).
+@functools.lru_cache(maxsize=1024)
 def currency_code(code: str) -> str:
     cleaned = code.strip().upper()
     if pycountry.currencies.get(alpha_3=cleaned) is None:
@@ -62,6 +66,8 @@ def to_decimal(value: object, *, what: str) -> Decimal:
     repr gives the shortest string that round-trips, so 1740.1 becomes Decimal("1740.1")
     rather than 1740.09999999999990905052982270717620849609375.
     """
+    if type(value) is float and math.isfinite(value):  # Odoo's amounts: the common case
+        return Decimal(repr(value))
     if isinstance(value, bool):
         raise NormalizationError(f"{what}: expected a number, got {value!r}")
     if isinstance(value, float) and not math.isfinite(value):
@@ -76,6 +82,11 @@ def to_decimal(value: object, *, what: str) -> Decimal:
 
 def money(amount: object, currency: str, *, what: str = "amount") -> Money:
     code = currency_code(currency)
-    exponent = Decimal(1).scaleb(-minor_units(code))
-    exact = to_decimal(amount, what=what).quantize(exponent, rounding=ROUND_HALF_UP)
+    exact = to_decimal(amount, what=what).quantize(_smallest(code), rounding=ROUND_HALF_UP)
     return Money(exact, code)
+
+
+@functools.lru_cache(maxsize=1024)
+def _smallest(currency: str) -> Decimal:
+    """The currency's minor unit as an amount (0.01 for EUR), to round amounts to."""
+    return Decimal(1).scaleb(-minor_units(currency))

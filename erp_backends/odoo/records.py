@@ -49,7 +49,11 @@ class OdooRecord:
         return value
 
     def number(self, name: str) -> Decimal:
-        return self.translate(name, lambda v: to_decimal(v, what=name))
+        # `translate` written out: numbers are most of what a record holds.
+        try:
+            return to_decimal(self._get(name), what=name)
+        except NormalizationError as exc:
+            raise self.bad(name, str(exc)) from None
 
     def many2one_id(self, name: str) -> int | None:
         pair = self._many2one(name)

@@ -34,4 +34,8 @@ class Quantity:
 
     @classmethod
     def of(cls, quantity: models.Quantity) -> Quantity:
-        return cls(value=quantity.value, unit=quantity.unit, unit_name=unit_name(quantity.unit))
+        return cls.of_value(quantity.value, quantity.unit)
+
+    @classmethod
+    def of_value(cls, value: Decimal, unit: str) -> Quantity:
+        return cls(value=value, unit=unit, unit_name=unit_name(unit))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -30,11 +31,12 @@ class WarehouseStock:
 
     @classmethod
     def of(cls, stock: models.WarehouseStock) -> WarehouseStock:
+        on_hand, reserved = stock.on_hand, stock.reserved
         return cls(
             warehouse=Warehouse(code=stock.warehouse_code, name=stock.warehouse_name),
-            on_hand=Quantity.of(stock.on_hand),
-            reserved=Quantity.of(stock.reserved),
-            available=Quantity.of(stock.available),
+            on_hand=Quantity.of(on_hand),
+            reserved=Quantity.of(reserved),
+            available=Quantity.of_value(on_hand.value - reserved.value, on_hand.unit),
         )
 
 
@@ -47,10 +49,14 @@ class Stock:
 
     @classmethod
     def of(cls, level: models.StockLevel) -> Stock:
+        # The totals summed once, here: the level's properties would sum the warehouses
+        # again for each of on hand, reserved and available.
+        on_hand = sum((w.on_hand.value for w in level.warehouses), Decimal(0))
+        reserved = sum((w.reserved.value for w in level.warehouses), Decimal(0))
         return cls(
-            on_hand=Quantity.of(level.on_hand),
-            reserved=Quantity.of(level.reserved),
-            available=Quantity.of(level.available),
+            on_hand=Quantity.of_value(on_hand, level.unit),
+            reserved=Quantity.of_value(reserved, level.unit),
+            available=Quantity.of_value(on_hand - reserved, level.unit),
             warehouses=[WarehouseStock.of(w) for w in level.warehouses],
         )
 

@@ -13,7 +13,7 @@ from erp_backends.http import BackendHttp
 from erp_backends.models import AddressKind, PaymentStatus
 from erp_backends.odoo.adapter import OdooErp
 from erp_backends.odoo.client import OdooClient, OdooConnection
-from erp_backends.paging import PageRequest
+from erp_backends.paging import Page, PageRequest
 from tests.harness import EmulatorCalls, first_customer_id, odoo_rpc
 
 
@@ -90,6 +90,40 @@ async def test_orders_of_several_customers_are_three_calls(erp, calls, odoo_emul
         assert [o.ordered_at for o in page.items] == sorted(
             (o.ordered_at for o in page.items), reverse=True
         )
+
+
+async def test_orders_of_one_customer_are_one_read_and_its_count(erp, calls, odoo_emulator_url):
+    # Odoo pages one list itself: the page and the count go side by side (no index scan
+    # before), and every order found is the customer's (no read of the accounts).
+    key = str(first_customer_id(odoo_emulator_url))
+    of_customer = [["partner_id.commercial_partner_id", "=", int(key)]]
+    expected = odoo_rpc(odoo_emulator_url, "sale.order", "search_count", [of_customer])
+    newest = rpc(
+        odoo_emulator_url, "sale.order", of_customer, ["id"], order="date_order desc, id desc"
+    )
+    assert expected > 5
+    await warm(erp)
+    calls.reset()
+
+    pages = await erp.orders_for_customers([key, f"0{key}"], PageRequest(offset=2, limit=3))
+
+    assert calls.snapshot()["calls"] == {"sale.order.search_read": 1, "sale.order.search_count": 1}
+    page = pages[key]
+    assert (page.total, page.offset, page.has_next) == (expected, 2, expected > 5)
+    assert [o.id for o in page.items] == [str(row["id"]) for row in newest[2:5]]
+    assert all(order.customer_id == key for order in page.items)
+    assert pages[f"0{key}"] == Page((), 2, 0)  # not the customer's spelling of its key
+
+
+async def test_without_its_count_one_customers_page_is_one_call(erp, calls, odoo_emulator_url):
+    key = str(first_customer_id(odoo_emulator_url))
+    await warm(erp)
+    calls.reset()
+
+    pages = await erp.orders_for_customers([key], PageRequest(offset=0, limit=2, count=False))
+
+    assert calls.total() == 1
+    assert (len(pages[key].items), pages[key].total, pages[key].has_next) == (2, None, True)
 
 
 async def test_pages_follow_each_other_without_overlap(erp, odoo_emulator_url):

@@ -102,6 +102,30 @@ async def test_jsonrpc_logs_in_once_and_sends_execute_kw_with_named_arguments(ht
     ]
 
 
+@pytest.mark.parametrize("protocol", ["jsonrpc", "json2"])
+@respx.mock
+async def test_requests_are_the_json_httpx_would_write(http, protocol):
+    # The client encodes with orjson for speed: the bytes are those of httpx's `json=`
+    # (compact, UTF-8, not ASCII-escaped), keys that are not strings written as strings.
+    route_jsonrpc(respx, answer=rpc_result(True))
+    json2 = respx.post(f"{URL}/json/2/res.partner/write").mock(
+        return_value=httpx.Response(200, json=True)
+    )
+    values = {"name": "Zoë Ångström", "comment": 'say "hi"'}
+    context = {"lang": "de_DE", 7: "seven"}
+
+    await client(http, protocol).call("res.partner", "write", [5], vals=values, context=context)
+
+    routes = respx.calls if protocol == "jsonrpc" else json2.calls
+    request = routes.last.request
+    assert request.headers["Content-Type"] == "application/json"
+    body = json.loads(request.content)
+    named = body["params"]["args"][-1] if protocol == "jsonrpc" else body
+    assert named["context"] == {"lang": "de_DE", "7": "seven"}
+    as_httpx_writes = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    assert request.content == as_httpx_writes.encode()
+
+
 @respx.mock
 async def test_a_refused_login_is_access_denied_without_the_key(http):
     route_jsonrpc(respx, login=False, answer=rpc_result([]))
