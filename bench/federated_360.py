@@ -61,7 +61,8 @@ def federation(latency_ms: float) -> Iterator[tuple[str, dict[str, EmulatorCalls
             role: stack.enter_context(sandbox(system, latency_ms)) for role, system in ROLES.items()
         }
         settings = federated_settings(urls["erp"], urls["crm"], urls["shop"])
-        gateway = stack.enter_context(serve_in_thread(create_app(settings)))
+        # As `erp-gateway serve` runs it: startup objects frozen out of the collector.
+        gateway = stack.enter_context(serve_in_thread(create_app(settings, serving=True)))
         yield gateway, {role: EmulatorCalls(url) for role, url in urls.items()}
 
 

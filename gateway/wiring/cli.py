@@ -86,7 +86,7 @@ def _serve(args: argparse.Namespace) -> None:
         print(f"GraphQL at {address(sock)}/graphql, {args.workers} processes", flush=True)
         serve_processes(Path(args.config), sock, args.workers)
         return
-    app = create_app(settings)
+    app = create_app(settings, serving=True)
     served = Served(app, sock, http=settings.http)
     run(serve([served], on_started=_say(f"GraphQL at {address(sock)}/graphql")))
 

@@ -42,7 +42,7 @@ class GatewayConfig(uvicorn.Config):
 
         if not self.loaded:
             settings = load_settings(Path(self.gateway_config), os.environ)
-            self.app = create_app(settings, processes=self.processes)
+            self.app = create_app(settings, processes=self.processes, serving=True)
             self.http = head_limited(settings.http.max_header_bytes, settings.http.header_timeout_s)
         super().load()
 
