@@ -15,6 +15,7 @@ import httpx
 from redis.asyncio import Redis
 
 from erp_backends import registry
+from erp_backends.aiohttp_transport import AiohttpTransport
 from erp_backends.http import BackendHttp
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from erp_backends.rate_limit import RateLimit, RateLimiter, TokenBucket
@@ -147,6 +148,9 @@ async def rate_limit_redis(settings: Settings, stack: AsyncExitStack) -> Redis |
     return None
 
 
+MAX_CONNECTIONS = 20  # per backend and process
+
+
 async def backend_http(
     settings: BackendSettings,
     stack: AsyncExitStack,
@@ -168,8 +172,9 @@ async def backend_http(
     client = await stack.enter_async_context(
         httpx.AsyncClient(
             headers={"User-Agent": "erp-gateway"},
-            limits=httpx.Limits(max_connections=20),
-            transport=transport,
+            # aiohttp carries the bytes (see erp_backends/aiohttp_transport.py); tests
+            # may pass a transport of their own (an emulator's ASGI app).
+            transport=transport or AiohttpTransport(max_connections=MAX_CONNECTIONS),
         )
     )
     return BackendHttp(
