@@ -15,7 +15,7 @@ from erp_backends.odoo import emulator as odoo
 from erp_backends.woocommerce import emulator as woocommerce
 from gateway.wiring import server
 from tests.inprocess import serve_in_process
-from tests.servers import serve_in_thread
+from tests.servers import self_signed_certificate, serve_in_thread, serve_tls_in_thread
 
 # Tests that reach a server on a socket or start a process are `slow`: `make test-fast`
 # (`pytest -m "not slow"`) leaves them out. A test using one of these fixtures is marked
@@ -94,8 +94,19 @@ def hubspot_emulator_url(hubspot_emulator_app):
 
 
 @pytest.fixture(scope="session")
-def woocommerce_emulator_url(woocommerce_emulator_app):
-    with serve_in_thread(woocommerce_emulator_app) as url:
+def woocommerce_emulator_url(woocommerce_emulator_app, tmp_path_factory):
+    """Over plain HTTP (the gateway signs with OAuth 1.0a), or with
+    WOOCOMMERCE_EMULATOR_TLS=1 over HTTPS (Basic auth) with a self-signed certificate
+    that every HTTP client of the session trusts (SSL_CERT_FILE)."""
+    if os.environ.get("WOOCOMMERCE_EMULATOR_TLS") != "1":
+        with serve_in_thread(woocommerce_emulator_app) as url:
+            yield url
+        return
+    certificate = self_signed_certificate(tmp_path_factory.mktemp("tls"))
+    os.environ["SSL_CERT_FILE"] = certificate.certfile
+    with serve_tls_in_thread(
+        woocommerce_emulator_app, certificate.certfile, certificate.keyfile
+    ) as url:
         yield url
 
 

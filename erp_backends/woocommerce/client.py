@@ -1,9 +1,10 @@
 """WooCommerce's REST API v3 on the wire (`/wp-json/wc/v3/...`). Wire calls only;
 mapping lives in `mapping.py` and `adapter.py`.
 
-Every call is a GET with HTTP Basic authentication (consumer key as user, consumer
-secret as password), which WooCommerce accepts over HTTPS. Lists come back as JSON
-arrays with the totals in the `X-WP-Total` and `X-WP-TotalPages` headers.
+Every call is a GET, authenticated as WooCommerce wants it for the site's scheme
+(`auth.py`): HTTP Basic over `https://`, an OAuth 1.0a query signature over `http://`.
+Lists come back as JSON arrays with the totals in the `X-WP-Total` and
+`X-WP-TotalPages` headers.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from erp_backends.errors import (
     BackendUnavailable,
 )
 from erp_backends.http import BackendHttp
+from erp_backends.woocommerce.auth import WooCommerceAuth
 from erp_backends.woocommerce.errors import woocommerce_error
 
 API_ROOT = "/wp-json/wc/v3"
@@ -62,7 +64,7 @@ class WooCommerceClient:
 
     def __init__(self, http: BackendHttp, keys: WooCommerceKeys) -> None:
         self._http = http
-        self._auth = httpx.BasicAuth(keys.consumer_key, keys.consumer_secret)
+        self._auth = WooCommerceAuth(keys.consumer_key, keys.consumer_secret)
         self.backend = http.backend
 
     async def list_page(self, resource: str, params: Mapping[str, str | int]) -> WooList:

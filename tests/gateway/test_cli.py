@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from erp_backends.woocommerce.auth import WooCommerceAuth
 from gateway.cache.store import RecordStore, open_cache
 from tests.harness import TEST_SECRET, bearer, token_for
 from tests.servers import bind_free_socket, free_port
@@ -266,7 +267,8 @@ def test_each_emulator_runs_standalone(system, name, probe):
     try:
         sandbox.wait_for(rf"{name} emulator \(seed 1.*\) on http://127.0.0.1:{port}")
         path, headers = probe
-        auth = ("ck_demo", "cs_demo") if system == "woocommerce" else None
+        # Over plain HTTP WooCommerce takes OAuth 1.0a only, as the emulator does.
+        auth = WooCommerceAuth("ck_demo", "cs_demo") if system == "woocommerce" else None
         response = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers, auth=auth)
         assert response.status_code == 200, response.text
         assert httpx.get(f"http://127.0.0.1:{port}/_emulator/calls").json()["total"] == 1

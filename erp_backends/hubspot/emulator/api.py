@@ -1,5 +1,6 @@
-"""The emulated HubSpot's CRM endpoints: objects (list, get, batch read), v4 association
-batch reads and owners, in HubSpot's wire shapes.
+"""The emulated HubSpot's CRM endpoints: objects (list and get, with `associations=`;
+batch read), v4 association reads (batch, and one object's) and owners, in HubSpot's
+wire shapes. Writes are in `writes.py`.
 
 Handlers raise `ApiError`, which the app turns into HubSpot's error body
 `{"status": "error", "message", "correlationId", "category", ...}`.
@@ -26,6 +27,7 @@ from erp_backends.hubspot.emulator.store import (
     SINGULAR,
     CrmObject,
     CrmWorld,
+    association_name,
 )
 
 Json = dict[str, Any]
@@ -133,8 +135,9 @@ class PortalApi:
         after = _int_param(request.query_params.get("after", "0"), "after")
         table = sorted(self.world.objects[kind].values(), key=lambda o: int(o.id))
         page = [obj for obj in table if int(obj.id) >= after][: limit + 1]
-        properties = _query_names(request)
-        body: Json = {"results": [render(kind, obj, properties) for obj in page[:limit]]}
+        properties, linked = _query_names(request), self._association_types(request)
+        results = [self._with_links(kind, obj, properties, linked) for obj in page[:limit]]
+        body: Json = {"results": results}
         if len(page) > limit:
             link = f"{_base(request)}/crm/v3/objects/{kind}?after={page[limit].id}"
             body["paging"] = {"next": {"after": page[limit].id, "link": link}}
@@ -148,7 +151,62 @@ class PortalApi:
         obj = self.world.find(kind, key, id_property)
         if obj is None:
             raise ApiError(404, "OBJECT_NOT_FOUND", "resource not found")
-        return JSONResponse(render(kind, obj, _query_names(request)))
+        linked = self._association_types(request)
+        return JSONResponse(self._with_links(kind, obj, _query_names(request), linked))
+
+    async def object_associations(self, request: Request) -> Response:
+        """v4 `GET /crm/v4/objects/{type}/{id}/associations/{toType}`: one object's
+        associated ids with their type ids, paged like the batch read."""
+        source = object_type(request.path_params["object_type"])
+        target = object_type(request.path_params["to_object_type"])
+        self.calls.record(f"associations.{source}.{target}.get")
+        key = request.path_params["object_id"]
+        limit = _limit(request.query_params.get("limit"), ASSOCIATIONS_PAGE, ASSOCIATIONS_PAGE)
+        offset = _int_param(request.query_params.get("after", "0"), "after")
+        links = sorted(
+            self.world.associated(source, target, key).items(), key=lambda link: int(link[0])
+        )
+        page = _association_page(source, target, key, links, offset, limit)
+        body: Json = {"results": page["to"]}
+        if "paging" in page:
+            after = page["paging"]["next"]["after"]
+            link = f"{_base(request)}{request.url.path}?after={after}"
+            body["paging"] = {"next": {"after": after, "link": link}}
+        return JSONResponse(body)
+
+    def _association_types(self, request: Request) -> list[str]:
+        """The object types of `associations=a,b` (or repeated); unknown names are left
+        out, as HubSpot leaves them out."""
+        names = [
+            name.strip().lower()
+            for value in request.query_params.getlist("associations")
+            for name in value.split(",")
+        ]
+        return list(dict.fromkeys(OBJECT_TYPES[n] for n in names if n in OBJECT_TYPES))
+
+    def _with_links(
+        self, kind: str, obj: CrmObject, properties: Sequence[str] | None, linked: list[str]
+    ) -> Json:
+        """A record, with `associations` of the types asked for that it has any of:
+        `{"companies": {"results": [{"id": "30001", "type": "contact_to_company"}]}}`."""
+        record = render(kind, obj, properties)
+        associations: Json = {}
+        for target in linked:
+            if (kind, target) not in ASSOCIATION_TYPES:
+                continue
+            links = sorted(
+                self.world.associated(kind, target, obj.id).items(), key=lambda link: int(link[0])
+            )
+            results = [
+                {"id": to_id, "type": association_name(kind, target, type_id)}
+                for to_id, type_ids in links
+                for type_id in type_ids
+            ]
+            if results:
+                associations[target] = {"results": results}
+        if associations:
+            record["associations"] = associations
+        return record
 
     async def associations(self, request: Request) -> Response:
         started = now()
@@ -285,17 +343,22 @@ def _no_associations(source: str, target: str, key: str) -> Json:
 
 
 def _association_page(
-    source: str, target: str, key: str, links: list[tuple[str, list[int]]], offset: int
+    source: str,
+    target: str,
+    key: str,
+    links: list[tuple[str, list[int]]],
+    offset: int,
+    size: int = ASSOCIATIONS_PAGE,
 ) -> Json:
     primary = ASSOCIATION_TYPES[(source, target)][1]
-    page = links[offset : offset + ASSOCIATIONS_PAGE]
+    page = links[offset : offset + size]
     targets = [
         {"toObjectId": int(to_id), "associationTypes": _association_types(type_ids, primary)}
         for to_id, type_ids in page
     ]
     result: Json = {"from": {"id": key}, "to": targets}
-    if offset + ASSOCIATIONS_PAGE < len(links):
-        result["paging"] = {"next": {"after": str(offset + ASSOCIATIONS_PAGE)}}
+    if offset + size < len(links):
+        result["paging"] = {"next": {"after": str(offset + size)}}
     return result
 
 

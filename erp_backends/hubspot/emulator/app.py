@@ -6,13 +6,18 @@ it works against api.hubapi.com:
 - `GET /crm/v3/objects/{type}` (paged with `after`), `GET .../{type}/{id}[?idProperty=email]`,
   `POST .../{type}/batch/read` (200, or 207 with `errors[]` for inputs not found),
   `POST .../{type}/search`, for contacts, companies and deals;
+- `associations=companies,deals` on the list and the get: each record's associated ids
+  and v3 type names (`contact_to_company`, `contact_to_company_unlabeled`);
+- `POST|PATCH|DELETE` on objects: create (201), update (by id or email) and archive
+  (204), with HubSpot's validation and 409 CONFLICT errors (`writes.py`);
 - `POST /crm/v4/associations/{from}/{to}/batch/read` (207 with NO_ASSOCIATIONS_FOUND
-  for inputs without any);
+  for inputs without any) and `GET /crm/v4/objects/{type}/{id}/associations/{toType}`;
 - `GET /crm/v3/owners/` (paged) and `GET /crm/v3/owners/{id}`;
 - `GET|DELETE /_emulator/calls`: the count of API calls received, and its reset.
 
 Every API call needs `Authorization: Bearer <token>` (401 INVALID_AUTHENTICATION
-otherwise). Answers carry `X-HubSpot-RateLimit-*` headers (search answers do not, as
+otherwise). Every error is HubSpot's JSON body, unknown routes (404) and methods (405)
+included. Answers carry `X-HubSpot-RateLimit-*` headers (search answers do not, as
 on HubSpot). Faults from `EmulatorOptions.faults` wrap every route except the
 `/_emulator` controls; its rate limit answers HubSpot's own 429 body.
 """
@@ -28,7 +33,9 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,6 +50,7 @@ from erp_backends.emulation.faults import (
 from erp_backends.hubspot.emulator.api import ApiError, PortalApi, api_error, error_body
 from erp_backends.hubspot.emulator.search import search_endpoint
 from erp_backends.hubspot.emulator.seed import build_world
+from erp_backends.hubspot.emulator.writes import ObjectWrites
 
 AUTH_MESSAGE = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and "
@@ -71,13 +79,19 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
     per_interval = round(limit.per_second * INTERVAL_MS / 1000) if limit else INTERVAL_LIMIT
     objects, owners = "/crm/v3/objects/{object_type}", "/crm/v3/owners"
     associations = "/crm/v4/associations/{from_type}/{to_type}/batch/read"
+    one_objects = "/crm/v4/objects/{object_type}/{object_id}/associations/{to_object_type}"
+    writes = ObjectWrites(api)
     app = Starlette(
         routes=[
             Route(f"{objects}/batch/read", api.batch_read, methods=["POST"]),
             Route(f"{objects}/search", search_endpoint(api), methods=["POST"]),
             Route(objects, api.list_objects, methods=["GET"]),
+            Route(objects, writes.create, methods=["POST"]),
             Route(f"{objects}/{{object_id}}", api.get_object, methods=["GET"]),
+            Route(f"{objects}/{{object_id}}", writes.update, methods=["PATCH"]),
+            Route(f"{objects}/{{object_id}}", writes.archive, methods=["DELETE"]),
             Route(associations, api.associations, methods=["POST"]),
+            Route(one_objects, api.object_associations, methods=["GET"]),
             Route(owners, api.owners, methods=["GET"]),
             Route(f"{owners}/", api.owners, methods=["GET"]),
             Route(f"{owners}/{{owner_id}}", api.owner, methods=["GET"]),
@@ -88,11 +102,23 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
             Middleware(FaultInjection, options.faults, throttled=throttled, log=calls),
             Middleware(BearerAuth, token=options.token),
         ],
-        exception_handlers={ApiError: api_error},
+        exception_handlers={ApiError: api_error, HTTPException: routing_error},
     )
     app.state.world = api.world
     app.state.calls = calls
     return app
+
+
+async def routing_error(request: Request, exc: Exception) -> Response:
+    """HubSpot's JSON error body for a path it has no route for (404) or a method the
+    route does not take (405), where Starlette would answer plain text."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        message = f"HTTP {request.method} is not supported by this URL"
+        body = error_body("VALIDATION_ERROR", message)
+    else:
+        body = error_body("OBJECT_NOT_FOUND", "resource not found")
+    return JSONResponse(body, exc.status_code, headers=exc.headers)
 
 
 def throttled(wait_s: float) -> Response:

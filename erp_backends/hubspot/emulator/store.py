@@ -101,7 +101,9 @@ class CrmWorld:
 
     def add(self, object_type: str, properties: Properties, created: str, updated: str) -> str:
         table = self.objects[object_type]
-        key = str(_FIRST_IDS[object_type] + len(table))
+        # One past the highest id: the seed's ids stay as they were, and an id archived
+        # by a write is never given again.
+        key = str(max((int(k) for k in table), default=_FIRST_IDS[object_type] - 1) + 1)
         values: Properties = dict.fromkeys(ALWAYS[object_type])
         values.update(properties)
         modified = "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
@@ -129,3 +131,26 @@ class CrmWorld:
 
     def associated(self, from_type: str, to_type: str, from_id: str) -> dict[str, list[int]]:
         return self.links.get((from_type, to_type), {}).get(from_id, {})
+
+    def archive(self, object_type: str, key: str) -> None:
+        """Remove a record, its email and its associations both ways."""
+        obj = self.objects[object_type].pop(key, None)
+        if obj is None:
+            return
+        email = str(obj.properties.get("email") or "").lower()
+        if object_type == "contacts" and self.emails.get(email) == key:
+            del self.emails[email]
+        for (source, target), links in self.links.items():
+            if source == object_type:
+                links.pop(key, None)
+            elif target == object_type:
+                for targets in links.values():
+                    targets.pop(key, None)
+
+
+def association_name(source: str, target: str, type_id: int) -> str:
+    """HubSpot's v3 name of an association type: "contact_to_company" for the primary
+    (or only) type, "contact_to_company_unlabeled" for the unlabeled one beside it."""
+    unlabeled, primary = ASSOCIATION_TYPES[(source, target)]
+    name = f"{SINGULAR[source]}_to_{SINGULAR[target]}"
+    return f"{name}_unlabeled" if type_id == unlabeled and primary is not None else name

@@ -1,7 +1,7 @@
 """A WooCommerce shop, emulated in-process over HTTP for tests, demos and benchmarks.
 
-It answers the read side of the REST API v3 the way WooCommerce 9 does, so an adapter
-written against it works against a real shop:
+It answers the REST API v3 the way WooCommerce 9 does, so an adapter written against
+it works against a real shop (and the official `woocommerce` client works against it):
 
 - `GET /wp-json/wc/v3/{customers,orders,products}`: JSON arrays with `X-WP-Total`,
   `X-WP-TotalPages` and a `Link` header (`prev`/`next`); `page`, `per_page` (1-100,
@@ -11,11 +11,18 @@ written against it works against a real shop:
 - `GET /wp-json/wc/v3/{customers,orders,products}/<id>`: one record, or 404 with
   `woocommerce_rest_invalid_id`, `woocommerce_rest_shop_order_invalid_id`,
   `woocommerce_rest_product_invalid_id`.
-- Authentication: HTTP Basic with the consumer key and secret (or the
-  `consumer_key`/`consumer_secret` query parameters); wrong ones give 401
-  `woocommerce_rest_authentication_error`, none gives 401 `woocommerce_rest_cannot_view`.
-  A real shop takes Basic only over HTTPS; the emulator serves plain HTTP on loopback.
-- Anything else under `/wp-json`, writes included: 404 `rest_no_route`.
+- Writes (`writes.py`): `POST /orders`, `PUT|POST|PATCH|DELETE /orders/<id>`,
+  `GET|POST /orders/<id>/notes`, `GET|DELETE /orders/<id>/notes/<note id>`,
+  `POST /orders/batch`, and the same for `/products` (no notes).
+- Authentication (`auth.py`): by the connection's scheme, as WooCommerce does: over
+  HTTPS, HTTP Basic with the consumer key and secret or the `consumer_key` and
+  `consumer_secret` query parameters; over plain HTTP only OAuth 1.0a (one-legged,
+  HMAC-SHA1/SHA256, 15-minute timestamps, nonces used once). Failures are 401
+  `woocommerce_rest_authentication_error` (or `..._missing_parameter`) on any route of
+  the `wc/` namespace; an anonymous request is 401 `woocommerce_rest_cannot_view`
+  (`_create`, `_edit`, `_delete`, `_batch` for writes). Serve it over TLS to use Basic.
+- Anything else under `/wp-json`: 404 `rest_no_route`; a body that is not JSON: 400
+  `rest_invalid_json`.
 - `GET|DELETE /_emulator/calls`: the count of API calls received ("GET /orders"), and
   its reset.
 
@@ -27,11 +34,11 @@ world (`erp_backends.emulation.world`) of the same seed; faults from
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
+import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -40,42 +47,71 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from erp_backends.emulation.faults import CallLog, FaultInjection, FaultOptions, call_log_routes
+from erp_backends.woocommerce.emulator.auth import ApiKey, Permissions
 from erp_backends.woocommerce.emulator.params import Params, WpError, no_route
 from erp_backends.woocommerce.emulator.seed import build_shop
 from erp_backends.woocommerce.emulator.store import Listing, ShopStore
+from erp_backends.woocommerce.emulator.writes import ShopWriter
 
 API_ROOT = "/wp-json/wc/v3"
 _ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_UPDATES = ("PUT", "POST", "PATCH")
 _CREDENTIAL_PARAMS = ("consumer_key", "consumer_secret")
 Endpoint = Callable[[Request], Awaitable[Response]]
+Json = dict[str, Any]
+# What an anonymous request is refused with, by what it tries (WooCommerce's wording).
+_REFUSALS = {
+    "list": ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
+    "view": ("woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."),
+    "create": ("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."),
+    "edit": ("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource."),
+    "delete": (
+        "woocommerce_rest_cannot_delete",
+        "Sorry, you are not allowed to delete this resource.",
+    ),
+    "batch": (
+        "woocommerce_rest_cannot_batch",
+        "Sorry, you are not allowed to batch manipulate this resource.",
+    ),
+}
 
 
 @dataclass(frozen=True)
 class EmulatorOptions:
-    """What the emulated shop holds and which REST API key it accepts."""
+    """What the emulated shop holds, which REST API key it accepts and what that key
+    may do; `clock` (Unix seconds) judges OAuth timestamps."""
 
     seed: int = 1
     consumer_key: str = field(default="ck_demo", repr=False)
     consumer_secret: str = field(default="cs_demo", repr=False)
+    permissions: Permissions = "read_write"
     faults: FaultOptions = field(default_factory=FaultOptions)
+    clock: Callable[[], float] = time.time
 
 
 def create_app(options: EmulatorOptions | None = None) -> Starlette:
     """The emulator as a Starlette app; `app.state.store` is its `ShopStore`."""
     options = options or EmulatorOptions()
     calls = CallLog()
-    api = _Api(ShopStore(build_shop(options.seed)), options, calls)
-    routes = []
-    for resource in ("customers", "orders", "products"):
+    key = ApiKey(options.consumer_key, options.consumer_secret, options.permissions, options.clock)
+    api = _Api(ShopStore(build_shop(options.seed)), key, calls)
+    routes = [
+        Route(f"{API_ROOT}/customers", api.collection("customers"), methods=_ANY_METHOD),
+        Route(
+            f"{API_ROOT}/customers/{{record_id:int}}", api.single("customers"), methods=_ANY_METHOD
+        ),
+    ]
+    for resource in ("orders", "products"):
+        root = f"{API_ROOT}/{resource}"
         routes += [
-            Route(f"{API_ROOT}/{resource}", api.collection(resource), methods=_ANY_METHOD),
-            Route(
-                f"{API_ROOT}/{resource}/{{record_id:int}}",
-                api.single(resource),
-                methods=_ANY_METHOD,
-            ),
+            Route(root, api.collection(resource), methods=_ANY_METHOD),
+            Route(f"{root}/batch", api.batch(resource), methods=_ANY_METHOD),
+            Route(f"{root}/{{record_id:int}}", api.single(resource), methods=_ANY_METHOD),
         ]
+    notes = f"{API_ROOT}/orders/{{record_id:int}}/notes"
     routes += [
+        Route(notes, api.notes, methods=_ANY_METHOD),
+        Route(f"{notes}/{{note_id:int}}", api.note, methods=_ANY_METHOD),
         Route("/wp-json", api.no_route, methods=_ANY_METHOD),
         Route("/wp-json/{path:path}", api.no_route, methods=_ANY_METHOD),
         *call_log_routes(calls),
@@ -89,9 +125,10 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
 
 
 class _Api:
-    def __init__(self, store: ShopStore, options: EmulatorOptions, calls: CallLog) -> None:
+    def __init__(self, store: ShopStore, key: ApiKey, calls: CallLog) -> None:
         self.store = store
-        self._options = options
+        self._writer = ShopWriter(store)
+        self._key = key
         self._calls = calls
 
     def collection(self, resource: str) -> Endpoint:
@@ -100,11 +137,15 @@ class _Api:
             "orders": self.store.list_orders,
             "products": self.store.list_products,
         }[resource]
+        create = {"orders": self._writer.create_order, "products": self._writer.create_product}
 
         async def endpoint(request: Request) -> Response:
             self._calls.record(f"{request.method} /{resource}")
             try:
-                self._admit(request, "Sorry, you cannot list resources.")
+                if request.method == "POST" and resource in create:
+                    self._admit(request, "create")
+                    return JSONResponse(create[resource](await _body(request)), 201)
+                self._admit(request, "list", allowed=("GET",))
                 listing = list_rows(Params(request.query_params))
             except WpError as error:
                 return error.response()
@@ -118,66 +159,112 @@ class _Api:
             "orders": self.store.order,
             "products": self.store.product,
         }[resource]
+        writes = {
+            "orders": (self._writer.update_order, self._writer.delete_order),
+            "products": (self._writer.update_product, self._writer.delete_product),
+        }
 
         async def endpoint(request: Request) -> Response:
             self._calls.record(f"{request.method} /{resource}/<id>")
+            record_id = request.path_params["record_id"]
             try:
-                self._admit(request, "Sorry, you cannot view this resource.")
-                return JSONResponse(find(request.path_params["record_id"]))
+                if request.method == "GET" or resource not in writes:
+                    self._admit(request, "view", allowed=("GET",))
+                    return JSONResponse(find(record_id))
+                update, delete = writes[resource]
+                if request.method == "DELETE":
+                    self._admit(request, "delete")
+                    return JSONResponse(delete(record_id, _forced(request)))
+                self._admit(request, "edit")
+                return JSONResponse(update(record_id, await _body(request)))
             except WpError as error:
                 return error.response()
 
         return endpoint
 
+    def batch(self, resource: str) -> Endpoint:
+        writer = self._writer
+        actions = {
+            "orders": (writer.create_order, writer.update_order, writer.delete_order),
+            "products": (writer.create_product, writer.update_product, writer.delete_product),
+        }[resource]
+
+        async def endpoint(request: Request) -> Response:
+            self._calls.record(f"{request.method} /{resource}/batch")
+            try:
+                self._admit(request, "batch", allowed=_UPDATES)
+                return JSONResponse(writer.batch(await _body(request), *actions))
+            except WpError as error:
+                return error.response()
+
+        return endpoint
+
+    async def notes(self, request: Request) -> Response:
+        self._calls.record(f"{request.method} /orders/<id>/notes")
+        order_id = request.path_params["record_id"]
+        try:
+            if request.method == "POST":
+                self._admit(request, "create")
+                return JSONResponse(self._writer.add_note(order_id, await _body(request)), 201)
+            self._admit(request, "list", allowed=("GET",))
+            return JSONResponse(self._writer.notes(order_id))
+        except WpError as error:
+            return error.response()
+
+    async def note(self, request: Request) -> Response:
+        self._calls.record(f"{request.method} /orders/<id>/notes/<id>")
+        order_id, note_id = request.path_params["record_id"], request.path_params["note_id"]
+        try:
+            if request.method == "DELETE":
+                self._admit(request, "delete")
+                return JSONResponse(self._writer.delete_note(order_id, note_id, _forced(request)))
+            self._admit(request, "view", allowed=("GET",))
+            return JSONResponse(self._writer.note(order_id, note_id))
+        except WpError as error:
+            return error.response()
+
     async def no_route(self, request: Request) -> Response:
         self._calls.record(f"{request.method} {request.url.path}")
         try:
-            self._authenticate(request)
+            # WooCommerce's keys authenticate its own namespaces only (wc/..., wc-...).
+            if request.url.path.startswith(("/wp-json/wc/", "/wp-json/wc-")):
+                self._key.authenticate(request)
         except WpError as error:
             return error.response()
         return no_route().response()
 
-    def _admit(self, request: Request, refusal: str) -> None:
-        """Authenticated GETs pass; bad credentials, writes and anonymous reads do not."""
-        authenticated = self._authenticate(request)
-        if request.method != "GET":
-            raise no_route()  # the emulator serves the read side only
+    def _admit(self, request: Request, action: str, allowed: tuple[str, ...] = ()) -> None:
+        """Authentication first (its errors answer any route), then the route's methods,
+        then the route's permission check for anonymous requests."""
+        authenticated = self._key.authenticate(request)
+        if allowed and request.method not in allowed:
+            raise no_route()
         if not authenticated:
-            raise WpError(401, "woocommerce_rest_cannot_view", refusal)
-
-    def _authenticate(self, request: Request) -> bool:
-        """True for the right key, False for none; wrong credentials are refused at once,
-        before routing, as WooCommerce's `rest_authentication_errors` filter does."""
-        offered = _credentials(request)
-        if offered is None:
-            return False
-        key, secret = offered
-        if not _same(key, self._options.consumer_key):
-            raise WpError(401, "woocommerce_rest_authentication_error", "Consumer key is invalid.")
-        if not _same(secret, self._options.consumer_secret):
-            raise WpError(
-                401, "woocommerce_rest_authentication_error", "Consumer secret is invalid."
-            )
-        return True
+            raise WpError(401, *_REFUSALS[action])
 
 
-def _credentials(request: Request) -> tuple[str, str] | None:
-    header = request.headers.get("authorization", "")
-    if header[:6].lower() == "basic ":
-        try:
-            decoded = base64.b64decode(header[6:], validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return "", ""
-        key, _, secret = decoded.partition(":")
-        return key, secret
-    query_key = request.query_params.get("consumer_key")
-    if query_key:
-        return query_key, request.query_params.get("consumer_secret") or ""
-    return None
+async def _body(request: Request) -> Json:
+    """The JSON body, as WordPress reads it: none is `{}`, broken JSON is refused."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise WpError(
+            400,
+            "rest_invalid_json",
+            "Invalid JSON body passed.",
+            json_error_code=4,
+            json_error_message=str(exc),
+        ) from None
+    if not isinstance(body, dict):
+        raise WpError(400, "rest_invalid_json", "Invalid JSON body passed.")
+    return body
 
 
-def _same(offered: str, expected: str) -> bool:
-    return hmac.compare_digest(offered.encode(), expected.encode())
+def _forced(request: Request) -> bool:
+    return request.query_params.get("force", "").lower() in ("1", "true")
 
 
 def _paging_headers(request: Request, listing: Listing) -> dict[str, str]:

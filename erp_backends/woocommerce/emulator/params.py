@@ -29,13 +29,15 @@ class WpError(Exception):
         super().__init__(message)
         self.status, self.code, self.message, self.data = status, code, message, data
 
-    def response(self) -> JSONResponse:
-        body = {
+    def body(self) -> dict[str, Any]:
+        return {
             "code": self.code,
             "message": self.message,
             "data": {"status": self.status, **self.data},
         }
-        return JSONResponse(body, status_code=self.status)
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status)
 
 
 def no_route() -> WpError:

@@ -59,13 +59,20 @@ class ShopStore:
         self.customers = {c["id"]: c for c in world.customers}
         self.orders = {o["id"]: o for o in world.orders}
         self.products = {p["id"]: p for p in world.products}
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Rebuild the filters' indexes after a write changed the records."""
         self._by_email: dict[str, list[Json]] = {}
-        for customer in world.customers:
+        for customer in self.customers.values():
             self._by_email.setdefault(customer["email"].lower(), []).append(customer)
         self._by_customer: dict[int, list[Json]] = {}
-        for order in world.orders:
+        for order in self.orders.values():
             self._by_customer.setdefault(order["customer_id"], []).append(order)
-        self._by_sku = {p["sku"].lower(): p for p in world.products if p["sku"]}
+        self._by_sku = {p["sku"].lower(): p for p in self.products.values() if p["sku"]}
+
+    def product_by_sku(self, sku: str) -> Json | None:
+        return self._by_sku.get(sku.strip().lower())
 
     # Single records --------------------------------------------------------------------
 

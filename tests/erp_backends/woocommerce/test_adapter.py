@@ -18,11 +18,13 @@ from erp_backends.models import ShopOrderStatus
 from erp_backends.odoo.emulator.seed import build_world
 from erp_backends.paging import PageRequest
 from erp_backends.woocommerce.adapter import WooCommerceShop
+from erp_backends.woocommerce.auth import WooCommerceAuth
 from erp_backends.woocommerce.client import WooCommerceClient, WooCommerceKeys
 from tests.harness import EmulatorCalls
 
 API = "/wp-json/wc/v3"
 AUTH = ("ck_demo", "cs_demo")
+SIGNED = WooCommerceAuth(*AUTH)  # OAuth 1.0a over http://, Basic over https://
 
 
 @pytest.fixture
@@ -47,13 +49,13 @@ def erp_world():
 
 
 def woo(url: str, path: str, **params: Any) -> Any:
-    response = httpx.get(f"{url}{API}/{path}", params=params, auth=AUTH, timeout=30)
+    response = httpx.get(f"{url}{API}/{path}", params=params, auth=SIGNED, timeout=30)
     response.raise_for_status()
     return response.json()
 
 
 def woo_total(url: str, path: str, **params: Any) -> int:
-    response = httpx.get(f"{url}{API}/{path}", params=params, auth=AUTH, timeout=30)
+    response = httpx.get(f"{url}{API}/{path}", params=params, auth=SIGNED, timeout=30)
     return int(response.headers["X-WP-Total"])
 
 

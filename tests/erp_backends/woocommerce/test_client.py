@@ -99,16 +99,49 @@ async def http():
 
 
 @respx.mock
-async def test_requests_carry_basic_auth_and_ask_100_ids_at_once(http):
+async def test_over_http_requests_are_signed_with_oauth_and_ask_100_ids_at_once(http):
     route = respx.get(ORDERS).mock(return_value=httpx.Response(200, json=[order()], headers=TOTALS))
     found = await shop(http).orders_by_number(["1001", "1002"])
     request = route.calls.last.request
-    expected = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
-    assert request.headers["Authorization"] == f"Basic {expected}"
-    assert request.url.params["include"] == "1001,1002"
-    assert request.url.params["per_page"] == "100"
+    params = request.url.params
+    assert "Authorization" not in request.headers  # WooCommerce ignores Basic over HTTP
+    assert params["oauth_consumer_key"] == KEY
+    assert params["oauth_signature_method"] == "HMAC-SHA256"
+    assert params["oauth_signature"]
+    assert params["oauth_nonce"]
+    assert params["oauth_timestamp"].isdigit()
+    assert SECRET not in str(request.url)
+    assert params["include"] == "1001,1002"
+    assert params["per_page"] == "100"
     assert found["1001"].total.amount == 24.5
     assert found["1001"].customer_id is None  # 0: a guest checkout
+
+
+@respx.mock
+async def test_a_retried_read_is_signed_anew(http):
+    throttled = httpx.Response(429, headers={"Retry-After": "0"})
+    answered = httpx.Response(200, json=[order()], headers=TOTALS)
+    route = respx.get(ORDERS).mock(side_effect=[throttled, answered])
+    await shop(http, retries=1).orders_by_number(["1001"])
+    nonces = {call.request.url.params["oauth_nonce"] for call in route.calls}
+    assert len(nonces) == 2  # WooCommerce refuses a nonce it has seen
+
+
+@respx.mock
+async def test_over_https_requests_carry_basic_auth(http):
+    https_orders = ORDERS.replace("http://", "https://")
+    answer = httpx.Response(200, json=[order()], headers=TOTALS)
+    route = respx.get(https_orders).mock(return_value=answer)
+    backend_http = BackendHttp(
+        http, URL.replace("http://", "https://"), backend="shop", system="WooCommerce"
+    )
+    await WooCommerceShop(
+        WooCommerceClient(backend_http, WooCommerceKeys(KEY, SECRET))
+    ).orders_by_number(["1001"])
+    request = route.calls.last.request
+    expected = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
+    assert request.headers["Authorization"] == f"Basic {expected}"
+    assert "oauth_signature" not in request.url.params
 
 
 @respx.mock

@@ -1,28 +1,33 @@
 """The WooCommerce emulator over real HTTP: REST v3 shapes, paging, filters, errors,
-authentication, the call log and injected faults."""
+authentication by scheme (OAuth 1.0a over HTTP, Basic over HTTPS), the call log and
+injected faults. Writes are in test_emulator_writes.py."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 
 from erp_backends.emulation.faults import FaultOptions
 from erp_backends.rate_limit import RateLimit
+from erp_backends.woocommerce.auth import WooCommerceAuth
 from erp_backends.woocommerce.emulator import EmulatorOptions, create_app
 from tests.harness import EmulatorCalls
+from tests.inprocess import serve_in_process
 from tests.servers import serve_in_thread
 
 API = "/wp-json/wc/v3"
 AUTH = ("ck_demo", "cs_demo")
+SIGNED = WooCommerceAuth(*AUTH)  # what WooCommerce wants for the URL's scheme
 WP_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
 MONEY = re.compile(r"^\d+\.\d\d$")
 
 
 def get(url: str, path: str, params: dict[str, Any] | None = None, **kw: Any) -> httpx.Response:
-    kw.setdefault("auth", AUTH)
+    kw.setdefault("auth", SIGNED)
     return httpx.get(f"{url}{API}/{path}", params=params, timeout=30, **kw)
 
 
@@ -146,11 +151,6 @@ def test_unknown_ids_and_routes_are_404(woocommerce_emulator_url, path, code):
     error(get(woocommerce_emulator_url, path), 404, code)
 
 
-def test_writes_are_not_served(woocommerce_emulator_url):
-    response = httpx.post(f"{woocommerce_emulator_url}{API}/orders", json={}, auth=AUTH)
-    error(response, 404, "rest_no_route")
-
-
 def test_bad_parameters_are_named_in_one_error(woocommerce_emulator_url):
     params = {"per_page": 500, "page": "two", "email": "not-an-email"}
     body = error(get(woocommerce_emulator_url, "customers", params), 400, "rest_invalid_param")
@@ -169,23 +169,117 @@ def test_no_credentials_may_not_list(woocommerce_emulator_url):
 @pytest.mark.parametrize(
     ("auth", "message"),
     [
-        (("ck_other", "cs_demo"), "Consumer key is invalid."),
-        (("ck_demo", "cs_other"), "Consumer secret is invalid."),
+        (WooCommerceAuth("ck_other", "cs_demo"), "Consumer key is invalid."),
+        (
+            WooCommerceAuth("ck_demo", "cs_other"),
+            "Invalid signature - provided signature does not match.",
+        ),
     ],
 )
-def test_wrong_credentials_are_refused_on_any_route(woocommerce_emulator_url, auth, message):
+def test_wrong_oauth_keys_are_refused_on_any_route(woocommerce_emulator, auth, message):
     for path in ("orders", "coupons"):
-        answer = get(woocommerce_emulator_url, path, auth=auth)
+        answer = woocommerce_emulator.get(f"{API}/{path}", auth=auth)
         body = error(answer, 401, "woocommerce_rest_authentication_error")
         assert body["message"] == message
 
 
-def test_keys_in_the_query_work_and_never_come_back_in_links(woocommerce_emulator_url):
-    params = {"consumer_key": "ck_demo", "consumer_secret": "cs_demo", "per_page": 2}
-    response = get(woocommerce_emulator_url, "orders", params, auth=None)
-    assert len(ok(response)) == 2
-    assert "cs_demo" not in response.headers["Link"]
-    assert "ck_demo" not in response.headers["Link"]
+def test_over_plain_http_basic_and_query_keys_are_not_looked_at(woocommerce_emulator):
+    basic = woocommerce_emulator.get(f"{API}/orders", auth=AUTH)
+    error(basic, 401, "woocommerce_rest_cannot_view")
+    keys = {"consumer_key": "ck_demo", "consumer_secret": "cs_demo"}
+    error(
+        woocommerce_emulator.get(f"{API}/orders", params=keys), 401, "woocommerce_rest_cannot_view"
+    )
+    assert woocommerce_emulator.get(f"{API}/orders", auth=SIGNED).status_code == 200
+
+
+def signed(method: str, path: str, **params: Any) -> str:
+    url = httpx.URL(f"http://in-process{API}/{path}", params=params)
+    return str(SIGNED.signed_url(method, url))
+
+
+def test_a_signed_url_is_good_once(woocommerce_emulator):
+    url = signed("GET", "orders", per_page=1)
+    assert woocommerce_emulator.get(url).status_code == 200
+    body = error(woocommerce_emulator.get(url), 401, "woocommerce_rest_authentication_error")
+    assert body["message"] == "Invalid nonce - nonce has already been used."
+
+
+def test_a_signature_covers_the_method_and_every_parameter(woocommerce_emulator):
+    url = httpx.URL(signed("GET", "orders", per_page=1))
+    changed = url.copy_set_param("per_page", "2")
+    mismatch = "Invalid signature - provided signature does not match."
+    assert (
+        error(woocommerce_emulator.get(changed), 401, "woocommerce_rest_authentication_error")[
+            "message"
+        ]
+        == mismatch
+    )
+    as_post = woocommerce_emulator.post(signed("GET", "orders"), json={})
+    assert error(as_post, 401, "woocommerce_rest_authentication_error")["message"] == mismatch
+
+
+def test_oauth_parameters_may_come_in_an_authorization_header(woocommerce_emulator):
+    url = httpx.URL(signed("GET", "orders", per_page=1))
+    oauth = {k: v for k, v in url.params.items() if k.startswith("oauth_")}
+    header = "OAuth " + ", ".join(f'{k}="{quote(v, safe="")}"' for k, v in oauth.items())
+    bare = url.copy_with(params={k: v for k, v in url.params.items() if k not in oauth})
+    answer = woocommerce_emulator.get(bare, headers={"Authorization": header})
+    assert answer.status_code == 200, answer.text
+
+
+def test_stale_timestamps_missing_parameters_and_unknown_methods_are_refused():
+    now = 2_000_000_000.0
+    app = create_app(EmulatorOptions(clock=lambda: now))
+    with serve_in_process(app) as shop:
+        ok_url = httpx.URL(signed("GET", "orders"))
+        stamp = int(ok_url.params["oauth_timestamp"])
+        # The signature is good, the clock is far from the timestamp: 15 minutes at most.
+        assert abs(stamp - now) > 15 * 60
+        answer = error(shop.get(ok_url), 401, "woocommerce_rest_authentication_error")
+        assert answer["message"] == "Invalid timestamp."
+
+        partial = ok_url.copy_remove_param("oauth_nonce").copy_remove_param("oauth_signature")
+        body = error(shop.get(partial), 401, "woocommerce_rest_authentication_missing_parameter")
+        assert body["message"] == "Missing OAuth parameters oauth_nonce, oauth_signature"
+
+        plaintext = ok_url.copy_set_param("oauth_signature_method", "PLAINTEXT")
+        body = error(shop.get(plaintext), 401, "woocommerce_rest_authentication_error")
+        assert body["message"] == "Invalid signature - signature method is invalid."
+
+
+def test_over_https_basic_and_query_keys_are_taken():
+    with serve_in_process(create_app(), base_url="https://shop.in-process") as shop:
+        assert len(ok(shop.get(f"{API}/orders", auth=AUTH))) == 10
+        params: dict[str, str | int] = {
+            "consumer_key": "ck_demo",
+            "consumer_secret": "cs_demo",
+            "per_page": 2,
+        }
+        response = shop.get(f"{API}/orders", params=params)
+        assert len(ok(response)) == 2
+        assert "cs_demo" not in response.headers["Link"]
+        assert "ck_demo" not in response.headers["Link"]
+        # OAuth still works over HTTPS.
+        assert shop.get(f"{API}/orders", params={"per_page": 1}, auth=SIGNED).status_code == 200
+
+
+def test_over_https_a_wrong_secret_is_refused_and_an_unknown_key_is_anonymous():
+    with serve_in_process(create_app(), base_url="https://shop.in-process") as shop:
+        for path in ("orders", "coupons"):
+            answer = shop.get(f"{API}/{path}", auth=("ck_demo", "cs_other"))
+            body = error(answer, 401, "woocommerce_rest_authentication_error")
+            assert body["message"] == "Consumer secret is invalid."
+        unknown = shop.get(f"{API}/orders", auth=("ck_other", "cs_demo"))
+        error(unknown, 401, "woocommerce_rest_cannot_view")
+
+
+def test_a_read_only_key_may_not_write():
+    with serve_in_process(create_app(EmulatorOptions(permissions="read"))) as shop:
+        assert shop.get(f"{API}/orders", auth=SIGNED).status_code == 200
+        answer = shop.post(f"{API}/orders", json={}, auth=SIGNED)
+        body = error(answer, 401, "woocommerce_rest_authentication_error")
+        assert body["message"] == "The API key provided does not have write permissions."
 
 
 # --- call log and faults -----------------------------------------------------------------
