@@ -1,9 +1,12 @@
-"""Odoo's external API on the wire: JSON-RPC (`/jsonrpc`, Odoo <= 19) and JSON-2
-(`/json/2/<model>/<method>`, Odoo 19+). Wire calls only; mapping lives in `adapter.py`.
+"""Odoo's external API on the wire: JSON-RPC (`/jsonrpc`, Odoo <= 19), XML-RPC
+(`/xmlrpc/2/*`, the same services, for servers that expose only it; see
+`client_xmlrpc.py`) and JSON-2 (`/json/2/<model>/<method>`, Odoo 19+). Wire calls only;
+mapping lives in `adapter.py`.
 
-Both protocols are driven through `OdooClient.call(model, method, ids, **named)`: JSON-2
-takes named arguments only, and JSON-RPC's `execute_kw` accepts them as its kwargs, so
-the adapter writes every call once. `create` is the exception (see `OdooClient.create`).
+Every protocol is driven through `OdooClient.call(model, method, ids, **named)`: JSON-2
+takes named arguments only, and `execute_kw` (JSON-RPC or XML-RPC) accepts them as its
+kwargs, so the adapter writes every call once. `create` is the exception (see
+`OdooClient.create`).
 Only the ORM's read methods are retried by `BackendHttp`; every other method (`create`,
 `action_confirm`...) is a write and is sent once.
 """
@@ -25,9 +28,10 @@ from erp_backends.errors import (
     BackendUnavailable,
 )
 from erp_backends.http import BackendHttp
+from erp_backends.odoo.client_xmlrpc import xmlrpc_call
 from erp_backends.odoo.errors import OdooAccessDenied, odoo_error
 
-Protocol = Literal["jsonrpc", "json2"]
+Protocol = Literal["jsonrpc", "json2", "xmlrpc"]
 # The ORM methods that only read: safe to retry after a timeout or a lost connection.
 READ_METHODS = frozenset(
     {"search_read", "read", "search", "search_count", "fields_get", "name_search", "context_get"}
@@ -78,7 +82,8 @@ class OdooClient:
         """Create records, sent once (never retried); their ids, in order.
 
         JSON-2 names the values `vals_list`; JSON-RPC must pass them positionally, since
-        Odoo's `call_kw` reads `args[0]` to decide between an id and a list of ids.
+        Odoo's `call_kw` reads `args[0]` to decide between an id and a list of ids (on
+        JSON-RPC and XML-RPC alike).
         """
         named: dict[str, Any] = {} if context is None else {"context": context}
         if self._conn.protocol == "json2":
@@ -94,7 +99,7 @@ class OdooClient:
         self, model: str, method: str, args: list[Any], named: dict[str, Any], read: bool
     ) -> Any:
         uid = await self._login()
-        return await self._jsonrpc(
+        return await self._rpc(
             "object",
             "execute_kw",
             [self._conn.database, uid, self._conn.api_key, model, method, args, named],
@@ -138,7 +143,7 @@ class OdooClient:
         async with self._login_lock:
             if self._uid is None:
                 conn = self._conn
-                uid = await self._jsonrpc(
+                uid = await self._rpc(
                     "common",
                     "authenticate",
                     [conn.database, conn.login, conn.api_key, {}],
@@ -152,6 +157,12 @@ class OdooClient:
                     )
                 self._uid = uid
             return self._uid
+
+    async def _rpc(self, service: str, method: str, args: list[Any], *, read: bool) -> Any:
+        """A call of the services behind `/jsonrpc` and `/xmlrpc/2/`."""
+        if self._conn.protocol == "xmlrpc":
+            return await xmlrpc_call(self._http, service, method, args, read=read)
+        return await self._jsonrpc(service, method, args, read=read)
 
     async def _jsonrpc(self, service: str, method: str, args: list[Any], *, read: bool) -> Any:
         envelope = {

@@ -23,7 +23,8 @@ from erp_backends.registry import (
 class OdooOptions:
     database: str
     login: str = "admin"
-    protocol: Literal["jsonrpc", "json2"] = "jsonrpc"
+    # "xmlrpc" for servers that expose only /xmlrpc/2 (a proxy that blocks /jsonrpc).
+    protocol: Literal["jsonrpc", "json2", "xmlrpc"] = "jsonrpc"
 
 
 def open_odoo(connection: Connection, options: OdooOptions) -> ErpPorts:
@@ -55,7 +56,7 @@ KIND: BackendKind[OdooOptions, ErpPorts] = BackendKind(
     emulator=EmulatorEntry(
         module="erp_backends.odoo.emulator.sandbox",
         default_port=8069,
-        summary="Odoo (JSON-RPC and JSON-2)",
+        summary="Odoo (JSON-RPC, JSON-2 and XML-RPC)",
         flags=(
             Flag("database", "demo"),
             Flag("login", "admin"),

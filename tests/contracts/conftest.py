@@ -22,7 +22,7 @@ from tests.contracts import tiny_erp
 from tests.contracts.crm_world import CrmUnderTest
 from tests.contracts.erp_world import ErpUnderTest
 from tests.contracts.hubspot_crm import open_hubspot
-from tests.contracts.odoo_erp import open_odoo, open_odoo_over_http
+from tests.contracts.odoo_erp import open_odoo, open_odoo_over, open_odoo_over_http
 from tests.contracts.shop_world import ShopUnderTest
 from tests.contracts.woocommerce_shop import open_woocommerce
 
@@ -42,6 +42,9 @@ async def open_tiny(request: pytest.FixtureRequest, stack: AsyncExitStack) -> Er
 OPENERS: dict[str, Opener[ErpUnderTest]] = {
     "odoo": open_odoo,
     "odoo over HTTP": open_odoo_over_http,
+    # The adapter's other protocols, against the same emulator.
+    "odoo over JSON-2": open_odoo_over("json2"),
+    "odoo over XML-RPC": open_odoo_over("xmlrpc"),
     tiny_erp.KIND.name: open_tiny,
 }
 OVER_SOCKETS = {"odoo over HTTP"}  # `slow`: out of the fast lane
@@ -51,7 +54,8 @@ OVER_SOCKETS = {"odoo over HTTP"}  # `slow`: out of the fast lane
 ERP_SYSTEMS = [
     pytest.param(name, marks=[pytest.mark.slow] if name in OVER_SOCKETS else [])
     for name in dict.fromkeys(
-        [k.name for k in registry.kinds(Role.ERP)] + [*OVER_SOCKETS, tiny_erp.KIND.name]
+        [k.name for k in registry.kinds(Role.ERP)]
+        + [*OVER_SOCKETS, "odoo over JSON-2", "odoo over XML-RPC", tiny_erp.KIND.name]
     )
 ]
 

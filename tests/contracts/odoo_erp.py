@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +21,7 @@ from tests.contracts.erp_world import Documents, ErpFacts, ErpUnderTest
 from tests.harness import Target, emulated_backend, odoo_rpc
 
 OUT_INVOICE = ["move_type", "=", "out_invoice"]
+Opener = Callable[[pytest.FixtureRequest, AsyncExitStack], Awaitable[ErpUnderTest]]
 
 # See ErpUnderTest.known_faults.
 # Contract tests this adapter is known to fail, by name, with the reason (a strict
@@ -28,8 +31,26 @@ KNOWN_FAULTS: dict[str, str] = {}
 
 async def open_odoo(request: pytest.FixtureRequest, stack: AsyncExitStack) -> ErpUnderTest:
     """The adapter against the emulator's app in-process: the path of the fast lane."""
+    return await _open_in_process(request, stack, "jsonrpc")
+
+
+def open_odoo_over(protocol: str) -> Opener:
+    """The same, with the adapter's `protocol` option set ("json2", "xmlrpc")."""
+
+    async def open_odoo_protocol(
+        request: pytest.FixtureRequest, stack: AsyncExitStack
+    ) -> ErpUnderTest:
+        return await _open_in_process(request, stack, protocol)
+
+    return open_odoo_protocol
+
+
+async def _open_in_process(
+    request: pytest.FixtureRequest, stack: AsyncExitStack, protocol: str
+) -> ErpUnderTest:
     app = request.getfixturevalue("odoo_emulator_app")
     settings = emulated_backend("erp", "odoo", "http://erp.in-process")
+    settings = replace(settings, options=replace(settings.options, protocol=protocol))
     transport = httpx.ASGITransport(app=app)
     ports = erp_side(settings, await backend_http(settings, stack, transport=transport))
     facts = odoo_facts(request.getfixturevalue("odoo_emulator"))

@@ -103,7 +103,7 @@ def test_the_secret_is_never_in_a_repr():
         (erp(url=None), "config: backends.erp.url: missing (required)"),
         (erp(url="localhost:8069"), "backends.erp.url: expected an http:// or https:// URL"),
         (erp(kind="sap"), "backends.erp.kind: expected one of odoo, got 'sap'"),
-        (erp(protocol="xmlrpc"), "backends.erp.protocol: expected one of jsonrpc, json2"),
+        (erp(protocol="soap"), "backends.erp.protocol: expected one of jsonrpc, json2, xmlrpc"),
         (erp(rate_limit="fast"), "backends.erp.rate_limit: invalid rate limit 'fast'"),
         (erp(timeout_s=0), "backends.erp.timeout_s: expected a number greater than 0"),
         (erp(timeout="5"), "backends.erp.timeout: unknown key"),

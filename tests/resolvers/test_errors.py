@@ -10,7 +10,14 @@ from erp_backends.odoo.emulator import EmulatorOptions, create_app
 from erp_backends.rate_limit import RateLimit
 from gateway.secrets import Secret
 from gateway.wiring.backends import Backends
-from tests.harness import data_of, error_codes, graphql, odoo_settings, running_gateway
+from tests.harness import (
+    ODOO_PROTOCOLS,
+    data_of,
+    error_codes,
+    graphql,
+    odoo_settings,
+    running_gateway,
+)
 from tests.resolvers.queries import encode
 from tests.servers import bind_free_socket, serve_in_thread
 
@@ -87,7 +94,7 @@ def test_a_throttling_odoo_is_backend_rate_limited_with_its_retry_after():
     assert answer["errors"][0]["extensions"]["retryAfter"] > 0
 
 
-@pytest.mark.parametrize("protocol", ["jsonrpc", "json2"])
+@pytest.mark.parametrize("protocol", ODOO_PROTOCOLS)
 def test_refused_credentials_are_a_backend_error(odoo_emulator_url, protocol):
     settings = odoo_settings(odoo_emulator_url, protocol=protocol, credentials=Secret("wrong"))
     with running_gateway(settings) as gateway:

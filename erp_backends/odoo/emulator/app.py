@@ -7,6 +7,10 @@ a real Odoo:
   `db` and `object` (execute, execute_kw); errors as HTTP 200 with an `error` member.
 - `POST /json/2/<model>/<method>`: Odoo 19's JSON-2 with `Authorization: bearer
   <api key>`; named arguments in, the raw result out; errors as 4xx/5xx.
+- `POST /xmlrpc/2/<service>` (and `/xmlrpc/<service>`): the same services over
+  XML-RPC, failures as Odoo's faults (see `xmlrpc_routes.py`).
+- `/web/webclient/version_info`, `/web/session/authenticate` and
+  `/web/dataset/call_kw`: the web client's JSON routes (see `web.py`).
 - `GET /web/health`: `{"status": "pass"}`.
 - `GET|DELETE /_emulator/calls`: the count of model calls received, and its reset.
 
@@ -38,6 +42,8 @@ from erp_backends.odoo.emulator.rpc import (
     serialize_exception,
 )
 from erp_backends.odoo.emulator.seed import build_world
+from erp_backends.odoo.emulator.web import web_routes
+from erp_backends.odoo.emulator.xmlrpc_routes import xmlrpc_routes
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
             Route("/json/2/{model}/{method}", _json2_endpoint(server), methods=["POST"]),
             Route("/json/2", _json2_not_found, methods=_ANY_METHOD),
             Route("/json/2/{subpath:path}", _json2_not_found, methods=_ANY_METHOD),
+            *xmlrpc_routes(server),
+            *web_routes(server),
             Route("/web/health", _health, methods=["GET"]),
             *call_log_routes(calls),
         ],

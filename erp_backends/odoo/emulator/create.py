@@ -1,5 +1,5 @@
 """The write side's shared machinery: `create` as Odoo's `@api.model_create_multi`
-takes it (one dict or a list of dicts), x2many commands, the emulator's clock.
+takes it (one dict or a list of dicts), x2many commands (the clock, re-exported, is `clock.py`'s).
 
 A model that can be created subclasses `Creatable` and implements `_create_one`; the
 RPC layer turns the returned recordset into an id or ids, as Odoo's `call_kw` does.
@@ -7,31 +7,15 @@ RPC layer turns the returned recordset into an id or ids, as Odoo's `call_kw` do
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from erp_backends.emulation.world.data import ANCHOR
 from erp_backends.odoo.domain import InvalidFieldError
+from erp_backends.odoo.emulator.clock import now, now_text
 from erp_backends.odoo.emulator.db import Database, MissingError, ValidationError
 from erp_backends.odoo.emulator.methods import BaseModel
-from erp_backends.odoo.emulator.seed_sales import dt
 
-_STARTED = time.monotonic()
-_WORLD_EVENING = datetime.combine(ANCHOR, datetime.min.time()) + timedelta(hours=19)
-
-
-def now() -> datetime:
-    """The emulator's "now": never before the seed's last day, whatever the real clock
-    says, so new records sort after the seeded ones; whole seconds, as Odoo stores them."""
-    world = _WORLD_EVENING + timedelta(seconds=int(time.monotonic() - _STARTED))
-    real = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    return max(world, real)
-
-
-def now_text() -> str:
-    return dt(now())
+__all__ = ["Creatable", "created_values", "now", "now_text"]
 
 
 class Creatable(BaseModel):

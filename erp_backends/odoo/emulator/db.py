@@ -333,12 +333,9 @@ class Table:
         return lambda i: records[i][name]
 
     def read(self, ids: list[int], names: list[str], *, classic: bool) -> list[dict[str, Any]]:
-        missing = [i for i in ids if i not in self.records]
-        if missing:
-            raise MissingError(
-                "Record does not exist or has been deleted.\n"
-                f"(Record: {self.name}{tuple(missing[:6])!r}, User: 2)"
-            )
+        """The records of `ids` that exist, in that order: like Odoo, `read` drops ids
+        that were never created or were deleted, so a search-then-read races nothing."""
+        ids = [i for i in ids if i in self.records]
         converters = [(name, self._converter(self.fields[name], classic)) for name in names]
         return [
             {"id": i, **{name: convert(self.records[i]) for name, convert in converters}}
@@ -389,6 +386,9 @@ class Database:
 
     def table(self, model: str) -> Table:
         return self._tables[model]
+
+    def tables(self) -> list[Table]:
+        return list(self._tables.values())
 
     def insert(self, model: str, values: dict[str, Any]) -> int:
         return self._tables[model].insert(values)

@@ -1,4 +1,6 @@
-"""The public methods of the emulated models, as Odoo's RPC layer calls them.
+"""The public methods of the emulated models, as Odoo's RPC layer calls them: the
+common ORM methods every model has (see `orm.py` for the writes), and room for the
+business methods of models that subclass `BaseModel`.
 
 The class is named `BaseModel`, like Odoo's, so Python's own argument errors read the
 same on the wire ("BaseModel.read() got an unexpected keyword argument 'x'"), and the
@@ -11,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from erp_backends.odoo.domain import InvalidFieldError
-from erp_backends.odoo.emulator.db import Database, Table
+from erp_backends.odoo.emulator import orm
+from erp_backends.odoo.emulator.clock import now_text
+from erp_backends.odoo.emulator.db import Database, MissingError, Table
 
 
 class BaseModel:
@@ -24,6 +28,12 @@ class BaseModel:
         "search_read": True,
         "fields_get": True,
         "read": False,
+        "create": True,
+        "write": False,
+        "unlink": False,
+        "exists": False,
+        "name_search": True,
+        "default_get": True,
     }
 
     def __init__(
@@ -78,6 +88,60 @@ class BaseModel:
         names = self._field_names(fields)
         return self._table.read(self.ids, names, classic=load == "_classic_read")
 
+    def create(self, vals_list: Any) -> BaseModel:
+        """Records of plain values (one dict or a list of them), defaults filled in."""
+        items = [vals_list] if isinstance(vals_list, Mapping) else vals_list
+        if not isinstance(items, list):
+            raise TypeError(f"create() expects a dict or a list of dicts, got {vals_list!r}")
+        table = self._table
+        created = []
+        for vals in items:
+            values = orm.defaults(table) | orm.stored_values(table, vals, None)
+            orm.check_required(table, values)
+            created.append(table.insert(values | _stamped(table, values)))
+        return self.browse(created)
+
+    def write(self, vals: Any) -> bool:
+        table = self._table
+        orm.check_existing(table, self.ids, "write")
+        for record_id in self.ids:
+            values = orm.stored_values(table, vals, table.records[record_id])
+            table.update(record_id, values | _stamped(table, values, created=False))
+        return True
+
+    def unlink(self) -> bool:
+        table = self._table
+        missing = [i for i in self.ids if i not in table.records]
+        if missing:
+            raise MissingError(
+                "Record does not exist or has been deleted.\n"
+                f"(Record: {self._name}{tuple(missing[:6])!r}, User: 2)"
+            )
+        for record_id in self.ids:
+            if (refused := orm.undeletable(table, record_id)) is not None:
+                raise refused
+        for record_id in self.ids:
+            table.delete(record_id)
+        return True
+
+    def exists(self) -> BaseModel:
+        return self.browse([i for i in self.ids if i in self._table.records])
+
+    def name_search(
+        self, name: str = "", domain: Any = None, operator: str = "ilike", limit: int = 100
+    ) -> list[list[Any]]:
+        """`[[id, display_name], ...]` of the records whose name matches (Odoo 18+
+        calls the domain `domain`; 17 called it `args`)."""
+        terms = list(domain or [])
+        if name:
+            terms.append([self._table.spec.rec_name, operator, name])
+        ids = self.search(terms, limit=limit)
+        records = self._table.records
+        return [[i, records[i]["display_name"] or False] for i in ids]
+
+    def default_get(self, fields_list: list[str]) -> dict[str, Any]:
+        return orm.defaults(self._table, list(fields_list))
+
     def fields_get(
         self, allfields: list[str] | None = None, attributes: list[str] | None = None
     ) -> dict[str, dict[str, Any]]:
@@ -109,6 +173,17 @@ class BaseModel:
             if name != "id":
                 names[name] = None
         return list(names)
+
+
+def _stamped(table: Table, values: dict[str, Any], *, created: bool = True) -> dict[str, Any]:
+    """The write date (and on create the create date), and the display name anew when
+    the name changes."""
+    when = now_text()
+    stamps = {"create_date": when, "write_date": when} if created else {"write_date": when}
+    rec_name = table.spec.rec_name
+    if rec_name in values:
+        stamps["display_name"] = str(values[rec_name] or "")
+    return stamps
 
 
 class ResUsers(BaseModel):

@@ -461,6 +461,23 @@ ACCOUNTING_MODELS = (
     ),
 )
 
+# The registry of models, which clients read to learn what the server has (odoorpc's
+# `"res.partner" in odoo.env` searches it).
+META_MODELS = (
+    _model(
+        "ir.model",
+        "Models",
+        _f("name", "char", "Model Description", required=True),
+        _f("model", "char", "Model", required=True),
+        order="model",
+    ),
+)
+
 MODELS: tuple[ModelSpec, ...] = (
-    REFERENCE_MODELS + PARTNER_MODELS + STOCK_MODELS + SALES_MODELS + ACCOUNTING_MODELS
+    REFERENCE_MODELS
+    + PARTNER_MODELS
+    + STOCK_MODELS
+    + SALES_MODELS
+    + ACCOUNTING_MODELS
+    + META_MODELS
 )

@@ -14,6 +14,9 @@ _VALUES = tuple(
 )
 
 
+_NAMING = frozenset({"name", "type", "parent_id"})
+
+
 class ResPartner(Creatable):
     def _create_one(self, vals: dict[str, Any]) -> int:
         parent = self.record("res.partner", vals["parent_id"]) if vals.get("parent_id") else None
@@ -40,12 +43,25 @@ class ResPartner(Creatable):
             **given,
         }
         partner_id = self.db.insert("res.partner", partner)
-        name = given.get("name") or ""
+        self._rename(partner_id)
+        return partner_id
+
+    def write(self, vals: Any) -> bool:
+        written = super().write(vals)
+        if isinstance(vals, dict) and _NAMING.intersection(vals):
+            for partner_id in self.ids:
+                self._rename(partner_id)
+        return written
+
+    def _rename(self, partner_id: int) -> None:
+        """The names and commercial partner Odoo computes from the name, type and parent."""
+        partner = self.record("res.partner", partner_id)
+        parent = self.db.table("res.partner").records.get(partner["parent_id"] or 0)
+        name = partner["name"] or ""
         if parent is not None:
             # An address without a name shows as "Company, Delivery Address" in Odoo.
-            label = name or dict(self._table.fields["type"].selection)[given.get("type", "contact")]
+            label = name or dict(self._table.fields["type"].selection)[partner["type"]]
             name = f"{parent['name']}, {label}"
         account = parent["commercial_partner_id"] if parent else partner_id
         names = {"commercial_partner_id": account, "complete_name": name, "display_name": name}
         self.db.update("res.partner", partner_id, names)
-        return partner_id

@@ -74,11 +74,12 @@ def serialize_exception(exc: BaseException) -> dict[str, Any]:
         message, arguments, debug = exc.description, [exc.description, exc.code], ""
     else:
         message = "\n".join(str(a) for a in exc.args) if exc.args else str(exc)
-        arguments, debug = list(exc.args), _traceback(name, message)
+        arguments, debug = list(exc.args), traceback_text(name, message)
     return {"name": name, "message": message, "arguments": arguments, "context": {}, "debug": debug}
 
 
-def _traceback(name: str, message: str) -> str:
+def traceback_text(name: str, message: str) -> str:
+    """A server traceback as Odoo sends it, ending in "<exception>: <message>"."""
     return (
         "Traceback (most recent call last):\n"
         '  File "/usr/lib/python3/dist-packages/odoo/http.py", line 2138, in _serve_db\n'

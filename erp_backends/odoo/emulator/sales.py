@@ -164,6 +164,20 @@ class SaleOrder(Creatable):
             self._cancel(order)
         return True
 
+    def unlink(self) -> bool:
+        """Only quotations and cancelled orders go, with their lines (Odoo's
+        `order_id` is `ondelete="cascade"`)."""
+        orders = [self.record("sale.order", i) for i in self.ids]
+        if any(order["state"] not in ("draft", "cancel") for order in orders):
+            raise UserError(
+                "You can not delete a sent quotation or a confirmed sales order."
+                " You must first cancel it."
+            )
+        for order in orders:
+            for line_id in self._line_ids(order["id"]):
+                self.db.delete("sale.order.line", line_id)
+        return super().unlink()
+
     def _check_cancellable(self, order: dict[str, Any]) -> None:
         lines = self.db.table("sale.order.line").records
         if any(lines[i]["qty_delivered"] > 0 for i in self._line_ids(order["id"])):

@@ -80,6 +80,8 @@ def _build(seed: int) -> Database:
     refunds = insert_invoices(db, world.invoices, world.payments, customers, sales)
     close_orders(db, world.orders, line_ids, refunds)
     seed_credit(db, refs, customers, random.Random(f"{seed}:credit"))
+    for spec in MODELS:
+        db.insert("ir.model", {"model": spec.name, "name": spec.description})
     return db
 
 

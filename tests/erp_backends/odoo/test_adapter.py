@@ -1,6 +1,6 @@
-"""The ErpBackend port over Odoo, against the emulator over HTTP, in both protocols.
+"""The ErpBackend port over Odoo, against the emulator over HTTP, in every protocol.
 
-A contract suite: each test runs once per protocol (JSON-RPC and JSON-2), with a fresh
+A contract suite: each test runs once per protocol (JSON-RPC, JSON-2 and XML-RPC), with a fresh
 adapter, and checks both the canonical records and the number of Odoo calls.
 """
 
@@ -14,10 +14,10 @@ from erp_backends.models import AddressKind, PaymentStatus
 from erp_backends.odoo.adapter import OdooErp
 from erp_backends.odoo.client import OdooClient, OdooConnection
 from erp_backends.paging import Page, PageRequest
-from tests.harness import EmulatorCalls, first_customer_id, odoo_rpc
+from tests.harness import ODOO_PROTOCOLS, EmulatorCalls, first_customer_id, odoo_rpc
 
 
-@pytest.fixture(params=["jsonrpc", "json2"])
+@pytest.fixture(params=ODOO_PROTOCOLS)
 async def erp(request, odoo_emulator_url):
     connection = OdooConnection("demo", "admin", "admin", request.param)
     async with httpx.AsyncClient(timeout=30) as http:

@@ -133,12 +133,21 @@ def test_read_with_load_none_answers_bare_ids(odoo_emulator_url):
     assert isinstance(rows[0]["partner_id"], int)
 
 
-def test_read_of_a_missing_record_is_a_missing_error(odoo_emulator_url):
-    body = execute_kw(odoo_emulator_url, "sale.order", "read", [[999999]], {"fields": ["name"]})
+def test_read_drops_ids_that_do_not_exist_as_odoo_does(odoo_emulator_url):
+    # Odoo's read() leaves out deleted or never created records, without an error
+    options = {"fields": ["name"]}
+    rows = result(execute_kw(odoo_emulator_url, "sale.order", "read", [[999999, 1]], options))
+    assert [row["id"] for row in rows] == [1]
+    assert result(execute_kw(odoo_emulator_url, "sale.order", "read", [[999999]], options)) == []
+
+
+def test_writing_a_missing_record_is_a_missing_error(odoo_emulator_url):
+    body = execute_kw(odoo_emulator_url, "sale.order", "write", [[999999], {"note": "x"}])
     assert (body["jsonrpc"], body["id"]) == ("2.0", 1)
     data = error_data(body)
     assert data["name"] == "odoo.exceptions.MissingError"
-    assert data["message"].startswith("Record does not exist or has been deleted.")
+    assert data["message"].startswith("One of the documents you are trying to access")
+    assert "Records: [999999]" in data["message"]
     assert data["context"] == {}
     assert data["debug"].startswith("Traceback (most recent call last):")
 

@@ -93,8 +93,8 @@ def test_json2_refuses_a_missing_or_wrong_api_key(odoo_emulator_url, key, messag
             (422, UNPROCESSABLE, "cannot call sale.order.search_read with ids"),
         ),
         (
-            ("sale.order", "read", {"ids": [999999]}),
-            (404, "odoo.exceptions.MissingError", "Record does not exist or has been deleted."),
+            ("sale.order", "write", {"ids": [999999], "vals": {"note": "x"}}),
+            (404, "odoo.exceptions.MissingError", "One of the documents you are trying to access"),
         ),
         (
             ("sale.order", "_private", {}),

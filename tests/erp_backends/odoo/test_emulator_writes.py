@@ -178,6 +178,106 @@ def test_a_transfer_needs_its_operation_type(url):
     assert "Operation Type" in body["error"]["data"]["message"]
 
 
+# --- the ORM methods of every model -----------------------------------------------------
+
+
+def error_of(body: Json) -> tuple[str, str]:
+    data = body["error"]["data"]
+    return data["name"], data["message"]
+
+
+def test_write_checks_values_as_odoos_orm_does(url):
+    partner = result(execute_kw(url, "res.partner", "create", [{"name": "Checked"}]))
+    cases = [
+        ({"nope": 1}, "builtins.ValueError", "Invalid field 'nope' on model 'res.partner'"),
+        ({"type": "moon"}, "builtins.ValueError", "Wrong value for res.partner.type: 'moon'"),
+        ({"country_id": 999999}, "odoo.exceptions.ValidationError", "does not exist"),
+        ({"customer_rank": "high"}, "builtins.ValueError", "Wrong value"),
+        ({"child_ids": [[0, 0, {"name": "x"}]]}, "builtins.ValueError", "one2many"),
+    ]
+    for vals, name, message in cases:
+        found_name, found_message = error_of(
+            execute_kw(url, "res.partner", "write", [[partner], vals])
+        )
+        assert found_name == name
+        assert message in found_message
+    # And nothing was written by the refused calls
+    row = read(url, "res.partner", [partner], ["type", "country_id", "customer_rank"])[0]
+    assert (row["type"], row["country_id"], row["customer_rank"]) == ("contact", False, 0)
+
+
+def test_write_takes_many2many_commands_and_plain_ids(url):
+    taxes = result(execute_kw(url, "account.tax", "search", [[]], {"limit": 3, "order": "id"}))
+    line = result(execute_kw(url, "sale.order.line", "search", [[]], {"limit": 1}))
+    writes = [
+        ([[6, 0, taxes[:2]]], taxes[:2]),
+        ([[4, taxes[2], 0]], taxes),
+        ([[3, taxes[0], 0]], taxes[1:]),
+        ([[5, 0, 0]], []),
+        (taxes[:1], taxes[:1]),
+    ]
+    for commands, expected in writes:
+        result(execute_kw(url, "sale.order.line", "write", [line, {"tax_ids": commands}]))
+        assert read(url, "sale.order.line", line, ["tax_ids"])[0]["tax_ids"] == expected
+
+
+def test_unlink_refuses_a_record_others_refer_to(url):
+    customer = result(execute_kw(url, "res.partner", "search", [CUSTOMERS], {"limit": 1}))
+    name, message = error_of(execute_kw(url, "res.partner", "unlink", [customer]))
+    assert name == "odoo.exceptions.ValidationError"
+    assert "another model requires the record being deleted" in message
+    assert read(url, "res.partner", customer, ["id"]) == [{"id": customer[0]}]
+
+
+def test_renaming_a_contact_keeps_odoos_display_name(url):
+    company = result(execute_kw(url, "res.partner", "create", [{"name": "Parent Co"}]))
+    contact = result(
+        execute_kw(url, "res.partner", "create", [{"name": "Ann", "parent_id": company}])
+    )
+    result(execute_kw(url, "res.partner", "write", [[contact], {"name": "Anna"}]))
+    row = read(url, "res.partner", [contact], ["display_name", "commercial_partner_id"])[0]
+    assert row["display_name"] == "Parent Co, Anna"
+    assert row["commercial_partner_id"][0] == company
+
+
+def test_only_quotations_are_deleted_and_their_lines_with_them(url):
+    quotation = result(execute_kw(url, "sale.order", "create", [order_vals(url, "DEL-1")]))
+    confirmed = result(execute_kw(url, "sale.order", "create", [order_vals(url, "DEL-2")]))
+    result(execute_kw(url, "sale.order", "action_confirm", [[confirmed]]))
+    lines = read(url, "sale.order", [quotation], ["order_line"])[0]["order_line"]
+
+    name, message = error_of(execute_kw(url, "sale.order", "unlink", [[confirmed]]))
+    assert name == "odoo.exceptions.UserError"
+    assert "You must first cancel it" in message
+    assert result(execute_kw(url, "sale.order", "unlink", [[quotation]])) is True
+    assert read(url, "sale.order", [quotation, confirmed], ["id"]) == [{"id": confirmed}]
+    assert lines
+    assert read(url, "sale.order.line", lines, ["id"]) == []
+
+
+def test_generic_create_fills_defaults_and_checks_required_fields(url):
+    country = result(execute_kw(url, "res.country", "search", [[]], {"limit": 1}))[0]
+    state = result(
+        execute_kw(url, "res.country.state", "create", [{"name": "Nowhere", "country_id": country}])
+    )
+    row = read(url, "res.country.state", [state], ["name", "country_id", "display_name"])[0]
+    assert (row["name"], row["display_name"]) == ("Nowhere", "Nowhere")
+    assert row["country_id"][0] == country
+    name, message = error_of(execute_kw(url, "res.country.state", "create", [{"name": "No"}]))
+    assert name == "odoo.exceptions.ValidationError"
+    assert "Field: Country" in message
+
+
+def test_name_search_matches_names_within_a_domain(url):
+    found = result(execute_kw(url, "res.country", "name_search", ["Belg"]))
+    assert [name for _, name in found] == ["Belgium"]
+    limited = result(
+        execute_kw(url, "res.partner", "name_search", [""], {"domain": CUSTOMERS, "limit": 3})
+    )
+    assert len(limited) == 3
+    assert all(isinstance(i, int) and isinstance(n, str) for i, n in limited)
+
+
 # --- faults --------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The ErpWriter port over Odoo, against a private emulator over HTTP, in both protocols.
+"""The ErpWriter port over Odoo, against a private emulator over HTTP, in every protocol.
 
 Writes change the emulator's world, so this module serves its own (never the session's
 shared one); every test writes under its own references and records.
@@ -29,7 +29,7 @@ from erp_backends.odoo.client import OdooClient, OdooConnection
 from erp_backends.odoo.emulator import EmulatorOptions, create_app
 from erp_backends.odoo.writes import OdooWriter, open_odoo_writer
 from erp_backends.writes import DraftLine, OrderDraft, ReturnDraft
-from tests.harness import EmulatorCalls, odoo_rpc
+from tests.harness import ODOO_PROTOCOLS, EmulatorCalls, odoo_rpc
 from tests.servers import serve_in_thread
 
 CUSTOMERS = [["customer_rank", ">", 0], ["parent_id", "=", False]]
@@ -42,7 +42,7 @@ def url():
         yield served
 
 
-@pytest.fixture(params=["jsonrpc", "json2"])
+@pytest.fixture(params=ODOO_PROTOCOLS)
 async def http(request, url):
     async with httpx.AsyncClient(timeout=30) as client:
         yield BackendHttp(client, url, backend="erp", system="Odoo"), request.param
@@ -51,7 +51,7 @@ async def http(request, url):
 @pytest.fixture
 def offset(http):
     """Tests that take records read-only by position take another one per protocol."""
-    return 0 if http[1] == "jsonrpc" else 1
+    return ODOO_PROTOCOLS.index(http[1])
 
 
 @pytest.fixture
@@ -319,7 +319,7 @@ async def test_paying_part_then_the_rest(url, writer, reader, offset):
 
 
 async def test_paying_twice_with_one_reference_pays_once(url, writer, offset):
-    invoice = unpaid_invoice(url, 2 + offset)
+    invoice = unpaid_invoice(url, 3 + offset)
     amount = Money(Decimal("10.00"), invoice["currency_id"][1])
     ref = reference("pay-once")
     first = await writer.pay_invoice(str(invoice["id"]), amount, ref)
@@ -338,7 +338,7 @@ async def test_paying_twice_with_one_reference_pays_once(url, writer, offset):
 async def test_paying_too_much_or_in_another_currency_is_refused(
     url, writer, extra, currency, code
 ):
-    invoice = unpaid_invoice(url, 4)
+    invoice = unpaid_invoice(url, 6)
     due = Decimal(repr(invoice["amount_residual"])) + extra
     amount = Money(due, currency or invoice["currency_id"][1])
     with pytest.raises(BusinessRuleViolation) as refused:
@@ -381,7 +381,7 @@ async def test_a_return_of_a_delivered_order_is_opened_once(url, writer, offset)
 
 
 async def test_a_return_without_lines_takes_back_everything_delivered(url, writer, offset):
-    line = delivered_order(url, 2 + offset)
+    line = delivered_order(url, 3 + offset)
     draft = ReturnDraft(reference("return-all"), str(line["order_id"][0]), ())
     receipt = await writer.request_return(draft)
     moves = search_read(
@@ -399,7 +399,7 @@ async def test_nothing_delivered_or_more_than_delivered_is_not_returnable(url, w
             ReturnDraft(reference("no-return"), str(undelivered[0]["id"]), ())
         )
     assert refused.value.code == "ORDER_NOT_RETURNABLE"
-    line = delivered_order(url, 4)
+    line = delivered_order(url, 6)
     too_many = DraftLine(str(line["product_id"][0]), units(line["qty_delivered"] + 1))
     with pytest.raises(BusinessRuleViolation) as refused:
         await writer.request_return(
@@ -456,7 +456,7 @@ async def test_credit_follows_orders_and_payments(url, writer):
 
 
 async def test_payments_lower_the_receivable(url, writer):
-    invoice = unpaid_invoice(url, 6)
+    invoice = unpaid_invoice(url, 7)
     partner = search_read(
         url, "account.move", [["id", "=", invoice["id"]]], ["commercial_partner_id"]
     )[0]["commercial_partner_id"][0]

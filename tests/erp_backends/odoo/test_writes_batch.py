@@ -1,5 +1,5 @@
 """A batch of orders in a handful of Odoo calls (erp_backends/odoo/writes_orders.py),
-against the emulator over both protocols: every draft placed once, a refused draft
+against the emulator over every protocol: every draft placed once, a refused draft
 refused alone, a batch retried after a crash finds what the first attempt did."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from erp_backends.odoo.writes import open_odoo_writer
 from erp_backends.odoo.writes_orders import _split
 from erp_backends.writes import DraftLine, OrderDraft
 from tests.erp_backends.odoo.test_writes import customers, storable_products, units
-from tests.harness import EmulatorCalls, odoo_rpc
+from tests.harness import ODOO_PROTOCOLS, EmulatorCalls, odoo_rpc
 from tests.servers import serve_in_thread
 
 _numbers = itertools.count(1)
@@ -32,7 +32,7 @@ def url():
         yield served
 
 
-@pytest.fixture(params=["jsonrpc", "json2"])
+@pytest.fixture(params=ODOO_PROTOCOLS)
 async def writer(request, url):
     async with httpx.AsyncClient(timeout=30) as client:
         http = BackendHttp(client, url, backend="erp", system="Odoo")
