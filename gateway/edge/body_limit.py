@@ -50,7 +50,7 @@ class BodyLimit:
                 408, "BAD_REQUEST", f"The request body did not arrive within {self._timeout_s:g} s"
             )
         else:
-            await self._app(scope, _replay(body, receive), send)
+            await self._app(scope, replay_body(body, receive), send)
             return
         response.headers["connection"] = "close"
         await response(scope, receive, send)
@@ -81,7 +81,7 @@ def _over(digits: bytes, limit: int) -> bool:
     return len(digits) > 18 or int(digits) > limit
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
     """The body in one message, then whatever the server says next (a disconnect)."""
     sent = False
 

@@ -33,6 +33,7 @@ from gateway.auth.principal import Principal
 from gateway.cache.response_reads import RESPONSE_READS, ResponseReads
 from gateway.cache.responses import Lookup, ResponseStore
 from gateway.cache.service import GatewayCache
+from gateway.edge.body_limit import replay_body
 
 log = logging.getLogger("erp_gateway.response_cache")
 
@@ -70,13 +71,13 @@ class ResponseCaching:
         responses = cache.responses
         found = await _lookup(responses, key)
         if found is None:  # the store failed: answer as if there were no response cache
-            await self._app(scope, _replay(message, receive), _marked(send, b"BYPASS"))
+            await self._app(scope, replay_body(body, receive), _marked(send, b"BYPASS"))
             return
         if found.body is not None and "no-cache" not in directives:
             await _answer(send, found.body, found.media_type)
             return
         keep = _Keep(responses, key, found.epoch, clock=cache.store.now)
-        await self._run_and_keep(scope, _replay(message, receive), send, keep)
+        await self._run_and_keep(scope, replay_body(body, receive), send, keep)
 
     async def _run_and_keep(
         self,
@@ -180,20 +181,6 @@ def _marked(send: Send, outcome: bytes) -> Send:
         await send(message)
 
     return marked
-
-
-def _replay(first: Message, receive: Receive) -> Receive:
-    """The message already read, then whatever the server says next."""
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return first
-
-    return replayed
 
 
 def _cache_control(scope: Scope) -> set[str]:
