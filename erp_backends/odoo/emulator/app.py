@@ -22,14 +22,13 @@ with a UserError.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from erp_backends.emulation.faults import CallLog, FaultInjection, FaultOptions, call_log_routes
@@ -42,7 +41,7 @@ from erp_backends.odoo.emulator.rpc import (
     serialize_exception,
 )
 from erp_backends.odoo.emulator.seed import build_world
-from erp_backends.odoo.emulator.web import web_routes
+from erp_backends.odoo.emulator.web import json_route, web_routes
 from erp_backends.odoo.emulator.xmlrpc_routes import xmlrpc_routes
 
 
@@ -89,33 +88,7 @@ _ANY_METHOD = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 def _jsonrpc_endpoint(server: OdooServer) -> Any:
     controller = JSONRPC(server)
-
-    async def jsonrpc(request: Request) -> Response:
-        try:
-            envelope = json.loads(await request.body())
-        except ValueError:
-            return PlainTextResponse("Invalid JSON data", status_code=400, media_type="text/html")
-        if not isinstance(envelope, dict):
-            return PlainTextResponse(
-                "Invalid JSON-RPC data", status_code=400, media_type="text/html"
-            )
-        request_id = envelope.get("id")
-        try:
-            params = envelope.get("params", {})
-            if not isinstance(params, dict):
-                kind = type(params).__name__
-                raise HttpError(400, f"JSON-RPC params must be an object (got {kind!r}).")
-            result = controller.jsonrpc(**params)
-        except Exception as exc:  # every error becomes Odoo's `error` member
-            return JSONResponse({"jsonrpc": "2.0", "id": request_id, "error": _rpc_error(exc)})
-        return JSONResponse({"jsonrpc": "2.0", "id": request_id, "result": result})
-
-    return jsonrpc
-
-
-def _rpc_error(exc: Exception) -> dict[str, Any]:
-    # The code is JSON-RPC's, not HTTP's: Odoo sends 200 for every server error.
-    return {"code": 200, "message": "Odoo Server Error", "data": serialize_exception(exc)}
+    return json_route(lambda _request, params, _reply: controller.jsonrpc(**params))
 
 
 def _json2_endpoint(server: OdooServer) -> Any:

@@ -27,6 +27,7 @@ from erp_backends.odoo.emulator.db import AccessDenied
 from erp_backends.odoo.emulator.rpc import (
     ADMIN_UID,
     SERVER_VERSION,
+    HttpError,
     OdooServer,
     serialize_exception,
 )
@@ -94,12 +95,12 @@ def web_routes(server: OdooServer) -> list[Route]:
         return server.call_kw(model, method, list(params["args"]), dict(params.get("kwargs", {})))
 
     return [
-        Route("/web/webclient/version_info", _json_route(version_info), methods=["POST"]),
-        Route("/web/session/authenticate", _json_route(authenticate), methods=["POST"]),
-        Route("/web/session/get_session_info", _json_route(get_session_info), methods=["POST"]),
-        Route("/web/session/destroy", _json_route(destroy), methods=["POST"]),
-        Route("/web/dataset/call_kw", _json_route(call_kw), methods=["POST"]),
-        Route("/web/dataset/call_kw/{path:path}", _json_route(call_kw), methods=["POST"]),
+        Route("/web/webclient/version_info", json_route(version_info), methods=["POST"]),
+        Route("/web/session/authenticate", json_route(authenticate), methods=["POST"]),
+        Route("/web/session/get_session_info", json_route(get_session_info), methods=["POST"]),
+        Route("/web/session/destroy", json_route(destroy), methods=["POST"]),
+        Route("/web/dataset/call_kw", json_route(call_kw), methods=["POST"]),
+        Route("/web/dataset/call_kw/{path:path}", json_route(call_kw), methods=["POST"]),
     ]
 
 
@@ -125,7 +126,10 @@ def session_info(server: OdooServer) -> dict[str, Any]:
     }
 
 
-def _json_route(handler: Handler) -> Callable[[Request], Any]:
+def json_route(handler: Handler) -> Callable[[Request], Any]:
+    """A route speaking Odoo's JSON-RPC envelope (`/jsonrpc` and the web client's routes):
+    `handler` gets the params; what it raises becomes the envelope's `error` member."""
+
     async def endpoint(request: Request) -> Response:
         try:
             envelope = json.loads(await request.body())
@@ -139,7 +143,8 @@ def _json_route(handler: Handler) -> Callable[[Request], Any]:
         try:
             params = envelope.get("params") or {}
             if not isinstance(params, dict):
-                raise TypeError(f"JSON-RPC params must be an object, got {params!r}")
+                kind = type(params).__name__
+                raise HttpError(400, f"JSON-RPC params must be an object (got {kind!r}).")
             result = handler(request, params, reply)
         except Exception as exc:  # every error becomes Odoo's `error` member
             error = _error(exc)
@@ -156,4 +161,5 @@ def _error(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, SessionExpired):
         # Odoo's JSON dispatcher answers an expired session with its own code.
         return {"code": 100, "message": "Odoo Session Expired", "data": serialize_exception(exc)}
+    # The code is JSON-RPC's, not HTTP's: Odoo sends 200 for every server error.
     return {"code": 200, "message": "Odoo Server Error", "data": serialize_exception(exc)}
