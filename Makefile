@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # makes it stale, so the next make refreshes the environment.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format venv clean bench peer-bench
+.PHONY: demo test test-fast test-protocols lint format venv clean bench peer-bench
 
 venv: $(INSTALLED)
 
@@ -28,6 +28,20 @@ test: $(INSTALLED)
 # In-process tests only (no sockets, no processes): the lane to run while editing.
 test-fast: $(INSTALLED)
 	$(BIN)/pytest -m "not slow"
+
+# The tests that reach a backend through an adapter, run again on the other wire
+# protocols: `make test` runs the Odoo adapter on JSON-RPC and the WooCommerce emulator
+# over plain HTTP (OAuth 1.0a); here the Odoo adapter runs on XML-RPC and on JSON-2, and
+# the WooCommerce emulator serves HTTPS (Basic auth). tests/test_protocol_lanes.py
+# checks that every test module that builds a gateway over the emulators is listed.
+WIRE_TESTS := tests/commands tests/resolvers tests/security \
+	tests/erp_backends/woocommerce tests/gateway/auth/test_jwks.py \
+	tests/gateway/test_serving.py tests/gateway/test_shared_rate_limit.py \
+	tests/gateway/test_cli.py::test_audit_tail_shows_an_impersonated_request
+
+test-protocols: $(INSTALLED)
+	ODOO_PROTOCOL=xmlrpc WOOCOMMERCE_EMULATOR_TLS=1 $(BIN)/pytest $(WIRE_TESTS)
+	ODOO_PROTOCOL=json2 $(BIN)/pytest $(WIRE_TESTS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from erp_backends.errors import (
+    BackendDataError,
     BackendError,
     BackendRateLimited,
     BackendTimeout,
@@ -30,6 +31,9 @@ from erp_backends.errors import (
 from erp_backends.rate_limit import RateLimiter
 
 RETRIED_STATUSES = frozenset({429, 502, 503, 504})
+# An answer bigger than this, once decompressed, is refused: a page of records is far
+# smaller, and a few KB of gzip can otherwise inflate to gigabytes in memory.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ class BackendHttp:
         rate_limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.backend = backend
         self.base_url = base_url.rstrip("/")
@@ -110,6 +115,7 @@ class BackendHttp:
         self._policy = resilience
         self._rate_limiter = rate_limiter
         self._sleep = sleep
+        self._max_answer_bytes = max_answer_bytes
         self.breaker = CircuitBreaker(
             resilience.circuit_failures, resilience.circuit_reset_s, clock=clock
         )
@@ -132,8 +138,8 @@ class BackendHttp:
         for attempt in range(1, attempts + 1):
             try:
                 return await self._attempt(method, path, kwargs)
-            except CircuitOpen:
-                raise
+            except (CircuitOpen, BackendDataError):
+                raise  # asking again would not change the answer
             except BackendError as error:
                 delay = self._backoff(attempt, error)
                 if attempt == attempts or delay is None:
@@ -150,14 +156,29 @@ class BackendHttp:
             )
         if self._rate_limiter is not None:
             await self._rate_limiter.acquire(background=self._background)
+        # `send` takes the auth flow (WooCommerce's OAuth signs each request); the rest
+        # builds the request.
+        fields = dict(kwargs)  # the caller's kwargs serve every attempt
+        auth = fields.pop("auth", httpx.USE_CLIENT_DEFAULT)
+        request = self._client.build_request(
+            method, self.base_url + path, timeout=self._policy.timeout_s, **fields
+        )
         try:
-            response = await self._client.request(
-                method, self.base_url + path, timeout=self._policy.timeout_s, **kwargs
-            )
+            response = await self._client.send(request, auth=auth, stream=True)
+            try:
+                await self._read_capped(response, f"{method} {path}")
+            finally:
+                await response.aclose()
         except httpx.TimeoutException as exc:
             self.breaker.failed()
             raise BackendTimeout(
                 f"{self._system} did not answer within {self._policy.timeout_s:g}s",
+                backend=self.backend,
+            ) from exc
+        except httpx.DecodingError as exc:
+            raise BackendDataError(
+                f"{self._system} answered {method} {path} with a body that does not decode "
+                f"as its Content-Encoding says ({exc})",
                 backend=self.backend,
             ) from exc
         except httpx.TransportError as exc:
@@ -167,6 +188,22 @@ class BackendHttp:
                 backend=self.backend,
             ) from exc
         return self._checked(response, f"{method} {path}")
+
+    async def _read_capped(self, response: httpx.Response, what: str) -> None:
+        """Read the decoded body as `httpx.Response.aread` does, but stop at the size cap."""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self._max_answer_bytes:
+                raise BackendDataError(
+                    f"{self._system} answered {what} with more than "
+                    f"{self._max_answer_bytes} bytes (decompressed); the answer is refused",
+                    backend=self.backend,
+                )
+            chunks.append(chunk)
+        # What `aread` stores: the response reads as any other from here on.
+        response._content = b"".join(chunks)
 
     def _checked(self, response: httpx.Response, what: str) -> httpx.Response:
         if response.status_code == 429:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from erp_backends.aiohttp_transport import AiohttpTransport
-from erp_backends.errors import BackendUnavailable
+from erp_backends.errors import BackendDataError, BackendUnavailable
 from erp_backends.http import BackendHttp, Resilience
 
 pytestmark = pytest.mark.slow
@@ -143,3 +143,51 @@ async def test_a_read_is_retried_after_a_dropped_connection():
         with pytest.raises(BackendUnavailable):  # a write is sent once, never again
             await backend.request("POST", "/", read=False, content=b"{}")
         assert calls == 1
+
+
+async def test_a_compressed_answer_that_inflates_past_the_cap_is_refused_once():
+    calls = 0
+    bomb = gzip.compress(b"[" + b" " * 4_000_000 + b"]")  # about 4 KB on the wire
+
+    async def inflating(reader, writer):
+        nonlocal calls
+        while True:
+            try:
+                await read_request(reader)
+            except asyncio.IncompleteReadError:
+                break
+            calls += 1
+            writer.write(answer("200 OK", bomb, "Content-Encoding: gzip"))
+            await writer.drain()
+        writer.close()
+
+    async with raw_server(inflating) as url, client() as http:
+        backend = BackendHttp(
+            http,
+            url,
+            backend="erp",
+            system="Odoo",
+            resilience=Resilience(retries=2),
+            max_answer_bytes=1_000_000,
+        )
+        with pytest.raises(BackendDataError, match="more than 1000000 bytes"):
+            await backend.request("POST", "/jsonrpc", read=True, content=b"{}")
+        assert calls == 1  # the same answer again would be no smaller: not retried
+        assert backend.breaker.state == "closed"
+        # Under the cap, the same connection pool serves the next call as before.
+        roomy = BackendHttp(http, url, backend="erp", system="Odoo")
+        response = await roomy.request("POST", "/jsonrpc", read=True, content=b"{}")
+        assert response.json() == []
+
+
+async def test_an_answer_that_does_not_decode_as_its_encoding_says_is_a_data_error():
+    async def lying(reader, writer):
+        await read_request(reader)
+        writer.write(answer("200 OK", b"not gzip at all", "Content-Encoding: gzip"))
+        await writer.drain()
+        writer.close()
+
+    async with raw_server(lying) as url, client() as http:
+        backend = BackendHttp(http, url, backend="shop", system="WooCommerce")
+        with pytest.raises(BackendDataError, match="does not decode as its Content-Encoding"):
+            await backend.request("GET", "/orders", read=True)

@@ -124,7 +124,7 @@ class PortalApi:
         properties = property_names(body.get("properties"))
         found = {key: self.world.find(kind, key, id_property) for key in keys}
         missing = [key for key, obj in found.items() if obj is None]
-        errors = [_not_found(kind, missing)] if missing else []
+        errors = [not_found(kind, missing)] if missing else []
         results = [render(kind, obj, properties) for obj in found.values() if obj is not None]
         return batch_answer(results, errors, started)
 
@@ -315,7 +315,7 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _not_found(kind: str, keys: list[str]) -> Json:
+def not_found(kind: str, keys: list[str]) -> Json:
     message = (
         f"Could not get some {SINGULAR[kind].upper()} objects, they may be deleted or "
         "not exist. Check that ids are valid."

@@ -10,6 +10,11 @@ it works against api.hubapi.com:
   and v3 type names (`contact_to_company`, `contact_to_company_unlabeled`);
 - `POST|PATCH|DELETE` on objects: create (201), update (by id or email) and archive
   (204), with HubSpot's validation and 409 CONFLICT errors (`writes.py`);
+- `POST .../{type}/batch/{create,update,upsert,archive}` (201; 200 or 207 with
+  `errors[]`; 200 with `new`; 204), at most 100 inputs (`batch.py`);
+- v4 association writes (`associating.py`): `PUT /crm/v4/objects/{type}/{id}/associations/
+  default/{toType}/{toId}` (200, both directions), `PUT .../associations/{toType}/{toId}`
+  with a list of association types (201, `labels`) and `DELETE` on it (204);
 - `POST /crm/v4/associations/{from}/{to}/batch/read` (207 with NO_ASSOCIATIONS_FOUND
   for inputs without any) and `GET /crm/v4/objects/{type}/{id}/associations/{toType}`;
 - `GET /crm/v3/owners/` (paged) and `GET /crm/v3/owners/{id}`;
@@ -48,6 +53,8 @@ from erp_backends.emulation.faults import (
     call_log_routes,
 )
 from erp_backends.hubspot.emulator.api import ApiError, PortalApi, api_error, error_body
+from erp_backends.hubspot.emulator.associating import AssociationWrites
+from erp_backends.hubspot.emulator.batch import BatchWrites
 from erp_backends.hubspot.emulator.search import search_endpoint
 from erp_backends.hubspot.emulator.seed import build_world
 from erp_backends.hubspot.emulator.writes import ObjectWrites
@@ -80,10 +87,16 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
     objects, owners = "/crm/v3/objects/{object_type}", "/crm/v3/owners"
     associations = "/crm/v4/associations/{from_type}/{to_type}/batch/read"
     one_objects = "/crm/v4/objects/{object_type}/{object_id}/associations/{to_object_type}"
+    pair = "/crm/v4/objects/{from_type}/{from_id}/associations"
     writes = ObjectWrites(api)
+    batch, linking = BatchWrites(writes), AssociationWrites(api)
     app = Starlette(
         routes=[
             Route(f"{objects}/batch/read", api.batch_read, methods=["POST"]),
+            Route(f"{objects}/batch/create", batch.create, methods=["POST"]),
+            Route(f"{objects}/batch/update", batch.update, methods=["POST"]),
+            Route(f"{objects}/batch/upsert", batch.upsert, methods=["POST"]),
+            Route(f"{objects}/batch/archive", batch.archive, methods=["POST"]),
             Route(f"{objects}/search", search_endpoint(api), methods=["POST"]),
             Route(objects, api.list_objects, methods=["GET"]),
             Route(objects, writes.create, methods=["POST"]),
@@ -92,6 +105,9 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
             Route(f"{objects}/{{object_id}}", writes.archive, methods=["DELETE"]),
             Route(associations, api.associations, methods=["POST"]),
             Route(one_objects, api.object_associations, methods=["GET"]),
+            Route(f"{pair}/default/{{to_type}}/{{to_id}}", linking.create_default, methods=["PUT"]),
+            Route(f"{pair}/{{to_type}}/{{to_id}}", linking.create, methods=["PUT"]),
+            Route(f"{pair}/{{to_type}}/{{to_id}}", linking.archive, methods=["DELETE"]),
             Route(owners, api.owners, methods=["GET"]),
             Route(f"{owners}/", api.owners, methods=["GET"]),
             Route(f"{owners}/{{owner_id}}", api.owner, methods=["GET"]),

@@ -123,6 +123,26 @@ class CrmWorld:
             types = [labelled, unlabeled] if primary and labelled is not None else [unlabeled]
             self.links[(source, target)].setdefault(source_id, {})[target_id] = types
 
+    def add_link(self, a_type: str, a_id: str, b_type: str, b_id: str, *, primary: bool) -> None:
+        """Add the unlabeled type (and the primary one) both ways, keeping the types the
+        two records already have, as v4's association create does."""
+        for (source, source_id), (target, target_id) in (
+            ((a_type, a_id), (b_type, b_id)),
+            ((b_type, b_id), (a_type, a_id)),
+        ):
+            unlabeled, labelled = ASSOCIATION_TYPES[(source, target)]
+            wanted = [labelled] if primary and labelled is not None else []
+            types = self.links[(source, target)].setdefault(source_id, {}).setdefault(target_id, [])
+            for type_id in [*wanted, unlabeled]:
+                if type_id not in types:
+                    types.append(type_id)
+            types.sort(key=lambda type_id: type_id == unlabeled)  # primary first, as seeded
+
+    def unlink(self, a_type: str, a_id: str, b_type: str, b_id: str) -> None:
+        """Remove every association between two records, both ways."""
+        self.links[(a_type, b_type)].get(a_id, {}).pop(b_id, None)
+        self.links[(b_type, a_type)].get(b_id, {}).pop(a_id, None)
+
     def find(self, object_type: str, key: str, id_property: str | None = None) -> CrmObject | None:
         table = self.objects[object_type]
         if id_property == "email" and object_type == "contacts":

@@ -40,6 +40,7 @@ from erp_backends.hubspot.emulator.store import (
 )
 
 Json = dict[str, Any]
+Link = tuple[str, str, bool]  # target type, target id, primary
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MODIFIED = {"contacts": "lastmodifieddate"}
 
@@ -50,20 +51,24 @@ class ObjectWrites:
     def __init__(self, api: PortalApi) -> None:
         self._api = api
         self.world = api.world
+        self.calls = api.calls
 
     async def create(self, request: Request) -> Response:
         kind = object_type(request.path_params["object_type"])
         self._api.calls.record(f"{kind}.create")
         body = await json_body(request)
-        properties = self._properties(kind, body.get("properties", {}))
-        links = self._associations(kind, body.get("associations") or [])
-        self._unique_email(kind, properties, None)
+        properties = self.properties(kind, body.get("properties", {}))
+        links = self.association_links(kind, body.get("associations") or [])
+        self.unique_email(kind, properties, None)
+        return JSONResponse(written(kind, self.insert(kind, properties, links)), 201)
+
+    def insert(self, kind: str, properties: Properties, links: list[Link]) -> CrmObject:
+        """A new record of checked properties, linked as `association_links` said."""
         stamp = now()
         key = self.world.add(kind, properties, stamp, stamp)
         for target, target_id, primary in links:
             self.world.associate(kind, key, target, target_id, primary=primary)
-        obj = self.world.objects[kind][key]
-        return JSONResponse(render(kind, obj, _shown(kind, obj)), 201)
+        return self.world.objects[kind][key]
 
     async def update(self, request: Request) -> Response:
         kind = object_type(request.path_params["object_type"])
@@ -74,8 +79,13 @@ class ObjectWrites:
         obj = self.world.find(kind, request.path_params["object_id"], by)
         if obj is None:
             raise ApiError(404, "OBJECT_NOT_FOUND", "resource not found")
-        properties = self._properties(kind, body.get("properties", {}))
-        self._unique_email(kind, properties, obj.id)
+        properties = self.properties(kind, body.get("properties", {}))
+        self.unique_email(kind, properties, obj.id)
+        self.change(kind, obj, properties)
+        return JSONResponse(written(kind, obj))
+
+    def change(self, kind: str, obj: CrmObject, properties: Properties) -> None:
+        """Checked properties written to a record, its email index moved with them."""
         if kind == "contacts" and "email" in properties:
             self.world.emails.pop(str(obj.properties.get("email") or "").lower(), None)
             if properties["email"]:
@@ -84,7 +94,6 @@ class ObjectWrites:
         obj.properties.update(properties)
         obj.properties[_MODIFIED.get(kind, "hs_lastmodifieddate")] = stamp
         obj.updated_at = stamp
-        return JSONResponse(render(kind, obj, _shown(kind, obj)))
 
     async def archive(self, request: Request) -> Response:
         kind = object_type(request.path_params["object_type"])
@@ -92,7 +101,8 @@ class ObjectWrites:
         self.world.archive(kind, request.path_params["object_id"])
         return Response(status_code=204)
 
-    def _properties(self, kind: str, given: object) -> Properties:
+    def properties(self, kind: str, given: object) -> Properties:
+        """Given property values, checked as HubSpot checks them, as strings."""
         if not isinstance(given, dict):
             raise invalid("Invalid input JSON: properties must be an object")
         problems = []
@@ -109,13 +119,13 @@ class ObjectWrites:
             raise invalid(f"Property values were not valid: {json.dumps(problems)}")
         return {name: None if value is None else _text(value) for name, value in given.items()}
 
-    def _unique_email(self, kind: str, properties: Properties, own_id: str | None) -> None:
+    def unique_email(self, kind: str, properties: Properties, own_id: str | None) -> None:
         email = str(properties.get("email") or "").lower()
         existing = self.world.emails.get(email) if kind == "contacts" and email else None
         if existing is not None and existing != own_id:
             raise ApiError(409, "CONFLICT", f"Contact already exists. Existing ID: {existing}")
 
-    def _associations(self, kind: str, given: object) -> list[tuple[str, str, bool]]:
+    def association_links(self, kind: str, given: object) -> list[Link]:
         """(target type, target id, primary) of each association a create names."""
         if not isinstance(given, list):
             raise invalid("Invalid input JSON: associations must be a list")
@@ -162,6 +172,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _shown(kind: str, obj: CrmObject) -> list[str]:
-    """What a write answers with: every property the record has a value for."""
-    return [name for name, value in obj.properties.items() if value is not None]
+def written(kind: str, obj: CrmObject) -> Json:
+    """What a write answers with: the record with every property it has a value for."""
+    shown = [name for name, value in obj.properties.items() if value is not None]
+    return render(kind, obj, shown)

@@ -13,7 +13,11 @@ it works against a real shop (and the official `woocommerce` client works agains
   `woocommerce_rest_product_invalid_id`.
 - Writes (`writes.py`): `POST /orders`, `PUT|POST|PATCH|DELETE /orders/<id>`,
   `GET|POST /orders/<id>/notes`, `GET|DELETE /orders/<id>/notes/<note id>`,
-  `POST /orders/batch`, and the same for `/products` (no notes).
+  `POST /orders/batch`, and the same for `/products` (no notes); customers
+  (`customers.py`): `POST /customers`, `PUT|POST|PATCH /customers/<id>`,
+  `DELETE /customers/<id>?force=true` (they cannot be trashed) and `POST
+  /customers/batch`. A form body (`application/x-www-form-urlencoded`) is read as
+  WordPress reads `$_POST`, and its parameters are signed with OAuth's.
 - Authentication (`auth.py`): by the connection's scheme, as WooCommerce does: over
   HTTPS, HTTP Basic with the consumer key and secret or the `consumer_key` and
   `consumer_secret` query parameters; over plain HTTP only OAuth 1.0a (one-legged,
@@ -47,8 +51,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from erp_backends.emulation.faults import CallLog, FaultInjection, FaultOptions, call_log_routes
-from erp_backends.woocommerce.emulator.auth import ApiKey, Permissions
-from erp_backends.woocommerce.emulator.params import Params, WpError, no_route
+from erp_backends.woocommerce.emulator.auth import ApiKey, Permissions, is_form
+from erp_backends.woocommerce.emulator.customers import CustomerWriter
+from erp_backends.woocommerce.emulator.params import Params, WpError, no_route, php_form
 from erp_backends.woocommerce.emulator.seed import build_shop
 from erp_backends.woocommerce.emulator.store import Listing, ShopStore
 from erp_backends.woocommerce.emulator.writes import ShopWriter
@@ -95,13 +100,8 @@ def create_app(options: EmulatorOptions | None = None) -> Starlette:
     calls = CallLog()
     key = ApiKey(options.consumer_key, options.consumer_secret, options.permissions, options.clock)
     api = _Api(ShopStore(build_shop(options.seed)), key, calls)
-    routes = [
-        Route(f"{API_ROOT}/customers", api.collection("customers"), methods=_ANY_METHOD),
-        Route(
-            f"{API_ROOT}/customers/{{record_id:int}}", api.single("customers"), methods=_ANY_METHOD
-        ),
-    ]
-    for resource in ("orders", "products"):
+    routes = []
+    for resource in ("customers", "orders", "products"):
         root = f"{API_ROOT}/{resource}"
         routes += [
             Route(root, api.collection(resource), methods=_ANY_METHOD),
@@ -128,6 +128,7 @@ class _Api:
     def __init__(self, store: ShopStore, key: ApiKey, calls: CallLog) -> None:
         self.store = store
         self._writer = ShopWriter(store)
+        self._customers = CustomerWriter(store)
         self._key = key
         self._calls = calls
 
@@ -137,15 +138,19 @@ class _Api:
             "orders": self.store.list_orders,
             "products": self.store.list_products,
         }[resource]
-        create = {"orders": self._writer.create_order, "products": self._writer.create_product}
+        create = {
+            "customers": self._customers.create,
+            "orders": self._writer.create_order,
+            "products": self._writer.create_product,
+        }
 
         async def endpoint(request: Request) -> Response:
             self._calls.record(f"{request.method} /{resource}")
             try:
                 if request.method == "POST" and resource in create:
-                    self._admit(request, "create")
+                    await self._admit(request, "create")
                     return JSONResponse(create[resource](await _body(request)), 201)
-                self._admit(request, "list", allowed=("GET",))
+                await self._admit(request, "list", allowed=("GET",))
                 listing = list_rows(Params(request.query_params))
             except WpError as error:
                 return error.response()
@@ -160,6 +165,7 @@ class _Api:
             "products": self.store.product,
         }[resource]
         writes = {
+            "customers": (self._customers.update, self._customers.delete),
             "orders": (self._writer.update_order, self._writer.delete_order),
             "products": (self._writer.update_product, self._writer.delete_product),
         }
@@ -169,13 +175,13 @@ class _Api:
             record_id = request.path_params["record_id"]
             try:
                 if request.method == "GET" or resource not in writes:
-                    self._admit(request, "view", allowed=("GET",))
+                    await self._admit(request, "view", allowed=("GET",))
                     return JSONResponse(find(record_id))
                 update, delete = writes[resource]
                 if request.method == "DELETE":
-                    self._admit(request, "delete")
+                    await self._admit(request, "delete")
                     return JSONResponse(delete(record_id, _forced(request)))
-                self._admit(request, "edit")
+                await self._admit(request, "edit")
                 return JSONResponse(update(record_id, await _body(request)))
             except WpError as error:
                 return error.response()
@@ -184,7 +190,9 @@ class _Api:
 
     def batch(self, resource: str) -> Endpoint:
         writer = self._writer
+        customers = self._customers
         actions = {
+            "customers": (customers.create, customers.update, customers.delete),
             "orders": (writer.create_order, writer.update_order, writer.delete_order),
             "products": (writer.create_product, writer.update_product, writer.delete_product),
         }[resource]
@@ -192,7 +200,7 @@ class _Api:
         async def endpoint(request: Request) -> Response:
             self._calls.record(f"{request.method} /{resource}/batch")
             try:
-                self._admit(request, "batch", allowed=_UPDATES)
+                await self._admit(request, "batch", allowed=_UPDATES)
                 return JSONResponse(writer.batch(await _body(request), *actions))
             except WpError as error:
                 return error.response()
@@ -204,9 +212,9 @@ class _Api:
         order_id = request.path_params["record_id"]
         try:
             if request.method == "POST":
-                self._admit(request, "create")
+                await self._admit(request, "create")
                 return JSONResponse(self._writer.add_note(order_id, await _body(request)), 201)
-            self._admit(request, "list", allowed=("GET",))
+            await self._admit(request, "list", allowed=("GET",))
             return JSONResponse(self._writer.notes(order_id))
         except WpError as error:
             return error.response()
@@ -216,9 +224,9 @@ class _Api:
         order_id, note_id = request.path_params["record_id"], request.path_params["note_id"]
         try:
             if request.method == "DELETE":
-                self._admit(request, "delete")
+                await self._admit(request, "delete")
                 return JSONResponse(self._writer.delete_note(order_id, note_id, _forced(request)))
-            self._admit(request, "view", allowed=("GET",))
+            await self._admit(request, "view", allowed=("GET",))
             return JSONResponse(self._writer.note(order_id, note_id))
         except WpError as error:
             return error.response()
@@ -228,15 +236,15 @@ class _Api:
         try:
             # WooCommerce's keys authenticate its own namespaces only (wc/..., wc-...).
             if request.url.path.startswith(("/wp-json/wc/", "/wp-json/wc-")):
-                self._key.authenticate(request)
+                await self._key.authenticate(request)
         except WpError as error:
             return error.response()
         return no_route().response()
 
-    def _admit(self, request: Request, action: str, allowed: tuple[str, ...] = ()) -> None:
+    async def _admit(self, request: Request, action: str, allowed: tuple[str, ...] = ()) -> None:
         """Authentication first (its errors answer any route), then the route's methods,
         then the route's permission check for anonymous requests."""
-        authenticated = self._key.authenticate(request)
+        authenticated = await self._key.authenticate(request)
         if allowed and request.method not in allowed:
             raise no_route()
         if not authenticated:
@@ -244,8 +252,11 @@ class _Api:
 
 
 async def _body(request: Request) -> Json:
-    """The JSON body, as WordPress reads it: none is `{}`, broken JSON is refused."""
+    """The body, as WordPress reads it: a form's parameters (`$_POST`), or JSON, where
+    none is `{}` and broken JSON is refused."""
     raw = await request.body()
+    if is_form(request):
+        return php_form(raw.decode("utf-8", "replace"))
     if not raw.strip():
         return {}
     try:

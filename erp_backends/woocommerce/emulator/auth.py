@@ -10,9 +10,11 @@ Which scheme counts depends on the connection, not on the client:
 - over either, OAuth 1.0a "one-legged" (no token): `oauth_consumer_key`,
   `oauth_timestamp`, `oauth_nonce`, `oauth_signature_method` (HMAC-SHA1 or
   HMAC-SHA256) and `oauth_signature` in the query or an `Authorization: OAuth` header.
-  The signature covers the method, the URL and every query parameter (PHP's `$_GET`:
-  the last of repeated names wins); the key is `<consumer secret>&`. The timestamp must
-  be within 15 minutes of now and the nonce unused in that window. Over plain HTTP this
+  The signature covers the method, the URL and every parameter of the query and of an
+  `application/x-www-form-urlencoded` POST body (PHP's `array_merge($_GET, $_POST)`:
+  the last of repeated names wins, a body parameter over a query one; RFC 5849
+  3.4.1.3); the key is `<consumer secret>&`. The timestamp must be within 15 minutes
+  of now and the nonce unused in that window. Over plain HTTP this
   is the only scheme: Basic credentials are not even looked at.
 
 Every failure is 401 with WooCommerce's error body; a key without the permission a
@@ -69,7 +71,7 @@ class ApiKey:
     # refused anyway, in O(log n) per request however many requests a benchmark sends.
     _expiry: list[tuple[int, str]] = field(default_factory=list, repr=False)
 
-    def authenticate(self, request: Request) -> bool:
+    async def authenticate(self, request: Request) -> bool:
         """True for a request the key authenticates, False for an anonymous one; raises
         the 401 WooCommerce answers for failed authentication or missing permission."""
         failure: WpError | None = None
@@ -77,7 +79,7 @@ class ApiKey:
         if request.url.scheme == "https":
             authenticated, failure = self._basic(request)
         if not authenticated:
-            authenticated, failure = self._oauth(request, failure)
+            authenticated, failure = self._oauth(request, await form_params(request), failure)
         if failure is not None:
             raise failure
         if authenticated:
@@ -99,8 +101,11 @@ class ApiKey:
 
     # OAuth 1.0a -------------------------------------------------------------------------
 
-    def _oauth(self, request: Request, earlier: WpError | None) -> tuple[bool, WpError | None]:
+    def _oauth(
+        self, request: Request, form: list[tuple[str, str]], earlier: WpError | None
+    ) -> tuple[bool, WpError | None]:
         params = dict(php_query(request.url.query))
+        params.update(form)
         params.update(_header_params(request.headers.get("authorization", "")))
         missing = [name for name in OAUTH_PARAMS if not params.get(name)]
         if len(missing) == len(OAUTH_PARAMS):
@@ -154,6 +159,19 @@ def signature_base(method: str, url: str, params: dict[str, str]) -> str:
     pairs = sorted(params.items(), key=lambda pair: _base_name(pair[0]).encode())
     encoded = [_rfc3986(f"{_rfc3986(k)}={_rfc3986(v)}") for k, v in pairs]
     return f"{method.upper()}&{_rfc3986(url)}&{'%26'.join(encoded)}"
+
+
+async def form_params(request: Request) -> list[tuple[str, str]]:
+    """The parameters of a form body, as PHP's `$_POST` holds them (flattened like
+    `php_query`): PHP fills it for POST only, so nothing for other methods or bodies."""
+    if request.method != "POST" or not is_form(request):
+        return []
+    return php_query((await request.body()).decode("utf-8", "replace"))
+
+
+def is_form(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
 
 
 def php_query(query: str) -> list[tuple[str, str]]:

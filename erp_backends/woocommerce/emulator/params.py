@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import QueryParams
 from starlette.responses import JSONResponse
 
 MAX_PER_PAGE = 100
+_FORM_NAME = re.compile(r"^([^\[]+)((?:\[[^\]]*\])*)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -125,3 +127,32 @@ class Params:
 
     def _problem(self, name: str, code: str, message: str) -> None:
         self._problems.setdefault(name, (code, message))
+
+
+def php_form(text: str) -> dict[str, Any]:
+    """A form body as PHP's `$_POST` holds it: `billing[city]=X` nests, `a[]=1&a[]=2`
+    lists, a repeated name keeps its last value; every value is a string."""
+    root: dict[str, Any] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        match = _FORM_NAME.match(name)
+        if match is None:
+            continue
+        keys = [match[1], *re.findall(r"\[([^\]]*)\]", match[2])]
+        node = root
+        for key in keys[:-1]:
+            step = key or str(len(node))
+            if not isinstance(node.get(step), dict):
+                node[step] = {}
+            node = node[step]
+        node[keys[-1] or str(len(node))] = value
+    return _lists(root)
+
+
+def _lists(node: dict[str, Any]) -> dict[str, Any]:
+    """Arrays numbered 0..n-1 become JSON lists, as WordPress sees them."""
+    for key, value in node.items():
+        if isinstance(value, dict):
+            inner = _lists(value)
+            numbered = list(inner) == [str(n) for n in range(len(inner))]
+            node[key] = list(inner.values()) if inner and numbered else inner
+    return node

@@ -1,8 +1,9 @@
 """HubSpot's official Python client (`hubspot-api-client`) against the emulator over a
 real socket. Generated from HubSpot's own OpenAPI specs and written independently of
 the emulator and the adapter, it checks that the emulator reads, pages, associates,
-writes and fails as api.hubapi.com does (shapes from ../shared/backend_apis.md,
-section 7): the client deserializes every answer into its models, or raises."""
+writes (one by one and in batches), links records and fails as api.hubapi.com does
+(shapes from ../shared/backend_apis.md, section 7): the client deserializes every
+answer into its models, or raises."""
 
 from __future__ import annotations
 
@@ -14,15 +15,23 @@ from hubspot import HubSpot  # type: ignore[import-untyped]
 from hubspot.crm.associations.v4 import (  # type: ignore[import-untyped]
     ApiException as AssociationsError,
 )
+from hubspot.crm.associations.v4 import AssociationSpec as LinkSpec
 from hubspot.crm.contacts import (  # type: ignore[import-untyped]
     ApiException,
     AssociationSpec,
+    BatchInputSimplePublicObjectBatchInput,
+    BatchInputSimplePublicObjectBatchInputForCreate,
+    BatchInputSimplePublicObjectBatchInputUpsert,
+    BatchInputSimplePublicObjectId,
     BatchReadInputSimplePublicObjectId,
     Filter,
     FilterGroup,
     PublicAssociationsForObject,
     PublicObjectId,
     PublicObjectSearchRequest,
+    SimplePublicObjectBatchInput,
+    SimplePublicObjectBatchInputForCreate,
+    SimplePublicObjectBatchInputUpsert,
     SimplePublicObjectId,
     SimplePublicObjectInput,
     SimplePublicObjectInputForCreate,
@@ -222,6 +231,113 @@ def test_a_deal_is_created_for_a_contact_and_moved_on(hubspot):
     assert moved.properties["dealstage"] == "closedwon"
     contact = hubspot.crm.contacts.basic_api.get_by_id(contact_id, associations=["deals"])
     assert deal.id in {a.id for a in contact.associations["deals"].results}
+
+
+def test_contacts_batch_create_update_upsert_and_archive(hubspot):
+    batch = hubspot.crm.contacts.batch_api
+    created = batch.create(
+        BatchInputSimplePublicObjectBatchInputForCreate(
+            inputs=[
+                SimplePublicObjectBatchInputForCreate(
+                    properties={"email": f"batch{n}@example.org", "firstname": f"B{n}"}
+                )
+                for n in (1, 2)
+            ]
+        )
+    )
+    assert created.status == "COMPLETE"
+    ids = {r.properties["email"]: r.id for r in created.results}
+    assert set(ids) == {"batch1@example.org", "batch2@example.org"}
+
+    updated = batch.update(
+        BatchInputSimplePublicObjectBatchInput(
+            inputs=[
+                SimplePublicObjectBatchInput(
+                    id=ids["batch1@example.org"], properties={"lastname": "One"}
+                ),
+                SimplePublicObjectBatchInput(id="999999", properties={"lastname": "None"}),
+            ]
+        )
+    )
+    assert updated.num_errors == 1  # 207: the client reads the errors
+    assert updated.errors[0].category == "OBJECT_NOT_FOUND"
+    assert updated.errors[0].context["ids"] == ["999999"]
+    assert [r.properties["lastname"] for r in updated.results] == ["One"]
+
+    upserted = batch.upsert(
+        BatchInputSimplePublicObjectBatchInputUpsert(
+            inputs=[
+                SimplePublicObjectBatchInputUpsert(
+                    id=email, id_property="email", properties={"jobtitle": "Buyer"}
+                )
+                for email in ("batch2@example.org", "batch3@example.org")
+            ]
+        )
+    )
+    new = {r.properties["email"]: r.new for r in upserted.results}
+    assert new == {"batch2@example.org": False, "batch3@example.org": True}
+    read = batch.read(
+        BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id=f"batch{n}@example.org") for n in (1, 2, 3)],
+            properties=["lastname", "jobtitle"],
+            id_property="email",
+        )
+    )
+    shown = {r.id: r.properties for r in read.results}
+    assert shown[ids["batch1@example.org"]]["lastname"] == "One"
+    assert shown[ids["batch2@example.org"]]["jobtitle"] == "Buyer"
+
+    with pytest.raises(ApiException) as caught:
+        batch.upsert(
+            BatchInputSimplePublicObjectBatchInputUpsert(
+                inputs=[
+                    SimplePublicObjectBatchInputUpsert(
+                        id="B1", id_property="firstname", properties={}
+                    )
+                ]
+            )
+        )
+    assert caught.value.status == 400
+    assert error_of(caught)["category"] == "VALIDATION_ERROR"
+
+    everyone = [SimplePublicObjectId(id=key) for key in [*ids.values(), "999999"]]
+    assert batch.archive(BatchInputSimplePublicObjectId(inputs=everyone)) is None  # 204
+    with pytest.raises(ApiException) as caught:
+        hubspot.crm.contacts.basic_api.get_by_id(ids["batch1@example.org"])
+    assert caught.value.status == 404
+
+
+def test_v4_association_create_shows_on_reads(hubspot):
+    contact = hubspot.crm.contacts.basic_api.create(
+        SimplePublicObjectInputForCreate(properties={"email": "linked@example.org"})
+    )
+    links = hubspot.crm.associations.v4.basic_api
+    default = links.create_default("contacts", contact.id, "companies", "30003")
+    assert default.status == "COMPLETE"
+    pairs = {(r._from.id, r.to.id, r.association_spec.association_type_id) for r in default.results}
+    assert pairs == {(contact.id, "30003", 279), ("30003", contact.id, 280)}
+
+    labelled = links.create(
+        "deals",
+        "70001",
+        "contacts",
+        contact.id,
+        [LinkSpec(association_category="HUBSPOT_DEFINED", association_type_id=3)],
+    )
+    assert (labelled.from_object_type_id, labelled.to_object_type_id) == ("0-3", "0-1")
+    assert (str(labelled.from_object_id), str(labelled.to_object_id)) == ("70001", contact.id)
+    assert labelled.labels == []
+
+    read = hubspot.crm.contacts.basic_api.get_by_id(contact.id, associations=["companies", "deals"])
+    assert [a.id for a in read.associations["companies"].results] == ["30003"]
+    assert "70001" in {a.id for a in read.associations["deals"].results}
+    page = links.get_page("contacts", contact.id, "companies")
+    assert [str(r.to_object_id) for r in page.results] == ["30003"]
+
+    with pytest.raises(AssociationsError) as caught:
+        links.create_default("contacts", "999999", "companies", "30003")
+    assert caught.value.status == 404
+    assert error_of(caught)["category"] == "OBJECT_NOT_FOUND"
 
 
 # --- errors ----------------------------------------------------------------------------------

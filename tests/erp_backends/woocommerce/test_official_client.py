@@ -238,3 +238,37 @@ def test_product_writes_and_batches(urls, certificate, mode):
     again = ok(shop.post("products/batch", {"create": [{"sku": "BATCH-MUG-1"}]}))
     assert again["create"][0]["error"]["code"] == "product_invalid_sku"
     ok(shop.post("products/batch", {"delete": [batch["create"][0]["id"]]}))
+
+
+@pytest.mark.parametrize("mode", ["http-oauth", "https-basic"])
+def test_a_customer_is_created_updated_batched_and_deleted(urls, certificate, mode):
+    shop = client(urls, certificate, mode)
+    email = f"client.{mode}@example.org"
+    created = ok(shop.post("customers", {"email": email, "first_name": "Cleo"}), 201)
+    assert (created["email"], created["role"]) == (email, "customer")
+    taken = wp_error(
+        shop.post("customers", {"email": email}), 400, "registration-error-email-exists"
+    )
+    assert "already registered" in taken["message"]
+    path = f"customers/{created['id']}"
+
+    assert ok(shop.put(path, {"last_name": "Client"}))["last_name"] == "Client"
+    assert [c["id"] for c in ok(shop.get("customers", params={"email": email}))] == [created["id"]]
+    batch = ok(
+        shop.post(
+            "customers/batch",
+            {
+                "create": [{"email": f"batch.{mode}@example.org"}],
+                "update": [{"id": created["id"], "first_name": "Batch"}, {"id": 999999}],
+            },
+        )
+    )
+    assert batch["create"][0]["email"] == f"batch.{mode}@example.org"
+    assert batch["update"][0]["first_name"] == "Batch"
+    assert batch["update"][1]["error"]["code"] == "woocommerce_rest_invalid_id"
+
+    wp_error(shop.delete(path), 501, "woocommerce_rest_trash_not_supported")
+    ok(shop.delete(path, params={"force": True}))
+    wp_error(shop.get(path), 404, "woocommerce_rest_invalid_id")
+    ok(shop.post("customers/batch", {"delete": [batch["create"][0]["id"]]}))
+    assert ok(shop.get("customers", params={"email": f"batch.{mode}@example.org"})) == []
