@@ -81,8 +81,20 @@ def to_decimal(value: object, *, what: str) -> Decimal:
 
 
 def money(amount: object, currency: str, *, what: str = "amount") -> Money:
+    # Zero is left out of the memo: 0.0 and -0.0 are one key, but not one Decimal.
+    if type(amount) is float and math.isfinite(amount) and amount:
+        return _money_of_float(amount, currency)
     code = currency_code(currency)
     exact = to_decimal(amount, what=what).quantize(_smallest(code), rounding=ROUND_HALF_UP)
+    return Money(exact, code)
+
+
+# A list of products or order lines repeats the same prices, and so do the requests
+# after it: the exact conversion of a float amount is kept (bounded).
+@functools.lru_cache(maxsize=8192)
+def _money_of_float(amount: float, currency: str) -> Money:
+    code = currency_code(currency)
+    exact = Decimal(repr(amount)).quantize(_smallest(code), rounding=ROUND_HALF_UP)
     return Money(exact, code)
 
 

@@ -31,6 +31,7 @@ from erp_backends.models import (
     StockLevel,
     WarehouseStock,
 )
+from erp_backends.normalize import NormalizationError
 from erp_backends.normalize.countries import country_code, subdivision_code
 from erp_backends.normalize.money import money
 from erp_backends.normalize.units import unit_code
@@ -279,7 +280,10 @@ def _money(rec: OdooRecord, name: str, currency: str) -> Money:
 
 def _unit(rec: OdooRecord, name: str) -> str:
     uom_name = rec.required_many2one(name)[1]
-    return rec.translate(name, lambda _: unit_code(uom_name))
+    try:
+        return unit_code(uom_name)
+    except NormalizationError as exc:
+        raise rec.bad(name, str(exc)) from None
 
 
 def _optional_id(rec: OdooRecord, name: str) -> str | None:

@@ -34,19 +34,22 @@ class OdooRecord:
             raise self.bad(name, "is empty")
         return value
 
+    # The accessors below test exact types (`type(v) is str`), not isinstance: JSON
+    # decodes to exact types, and a record's fields are read for every item of every
+    # list, where isinstance's extra cost shows in the profile.
     def optional_text(self, name: str) -> str | None:
         value = self._get(name)
-        if value is False or value == "":
+        if type(value) is str:
+            return value or None
+        if value is False:
             return None
-        if not isinstance(value, str):
-            raise self.bad(name, f"expected text, got {value!r}")
-        return value
+        raise self.bad(name, f"expected text, got {value!r}")
 
     def boolean(self, name: str) -> bool:
         value = self._get(name)
-        if not isinstance(value, bool):
-            raise self.bad(name, f"expected true or false, got {value!r}")
-        return value
+        if value is True or value is False:
+            return value
+        raise self.bad(name, f"expected true or false, got {value!r}")
 
     def number(self, name: str) -> Decimal:
         # `translate` written out: numbers are most of what a record holds.
@@ -96,21 +99,19 @@ class OdooRecord:
 
     def _many2one(self, name: str) -> tuple[int, str] | None:
         value = self._get(name)
+        if type(value) is list and len(value) == 2:
+            key, display_name = value
+            if type(key) is int and type(display_name) is str:
+                return key, display_name
         if value is False:
             return None
-        if (
-            isinstance(value, list)
-            and len(value) == 2
-            and _is_int(value[0])
-            and isinstance(value[1], str)
-        ):
-            return value[0], value[1]
         raise self.bad(name, f"expected [id, name] or false, got {value!r}")
 
     def _get(self, name: str) -> Any:
-        if name not in self.raw:
-            raise self.bad(name, "is missing from the answer")
-        return self.raw[name]
+        try:
+            return self.raw[name]
+        except KeyError:
+            raise self.bad(name, "is missing from the answer") from None
 
     def _id(self) -> int:
         value = self.raw.get("id")

@@ -30,12 +30,17 @@ class Quantity:
     unit: str = strawberry.field(
         description="UN/ECE Recommendation 20 code, e.g. C62 (unit), DZN (dozen), KGM (kg)."
     )
-    unit_name: str = strawberry.field(description="The unit in English, e.g. dozen.")
+
+    # Looked up when asked for, not for each of the many quantities built and never
+    # asked for it (a stock level builds nine).
+    @strawberry.field(description="The unit in English, e.g. dozen.")
+    def unit_name(self) -> str:
+        return unit_name(self.unit)
 
     @classmethod
     def of(cls, quantity: models.Quantity) -> Quantity:
-        return cls.of_value(quantity.value, quantity.unit)
+        return cls(value=quantity.value, unit=quantity.unit)
 
     @classmethod
     def of_value(cls, value: Decimal, unit: str) -> Quantity:
-        return cls(value=value, unit=unit, unit_name=unit_name(unit))
+        return cls(value=value, unit=unit)

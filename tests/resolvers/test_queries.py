@@ -4,6 +4,7 @@ import base64
 
 import pytest
 
+from erp_backends.normalize.units import unit_name
 from tests.harness import data_of, error_codes, graphql
 from tests.resolvers.queries import ORDERS_PAGE, encode
 
@@ -27,7 +28,7 @@ query P($sku: String!) {
   product(sku: $sku) {
     id sku name salesUnit listPrice { amount currency }
     stock {
-      onHand { value unit } reserved { value } available { value }
+      onHand { value unit unitName } reserved { value } available { value }
       warehouses { warehouse { code } onHand { value } reserved { value } available { value } }
     }
   }
@@ -121,6 +122,8 @@ def test_a_product_by_sku_has_stock_per_warehouse(gateway):
     sku = data_of(graphql(gateway, PRODUCTS, {"first": 1}))["products"]["nodes"][0]["sku"]
     product = data_of(graphql(gateway, PRODUCT, {"sku": sku}))["product"]
     assert product["sku"] == sku
+    on_hand = product["stock"]["onHand"]
+    assert on_hand["unitName"] == unit_name(on_hand["unit"])  # looked up when asked for
     for row in product["stock"]["warehouses"]:
         assert float(row["available"]["value"]) == pytest.approx(
             float(row["onHand"]["value"]) - float(row["reserved"]["value"])

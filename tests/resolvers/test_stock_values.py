@@ -27,7 +27,7 @@ def test_totals_sum_the_warehouses_and_available_is_on_hand_minus_reserved():
         level.reserved.value,
     )
     assert stock.available.value == level.available.value == Decimal("9.25")
-    assert {stock.on_hand.unit, stock.available.unit_name} == {"DZN", "dozen"}
+    assert {stock.on_hand.unit, stock.available.unit_name()} == {"DZN", "dozen"}
     assert [w.available.value for w in stock.warehouses] == [Decimal("10.25"), Decimal("-1.0")]
     assert [w.warehouse.code for w in stock.warehouses] == ["WH", "CHI"]
 

@@ -28,3 +28,13 @@ def test_currency_codes_are_checked_against_iso_4217():
 def test_non_numbers_are_rejected_with_the_field_named(bad):
     with pytest.raises(NormalizationError, match="amount_total: expected"):
         to_decimal(bad, what="amount_total")
+
+
+def test_remembered_float_amounts_answer_as_a_fresh_conversion_would():
+    for _ in range(2):  # the second round comes from the memo
+        assert money(2.675, "eur") == Money(Decimal("2.68"), "EUR")  # 2.675 prints so
+        assert money(1234.5, "JPY") == Money(Decimal("1235"), "JPY")
+        assert str(money(-0.0, "EUR").amount) == "-0.00"
+        assert str(money(0.0, "EUR").amount) == "0.00"
+        with pytest.raises(NormalizationError, match="unknown ISO 4217 currency code 'EURO'"):
+            money(12.5, "EURO")  # a refusal is never remembered as an answer
