@@ -13,14 +13,19 @@ of a simple query; aiohttp's client, with its C parser, spends a sixth of that
   (`erp_backends.http`) see what they saw before;
 - no redirects followed and no decompression here: the httpx client does both, as
   with its own transport;
-- TLS verified against the same certificates as httpx (certifi, or `SSL_CERT_FILE`);
+- TLS verified against the same certificates as httpx (certifi, or `SSL_CERT_FILE`),
+  its context made on the first HTTPS request (loading the CA bundle costs tens of ms,
+  which a backend on plain HTTP never needs);
+- the body streamed to httpx as it arrives, so the caller's size cap
+  (`BackendHttp`) stops an endless answer before it fills memory;
 - idle connections kept 5 s, as httpx keeps them, well under the usual server idle
   timeouts (nginx 75 s), so a request seldom goes out on a connection being closed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ssl
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
 import aiohttp
@@ -29,12 +34,14 @@ import httpx
 # Hop-by-hop or computed headers: aiohttp writes its own for the body it sends.
 _NOT_FORWARDED = frozenset({"content-length", "transfer-encoding", "connection", "host"})
 KEEP_ALIVE_S = 5.0
+CHUNK_BYTES = 64 * 1024
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, max_connections: int, verify: bool | str = True) -> None:
         self._max_connections = max_connections
-        self._ssl = httpx.create_ssl_context(verify=verify)
+        self._verify = verify
+        self._ssl: ssl.SSLContext | None = None
         self._session: aiohttp.ClientSession | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -46,22 +53,22 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         ]
         body = await request.aread()
         with _as_httpx_errors(request):
-            async with session.request(
+            answer = await session.request(
                 request.method,
                 str(request.url),
                 headers=headers,
                 data=body or None,
                 timeout=_timeout(request),
                 allow_redirects=False,
-            ) as answer:
-                content = await answer.read()
-                return httpx.Response(
-                    answer.status,
-                    headers=[(bytes(n), bytes(v)) for n, v in answer.raw_headers],
-                    content=content,
-                    request=request,
-                    extensions={"http_version": b"HTTP/1.1"},
-                )
+                ssl=self._tls() if request.url.scheme == "https" else True,
+            )
+        return httpx.Response(
+            answer.status,
+            headers=[(bytes(n), bytes(v)) for n, v in answer.raw_headers],
+            stream=_Body(answer, request),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -71,7 +78,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def _open(self) -> aiohttp.ClientSession:
         """Made on first use: aiohttp binds a session to the running event loop."""
         connector = aiohttp.TCPConnector(
-            limit=self._max_connections, keepalive_timeout=KEEP_ALIVE_S, ssl=self._ssl
+            limit=self._max_connections, keepalive_timeout=KEEP_ALIVE_S
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -79,6 +86,31 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
         )
         return self._session
+
+    def _tls(self) -> ssl.SSLContext:
+        if self._ssl is None:
+            self._ssl = httpx.create_ssl_context(verify=self._verify)
+        return self._ssl
+
+
+class _Body(httpx.AsyncByteStream):
+    """An answer's body as aiohttp receives it. Closed before its end (the caller
+    stopped reading), the connection is dropped rather than pooled with bytes unread."""
+
+    def __init__(self, answer: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._answer = answer
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _as_httpx_errors(self._request):
+            async for chunk in self._answer.content.iter_chunked(CHUNK_BYTES):
+                yield chunk
+
+    async def aclose(self) -> None:
+        if self._answer.content.at_eof():
+            self._answer.release()
+        else:
+            self._answer.close()
 
 
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import ssl
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+import certifi
 import httpx
 
 from erp_backends import registry
@@ -155,7 +158,16 @@ def send(target: Target, method: str, path: str, **options: Any) -> httpx.Respon
     """One HTTP request to a server on a socket or to an app in-process."""
     if isinstance(target, httpx.Client):
         return target.request(method, path, **options)
+    # httpx.request builds a client, and with it a TLS context that loads the whole CA
+    # bundle (tens of ms of CPU), even for plain HTTP: one context serves every call.
+    options.setdefault("verify", _tls_context(os.environ.get("SSL_CERT_FILE")))
     return httpx.request(method, f"{target}{path}", **options)
+
+
+@functools.cache
+def _tls_context(cafile: str | None) -> ssl.SSLContext:
+    """The context httpx would make: SSL_CERT_FILE (a test's own certificate) or certifi."""
+    return ssl.create_default_context(cafile=cafile or certifi.where())
 
 
 def graphql(

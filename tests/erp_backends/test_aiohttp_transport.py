@@ -191,3 +191,29 @@ async def test_an_answer_that_does_not_decode_as_its_encoding_says_is_a_data_err
         backend = BackendHttp(http, url, backend="shop", system="WooCommerce")
         with pytest.raises(BackendDataError, match="does not decode as its Content-Encoding"):
             await backend.request("GET", "/orders", read=True)
+
+
+async def test_an_endless_answer_is_cut_off_at_the_cap_not_read_into_memory():
+    sent_all = asyncio.Event()
+    dropped = asyncio.Event()
+    size = 64 * 1024 * 1024  # far more than socket buffers hold between the two sides
+
+    async def endless(reader, writer):
+        await read_request(reader)
+        writer.write(f"HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n".encode())
+        chunk = b"x" * 65536
+        try:
+            for _ in range(size // len(chunk)):
+                writer.write(chunk)
+                await writer.drain()
+            sent_all.set()
+        except ConnectionError:
+            dropped.set()
+        writer.close()
+
+    async with raw_server(endless) as url, client() as http:
+        backend = BackendHttp(http, url, backend="erp", system="Odoo", max_answer_bytes=1_000_000)
+        with pytest.raises(BackendDataError, match="more than 1000000 bytes"):
+            await backend.request("GET", "/", read=True)
+        await asyncio.wait_for(dropped.wait(), timeout=30)  # a condition, not a race
+    assert not sent_all.is_set()
