@@ -19,8 +19,10 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev]'
 	touch $(INSTALLED)
 
+# `make demo PORT=8001` when 8000 is taken.
+PORT ?= 8000
 demo: $(INSTALLED)
-	$(BIN)/erp-gateway demo
+	$(BIN)/erp-gateway demo --port $(PORT)
 
 test: $(INSTALLED)
 	$(BIN)/pytest

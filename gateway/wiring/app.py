@@ -13,7 +13,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.schema import BaseSchema
 
@@ -100,6 +100,7 @@ def create_app(
                 methods=["GET", "POST"],
             ),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/", to_graphql, methods=["GET"]),
         ],
         middleware=[
             Middleware(EdgeHeaders),
@@ -167,6 +168,12 @@ def federation(settings: Settings) -> Federation:
         link_field=settings.federation.link_field,
         shop_order_prefix=shop.order_reference_prefix,
     )
+
+
+async def to_graphql(request: Request) -> Response:
+    """The root sends a browser to GraphiQL (and an API client to the one endpoint),
+    under whatever prefix a proxy mounts the gateway."""
+    return RedirectResponse(request.scope.get("root_path", "") + "/graphql", status_code=302)
 
 
 async def healthz(_: Request) -> Response:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import logging
 import math
 import os
@@ -179,8 +180,17 @@ def _faults(args: argparse.Namespace) -> FaultOptions:
     )
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml), as pip and bug reports see it."""
+    try:
+        return importlib.metadata.version("erp-gateway")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="erp-gateway", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"erp-gateway {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="run emulated backends and the gateway on loopback")

@@ -93,6 +93,14 @@ class Running:
             self.stdout.close()
 
 
+def test_version_prints_the_packaged_version():
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    declared = re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert declared is not None
+    assert result.stdout == f"erp-gateway {declared.group(1)}\n"
+
+
 def test_schema_export_prints_schema_graphql():
     result = run("schema", "export")
     assert result.returncode == 0, result.stderr
@@ -252,6 +260,19 @@ def test_demo_prints_tokens_and_a_query_that_answers_with_seeded_data():
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
     finally:
         assert demo.stop() == 0
+
+
+def test_the_demo_starts_over_failing_backends_and_leaves_no_files_behind(tmp_path):
+    # TMPDIR: the demo's folder (token store, queue) is made here, so the test sees it go.
+    port = free_port()
+    demo = Running("demo", "--port", str(port), "--fail-rate", "0.5", env={"TMPDIR": str(tmp_path)})
+    try:
+        demo.wait_for("Press Ctrl-C to stop")
+        assert [p.name[:17] for p in tmp_path.iterdir()] == ["erp-gateway-demo-"]
+    finally:
+        assert demo.stop() == 0
+    assert "Traceback" not in demo.output
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

@@ -155,5 +155,13 @@ def test_graphiql_is_served_to_browsers_and_health_answers(gateway):
     assert gateway.get("/healthz").json() == {"status": "ok"}
 
 
+def test_the_root_sends_a_browser_to_graphiql(gateway):
+    root = gateway.get("/", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert (root.status_code, root.headers["location"]) == (302, "/graphql")
+    page = gateway.get("/", headers={"Accept": "text/html"}, follow_redirects=True)
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+
+
 def test_a_good_query_has_no_errors(gateway, customer_id):
     assert data_of(graphql(gateway, CUSTOMER, {"id": customer_id}))["customer"]["name"]
