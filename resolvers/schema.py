@@ -17,6 +17,7 @@ from resolvers.common.scalars import STRICT_DECIMAL
 from resolvers.customers.queries import CustomerQueries
 from resolvers.customers.types import Customer
 from resolvers.errors import ErrorCodes
+from resolvers.execution.fast_fields import FastFieldsExecutionContext
 from resolvers.freshness import StaleReport
 from resolvers.invoices.mutations import InvoiceMutations
 from resolvers.invoices.queries import InvoiceQueries
@@ -95,7 +96,8 @@ def build_schema(
         types=[Customer, Order, Product, Invoice, Payment],
         extensions=extensions,
         scalar_overrides={Decimal: STRICT_DECIMAL},
-        execution_context_class=budgeted(max_response_bytes),
+        # Basic fields (plain attributes) run inline: most of a large answer's fields.
+        execution_context_class=budgeted(max_response_bytes, FastFieldsExecutionContext),
     )
     schema.documents = documents
     return schema

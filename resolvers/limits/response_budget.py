@@ -57,11 +57,12 @@ class BudgetedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return StrawberryGraphQLCoreExecutionContext.complete_leaf_value(return_type, result)
 
 
-def budgeted(max_bytes: int) -> type[BudgetedExecutionContext]:
-    """The execution context class to give the schema for this budget."""
-    return type(
-        "BudgetedExecutionContext", (BudgetedExecutionContext,), {"max_response_bytes": max_bytes}
-    )
+def budgeted(
+    max_bytes: int, base: type[BudgetedExecutionContext] = BudgetedExecutionContext
+) -> type[BudgetedExecutionContext]:
+    """The execution context class to give the schema for this budget: `base` (a
+    subclass, such as the one executing basic fields inline) with the budget set."""
+    return type(base.__name__, (base,), {"max_response_bytes": max_bytes})
 
 
 class ResponseBudget(SchemaExtension):

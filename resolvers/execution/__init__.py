@@ -1,0 +1,1 @@
+"""How graphql-core executes the schema's operations: faster paths for common fields."""

@@ -1,0 +1,439 @@
+"""Basic fields executed inline answer exactly as graphql-core's own path does: the same
+data, the same errors (message, locations, path) and the same null propagation.
+
+Every query runs twice on one schema through graphql-core's `execute`, as strawberry
+calls it: with `FastFieldsExecutionContext` and with the plain budgeted context."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from decimal import Decimal
+from typing import Annotated, Any
+from unittest import mock
+
+import pytest
+import strawberry
+from graphql import (
+    ExecutionResult,
+    GraphQLObjectType,
+    GraphQLSchema,
+    MiddlewareManager,
+    execute,
+    experimental_execute_incrementally,
+    parse,
+)
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.config import StrawberryConfig
+
+from resolvers.execution.fast_fields import (
+    GRAPHQL_CORE_MINOR,
+    LEAF,
+    OBJECT,
+    SLOW,
+    TYPENAME,
+    FastFieldsExecutionContext,
+    plan_field,
+)
+from resolvers.limits.response_budget import BudgetedExecutionContext, budgeted
+from resolvers.schema import build_schema
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@strawberry.type
+class Maker:
+    name: str
+    country: str | None
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Gadget(Named):
+    colour: Colour | None
+    weight: int | None
+    required: str
+    count: int
+    price: Money | None
+    list_price: Money
+    maker: Maker | None
+    tags: list[str | None]
+
+    @strawberry.field
+    def label(self, upper: bool = False) -> str:
+        return self.name.upper() if upper else self.name
+
+    @strawberry.field
+    def fails(self) -> str | None:
+        raise ValueError(f"{self.name} fails")
+
+    @strawberry.field
+    def must(self) -> str:
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
+    async def eventually(self, fail: bool = False) -> str | None:
+        await asyncio.sleep(0)
+        if fail:
+            raise ValueError(f"{self.name} fails later")
+        return self.name
+
+
+@strawberry.type
+class Widget(Named):
+    size: int
+
+
+Thing = Annotated[Gadget | Widget, strawberry.union("Thing")]
+
+
+def gadget(name: str, **changes: Any) -> Gadget:
+    values: dict[str, Any] = {
+        "name": name,
+        "colour": Colour.RED,
+        "weight": 3,
+        "required": "yes",
+        "count": 1,
+        "price": Money(amount=Decimal("9.50"), currency="EUR"),
+        "list_price": Money(amount=Decimal("12.00"), currency="EUR"),
+        "maker": Maker(name="Acme", country=None),
+        "tags": ["a", None, "b"],
+        **changes,
+    }
+    return Gadget(**values)
+
+
+GOOD = [gadget(f"g{i}", colour=Colour.BLUE if i % 2 else Colour.RED) for i in range(5)]
+BAD: dict[str, Any] = {
+    "null_in_non_null": gadget("nn", required=None),
+    "null_object_in_non_null": gadget("no", list_price=None),
+    "bad_int": gadget("bi", weight="heavy"),
+    "bad_non_null_int": gadget("bn", count="many"),
+    "bad_enum": gadget("be", colour="green"),
+    "exception_value": gadget("ex", weight=ValueError("no weight")),
+    "bad_leaf_in_object": gadget("bo", maker=Maker(name=None, country="NL")),  # type: ignore[arg-type]
+    "bad_string": gadget("bs", price=Money(amount=Decimal(1), currency=["EUR"])),  # type: ignore[arg-type]
+}
+
+
+class Missing:
+    """A source without the attribute the field reads: getattr raises."""
+
+    name = "missing"
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def gadgets(self) -> list[Gadget | None]:
+        return [*GOOD, None]
+
+    @strawberry.field
+    def bad(self, case: str) -> list[Gadget | None]:
+        return [GOOD[0], BAD[case], GOOD[1]]
+
+    @strawberry.field
+    def bad_non_null(self, case: str) -> list[Gadget]:
+        return [GOOD[0], BAD[case]]
+
+    @strawberry.field
+    def missing(self) -> Maker | None:
+        return Missing()  # type: ignore[return-value]
+
+    @strawberry.field
+    def things(self) -> list[Thing]:
+        return [GOOD[0], Widget(name="w", size=4), GOOD[1]]
+
+    @strawberry.field
+    def named(self) -> list[Named]:
+        return [Widget(name="w", size=4), GOOD[2]]
+
+    @strawberry.field
+    async def later(self) -> list[Gadget]:
+        await asyncio.sleep(0)
+        return GOOD[:3]
+
+
+SCHEMA = strawberry.Schema(query=Query)
+FAST = budgeted(5 * 1024 * 1024, FastFieldsExecutionContext)
+PLAIN = budgeted(5 * 1024 * 1024, BudgetedExecutionContext)
+
+
+# graphql-core types it as a TypeGuard; strawberry's is a plain bool predicate.
+IS_AWAITABLE: Any = optimized_is_awaitable
+
+
+def run(query: str, context_class: type, schema: strawberry.Schema = SCHEMA, **kwargs: Any) -> Any:
+    return execute(
+        schema._schema,
+        parse(query),
+        executor_class=context_class,
+        is_awaitable=IS_AWAITABLE,
+        middleware=MiddlewareManager(),  # as strawberry passes one: empty
+        **kwargs,
+    )
+
+
+def outcome(result: ExecutionResult) -> tuple[Any, Any]:
+    errors = [error.formatted for error in result.errors] if result.errors else None
+    return result.data, errors
+
+
+def both(query: str, **kwargs: Any) -> tuple[Any, Any]:
+    """The outcome of the fast context, asserted equal to the plain one."""
+    fast = outcome(run(query, FAST, **kwargs))
+    plain = outcome(run(query, PLAIN, **kwargs))
+    assert fast == plain
+    return fast
+
+
+GADGET_FIELDS = """name colour weight required count
+    price { amount currency } listPrice { amount currency } maker { name country } tags"""
+
+
+def test_plain_fields_enums_nested_objects_and_lists_with_nulls():
+    data, errors = both(f"{{ gadgets {{ {GADGET_FIELDS} }} }}")
+    assert errors is None
+    assert data["gadgets"][-1] is None
+    assert data["gadgets"][1]["colour"] == "BLUE"
+    assert data["gadgets"][0]["price"] == {"amount": "9.50", "currency": "EUR"}
+    assert data["gadgets"][0]["tags"] == ["a", None, "b"]
+
+
+def test_aliases_merged_fields_typename_and_arguments():
+    data, errors = both(
+        """{ gadgets { a: name b: name name name __typename t: __typename
+             label loud: label(upper: true) m: maker { __typename n: name } } }"""
+    )
+    assert errors is None
+    assert data["gadgets"][0]["a"] == data["gadgets"][0]["b"] == "g0"
+    assert data["gadgets"][0]["loud"] == "G0"
+    assert data["gadgets"][0]["t"] == "Gadget"
+    assert data["gadgets"][0]["m"] == {"__typename": "Maker", "n": "Acme"}
+
+
+@pytest.mark.parametrize("skip", [True, False])
+def test_skip_and_include(skip):
+    data, errors = both(
+        """query($skip: Boolean!) { gadgets {
+             name @skip(if: $skip) weight @include(if: $skip)
+             maker @include(if: true) { name @skip(if: $skip) country } } }""",
+        variable_values={"skip": skip},
+    )
+    assert errors is None
+    assert ("name" in data["gadgets"][0]) is not skip
+    assert ("weight" in data["gadgets"][0]) is skip
+
+
+def test_fragments_on_interfaces_and_unions():
+    data, errors = both(
+        """fragment Price on Gadget { price { ...Money } }
+           fragment Money on Money { amount currency }
+           { things { __typename ... on Named { name } ...Price ... on Widget { size } }
+             named { __typename name ... on Gadget { weight maker { name } } } }"""
+    )
+    assert errors is None
+    assert data["things"][1] == {"__typename": "Widget", "name": "w", "size": 4}
+    assert data["named"][1]["maker"] == {"name": "Acme"}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+@pytest.mark.parametrize("field", ["bad", "badNonNull"])
+def test_errors_and_null_propagation(case, field):
+    _data, errors = both(f'{{ {field}(case: "{case}") {{ {GADGET_FIELDS} }} }}')
+    assert errors is not None
+
+
+def test_a_null_in_a_non_null_basic_field_nulls_its_object():
+    data, errors = both('{ bad(case: "null_in_non_null") { name required } }')
+    assert data["bad"][1] is None
+    assert errors == [
+        {
+            "message": "Cannot return null for non-nullable field Gadget.required.",
+            "locations": [{"line": 1, "column": 40}],
+            "path": ["bad", 1, "required"],
+        }
+    ]
+
+
+def test_a_leaf_that_cannot_be_serialized_is_an_error_at_the_field():
+    data, errors = both('{ bad(case: "bad_int") { name weight } }')
+    assert data["bad"][1] == {"name": "bi", "weight": None}
+    assert errors is not None
+    assert errors[0]["path"] == ["bad", 1, "weight"]
+    assert "Int cannot represent" in errors[0]["message"]
+
+
+def test_resolvers_that_fail_or_return_null_in_a_non_null_field():
+    data, errors = both(
+        "query($upper: Boolean!) { gadgets { name fails label(upper: $upper) } }",
+        variable_values={"upper": True},
+    )
+    assert data["gadgets"][0] == {"name": "g0", "fails": None, "label": "G0"}
+    assert errors is not None
+    assert len(errors) == 5
+    data, errors = both("{ gadgets { name must } }")
+    assert data == {"gadgets": [None] * 6}
+    assert errors is not None
+    assert errors[0]["message"] == "Cannot return null for non-nullable field Gadget.must."
+
+
+async def test_async_resolvers_that_fail():
+    query = "{ gadgets { name eventually e: eventually(fail: true) } }"
+    fast = outcome(await run(query, FAST))
+    assert fast == outcome(await run(query, PLAIN))
+    assert fast[0]["gadgets"][0] == {"name": "g0", "eventually": "g0", "e": None}
+    assert fast[1] is not None
+    assert fast[1][0]["path"] == ["gadgets", 0, "e"]
+
+
+def test_a_missing_attribute_is_an_error_at_the_field():
+    data, errors = both("{ missing { name country } }")
+    assert data == {"missing": {"name": "missing", "country": None}}
+    assert errors is not None
+    assert errors[0]["path"] == ["missing", "country"]
+
+
+def test_the_response_budget_stops_at_the_same_scalar():
+    query = f"{{ gadgets {{ {GADGET_FIELDS} }} }}"
+    fast, plain = budgeted(400, FastFieldsExecutionContext), budgeted(400)
+    assert outcome(run(query, fast)) == outcome(run(query, plain))
+    data, errors = outcome(run(query, fast))
+    assert errors is not None
+    assert {error["message"] for error in errors} == {
+        "The answer would be larger than 400 bytes: ask for smaller pages or fewer fields"
+    }
+    assert data["gadgets"][0] is not None
+    assert data["gadgets"][-2] is None
+
+
+async def test_awaitable_resolvers_and_attributes():
+    async def country() -> str:
+        return "FR"
+
+    query = "{ later { name maker { name country } } }"
+    answers = []
+    for context_class in (FAST, PLAIN):
+        with mock.patch.object(GOOD[1], "maker", Maker(name="Later", country=country())):  # type: ignore[arg-type]
+            answers.append(outcome(await run(query, context_class)))
+    assert answers[0] == answers[1]
+    assert answers[0][0]["later"][1]["maker"] == {"name": "Later", "country": "FR"}
+
+
+DEFERRED = """{ gadgets { name
+    ... @defer(label: "more") { weight maker { name ... @defer(label: "in") { country } } }
+    price { amount ... @defer(label: "currency") { currency } } } }"""
+STREAMED = """{ gadgets @stream(initialCount: 2) { name maker { name } }
+    named { name ... on Gadget { tags @stream(initialCount: 1) } } }"""
+
+
+@pytest.mark.parametrize("query", [DEFERRED, STREAMED], ids=["defer", "stream"])
+async def test_defer_and_stream_split_the_same_way(query):
+    schema = strawberry.Schema(
+        query=Query, config=StrawberryConfig(enable_experimental_incremental_execution=True)
+    )
+
+    async def frames(context_class: type) -> list[Any]:
+        result: Any = experimental_execute_incrementally(
+            schema._schema,
+            parse(query),
+            executor_class=context_class,
+            is_awaitable=IS_AWAITABLE,
+            middleware=MiddlewareManager(),
+        )
+        if optimized_is_awaitable(result):
+            result = await result
+        collected = [result.initial_result.formatted]
+        async for later in result.subsequent_results:
+            collected.append(later.formatted)
+        return collected
+
+    fast, plain = await frames(FAST), await frames(PLAIN)
+    assert fast == plain
+    assert len(fast) > 1
+    if query is DEFERRED:
+        assert "weight" not in fast[0]["data"]["gadgets"][0]
+    else:
+        assert len(fast[0]["data"]["gadgets"]) == 2
+
+
+def count_resolve_infos(query: str, context_class: type, **kwargs: Any) -> int:
+    with mock.patch.object(
+        context_class, "build_resolve_info", autospec=True, side_effect=FAST.build_resolve_info
+    ) as built:
+        outcome(run(query, context_class, **kwargs))
+    return built.call_count
+
+
+def test_the_fast_path_is_taken():
+    query = "{ gadgets { name weight colour price { amount currency } } }"
+    # Only the root field has a resolver of its own.
+    assert count_resolve_infos(query, budgeted(10**6, FastFieldsExecutionContext)) == 1
+    assert count_resolve_infos(query, budgeted(10**6)) == 1 + 5 * 6
+
+
+def test_middleware_turns_the_fast_path_off():
+    seen: list[str] = []
+
+    def middleware(next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        seen.append(info.field_name)
+        return next_(source, info, **kwargs)
+
+    result: Any = execute(
+        SCHEMA._schema,
+        parse("{ gadgets { name } }"),
+        executor_class=FAST,
+        middleware=MiddlewareManager(middleware),
+    )
+    assert outcome(result) == outcome(run("{ gadgets { name } }", PLAIN))
+    assert seen == ["gadgets"] + ["name"] * 5
+
+
+def object_type(schema: GraphQLSchema, name: str) -> GraphQLObjectType:
+    found = schema.get_type(name)
+    assert isinstance(found, GraphQLObjectType)
+    return found
+
+
+def test_what_is_planned_inline():
+    schema = SCHEMA._schema
+    gadget_type, money = object_type(schema, "Gadget"), object_type(schema, "Money")
+    assert plan_field(schema, money, "amount")[0] == LEAF
+    assert plan_field(schema, gadget_type, "colour")[0] == LEAF
+    assert plan_field(schema, gadget_type, "price")[0] == OBJECT
+    assert plan_field(schema, gadget_type, "listPrice")[1] == "list_price"
+    assert plan_field(schema, gadget_type, "__typename")[0] == TYPENAME
+    # Lists, own resolvers, abstract types and objects with is_type_of: graphql-core's.
+    assert plan_field(schema, gadget_type, "tags")[0] == SLOW
+    assert plan_field(schema, gadget_type, "label")[0] == SLOW
+    assert plan_field(schema, object_type(schema, "Query"), "gadgets")[0] == SLOW
+
+
+def test_the_gateway_schema_executes_basic_fields_inline():
+    schema: Any = build_schema()
+    assert issubclass(schema.execution_context_class, FastFieldsExecutionContext)
+    product = object_type(schema._schema, "Product")
+    assert plan_field(schema._schema, product, "sku")[0] == LEAF
+
+
+def test_the_graphql_core_it_follows_is_the_one_installed():
+    # fast_fields copies lines of graphql-core 3.3.2's executor: a new graphql-core in
+    # constraints.txt must be checked against it (the fast path is off on another minor).
+    import graphql
+
+    assert graphql.__version__ == "3.3.2", "re-read resolvers/execution/fast_fields.py"
+    assert graphql.version_info[:2] == GRAPHQL_CORE_MINOR
