@@ -83,6 +83,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session = aiohttp.ClientSession(
             connector=connector,
             auto_decompress=False,  # httpx decodes, as it would its own transport's bytes
+            cookie_jar=aiohttp.DummyCookieJar(),  # httpx's client decides about cookies
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
         )
         return self._session

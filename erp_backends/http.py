@@ -92,6 +92,30 @@ class CircuitBreaker:
             self._opened_at, self._probing = self._clock(), False
 
 
+class _NoCookies(httpx.Cookies):
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class StatelessClient(httpx.AsyncClient):
+    """An httpx client that keeps no cookies. Backend calls are made for many users
+    with the gateway's own credentials: a cookie one answer sets (an Odoo session, a
+    load balancer's affinity, a WordPress login) must not ride along on the next call.
+    It is also cheaper: httpx builds a urllib request per answer to look for cookies."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._none_kept = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._none_kept
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        raise TypeError("a backend client keeps no cookies")
+
+
 class BackendHttp:
     """One backend's HTTP client, with its rate limit, retries and circuit breaker."""
 

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from erp_backends import registry
 from erp_backends.aiohttp_transport import AiohttpTransport
-from erp_backends.http import BackendHttp
+from erp_backends.http import BackendHttp, StatelessClient
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from erp_backends.rate_limit import RateLimit, RateLimiter, TokenBucket
 from erp_backends.registry import Connection, ErpPorts
@@ -170,7 +170,7 @@ async def backend_http(
             )
         )
     client = await stack.enter_async_context(
-        httpx.AsyncClient(
+        StatelessClient(
             headers={"User-Agent": "erp-gateway"},
             # aiohttp carries the bytes (see erp_backends/aiohttp_transport.py); tests
             # may pass a transport of their own (an emulator's ASGI app).

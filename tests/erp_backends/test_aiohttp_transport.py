@@ -13,7 +13,7 @@ import pytest
 
 from erp_backends.aiohttp_transport import AiohttpTransport
 from erp_backends.errors import BackendDataError, BackendUnavailable
-from erp_backends.http import BackendHttp, Resilience
+from erp_backends.http import BackendHttp, Resilience, StatelessClient
 
 pytestmark = pytest.mark.slow
 
@@ -217,3 +217,30 @@ async def test_an_endless_answer_is_cut_off_at_the_cap_not_read_into_memory():
             await backend.request("GET", "/", read=True)
         await asyncio.wait_for(dropped.wait(), timeout=30)  # a condition, not a race
     assert not sent_all.is_set()
+
+
+async def test_a_cookie_one_answer_sets_never_rides_on_the_next_call():
+    heads: list[str] = []
+
+    async def sets_a_session(reader, writer):
+        while True:
+            try:
+                head, _ = await read_request(reader)
+            except asyncio.IncompleteReadError:
+                break
+            heads.append(head.decode().lower())
+            cookie = "Set-Cookie: session_id=someone-elses; Path=/; HttpOnly"
+            writer.write(answer("200 OK", b"{}", cookie))
+            await writer.drain()
+        writer.close()
+
+    transport = AiohttpTransport(max_connections=4)
+    async with raw_server(sets_a_session) as url, StatelessClient(transport=transport) as http:
+        # A host name: aiohttp's own jar would not keep a cookie of an IP address.
+        named = url.replace("127.0.0.1", "localhost")
+        backend = BackendHttp(http, named, backend="erp", system="Odoo")
+        for _ in range(2):
+            await backend.request("POST", "/jsonrpc", read=True, content=b"{}")
+        assert len(http.cookies) == 0
+    assert len(heads) == 2
+    assert all("cookie:" not in head for head in heads)  # neither aiohttp nor httpx kept it
