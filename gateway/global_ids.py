@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 
 
+# Every object of an answer carries its id, and the same records come back request
+# after request (a catalogue page, a customer's orders): ids are remembered (bounded).
+@functools.lru_cache(maxsize=16384)
 def encode_id(type_name: str, key: str) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Callable
 from typing import Annotated, Generic, TypeVar
 
@@ -78,6 +79,7 @@ class Connection(Generic[N]):
         )
 
 
+@functools.lru_cache(maxsize=4096)  # each page of every list spells the same offsets
 def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
 
