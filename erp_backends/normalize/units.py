@@ -9,6 +9,7 @@ refuses to convert across dimensions or into units it does not know.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -78,6 +79,7 @@ _ALIASES = {
 }
 
 
+@functools.lru_cache(maxsize=512)  # a system names its units the same way every time
 def unit_code(name: str) -> str:
     """The Rec 20 code for a unit named by a system, e.g. "Dozens" -> "DZN"."""
     cleaned = name.strip()

@@ -241,7 +241,14 @@ def stock_levels(quants: list[OdooRecord], codes: Mapping[int, str]) -> dict[str
         product = quant.required_many2one("product_id")[0]
         warehouse = quant.required_many2one("warehouse_id")
         units[product] = _unit(quant, "product_uom_id")
-        sums = totals.setdefault(product, {}).setdefault(warehouse, [Decimal(0), Decimal(0)])
+        # get before setdefault: a list of quants is long, and setdefault would build
+        # the default for every one of them.
+        by_warehouse = totals.get(product)
+        if by_warehouse is None:
+            by_warehouse = totals[product] = {}
+        sums = by_warehouse.get(warehouse)
+        if sums is None:
+            sums = by_warehouse[warehouse] = [Decimal(0), Decimal(0)]
         sums[0] += quant.number("quantity")
         sums[1] += quant.number("reserved_quantity")
     return {
