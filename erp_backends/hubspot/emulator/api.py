@@ -66,13 +66,17 @@ def invalid(message: str) -> ApiError:
 
 
 async def json_body(request: Request) -> Json:
-    try:
-        body = json.loads(await request.body())
-    except ValueError as exc:
-        raise invalid(f"Invalid input JSON: {exc}") from None
+    body = await any_json_body(request)
     if not isinstance(body, dict):
         raise invalid("Invalid input JSON: expected an object")
     return body
+
+
+async def any_json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except ValueError as exc:
+        raise invalid(f"Invalid input JSON: {exc}") from None
 
 
 def object_type(name: str) -> str:

@@ -22,7 +22,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from erp_backends.hubspot.emulator.api import ApiError, PortalApi, invalid, now, object_type
+from erp_backends.hubspot.emulator.api import (
+    ApiError,
+    PortalApi,
+    any_json_body,
+    invalid,
+    now,
+    object_type,
+)
 from erp_backends.hubspot.emulator.store import ASSOCIATION_TYPES, SINGULAR
 
 Json = dict[str, Any]
@@ -97,10 +104,7 @@ def _spec(from_id: str, to_id: str, type_id: int) -> Json:
 
 
 async def _spec_list(request: Request) -> list[Any]:
-    try:
-        body = json.loads(await request.body())
-    except ValueError as exc:
-        raise invalid(f"Invalid input JSON: {exc}") from None
+    body = await any_json_body(request)
     if not isinstance(body, list):
         raise invalid("Invalid input JSON: expected a list of association types")
     return body
