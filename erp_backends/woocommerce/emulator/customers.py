@@ -23,7 +23,13 @@ from typing import Any
 
 from erp_backends.woocommerce.emulator.params import WpError
 from erp_backends.woocommerce.emulator.store import ShopStore
-from erp_backends.woocommerce.emulator.writes import _ADDRESS, _check, _dates, _meta, _now
+from erp_backends.woocommerce.emulator.writes import (
+    ADDRESS_FIELDS,
+    check_body,
+    dated,
+    merged_meta,
+    site_now,
+)
 
 Json = dict[str, Any]
 AVATAR = "https://secure.gravatar.com/avatar/?s=96&d=mm&r=g"
@@ -55,7 +61,7 @@ class CustomerWriter:
             raise WpError(
                 400, "rest_missing_callback_param", "Missing parameter(s): email", params=["email"]
             )
-        _check(body, _FIELDS, {})
+        check_body(body, _FIELDS, {})
         if body.get("id"):
             raise WpError(
                 400, "woocommerce_rest_customer_exists", "Cannot create existing resource."
@@ -67,18 +73,18 @@ class CustomerWriter:
             )
         if self._owner_of(email) is not None:
             raise WpError(400, "registration-error-email-exists", _EMAIL_TAKEN)
-        stamp = _now()
+        stamp = site_now()
         customer: Json = {
             "id": max(self.store.customers, default=0) + 1,
-            **_dates("date_created", stamp),
-            **_dates("date_modified", stamp),
+            **dated("date_created", stamp),
+            **dated("date_modified", stamp),
             "email": email,
             "first_name": "",
             "last_name": "",
             "role": "customer",
             "username": self._username(body.get("username"), email),
-            "billing": {**dict.fromkeys(_ADDRESS, ""), "email": "", "phone": ""},
-            "shipping": {**dict.fromkeys(_ADDRESS, ""), "phone": ""},
+            "billing": {**dict.fromkeys(ADDRESS_FIELDS, ""), "email": "", "phone": ""},
+            "shipping": {**dict.fromkeys(ADDRESS_FIELDS, ""), "phone": ""},
             "is_paying_customer": False,
             "avatar_url": AVATAR,
             "meta_data": [],
@@ -92,7 +98,7 @@ class CustomerWriter:
         customer = self.store.customers.get(customer_id)
         if customer is None:
             raise WpError(400, "woocommerce_rest_invalid_id", "Invalid resource ID.")
-        _check(body, _FIELDS, {})
+        check_body(body, _FIELDS, {})
         email = (body.get("email") or "").strip()
         if email and not _EMAIL.match(email):
             raise _invalid_email()
@@ -109,7 +115,7 @@ class CustomerWriter:
         if email:
             changed["email"] = email
         self._apply(changed, body)
-        changed.update(_dates("date_modified", _now()))
+        changed.update(dated("date_modified", site_now()))
         self.store.customers[customer_id] = changed
         self.store.reindex()
         return changed
@@ -134,7 +140,7 @@ class CustomerWriter:
             known = {k: str(v) for k, v in given.items() if k in customer[part]}
             customer[part] = {**customer[part], **known}
         if "meta_data" in body:
-            customer["meta_data"] = _meta(customer["meta_data"], body["meta_data"])
+            customer["meta_data"] = merged_meta(customer["meta_data"], body["meta_data"])
 
     def _owner_of(self, email: str) -> int | None:
         """The id of the account with this email (WordPress compares it case-blind)."""

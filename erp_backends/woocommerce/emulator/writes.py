@@ -25,7 +25,9 @@ from erp_backends.woocommerce.emulator.store import ORDER_STATUSES, ShopStore
 Json = dict[str, Any]
 BATCH_LIMIT = 100
 _SITE_OFFSET = timedelta(hours=1)  # the emulated site's time zone, as in the seed
-_ADDRESS = "first_name last_name company address_1 address_2 city state postcode country".split()
+ADDRESS_FIELDS = (
+    "first_name last_name company address_1 address_2 city state postcode country".split()
+)
 _ORDER_STATUSES = tuple(s for s in ORDER_STATUSES if s != "trash")
 _PRODUCT_STATUSES = ("draft", "pending", "private", "publish")
 _STOCK_STATUSES = ("instock", "outofstock", "onbackorder")
@@ -77,23 +79,23 @@ class ShopWriter:
     # Orders ------------------------------------------------------------------------------
 
     def create_order(self, body: Json) -> Json:
-        _check(body, _ORDER_FIELDS, {"status": _ORDER_STATUSES})
-        stamp = _now()
+        check_body(body, _ORDER_FIELDS, {"status": _ORDER_STATUSES})
+        stamp = site_now()
         order: Json = {
             "id": self._next_id(self.store.orders),
             "parent_id": 0,
             "created_via": "rest-api",
             "status": "pending",
             "currency": self._currency,
-            **_dates("date_created", stamp),
-            **_dates("date_modified", stamp),
+            **dated("date_created", stamp),
+            **dated("date_modified", stamp),
             "discount_total": "0.00",
             "shipping_total": "0.00",
             "total_tax": "0.00",
             "customer_id": 0,
             "customer_note": "",
-            "billing": {**dict.fromkeys(_ADDRESS, ""), "email": "", "phone": ""},
-            "shipping": {**dict.fromkeys(_ADDRESS, ""), "phone": ""},
+            "billing": {**dict.fromkeys(ADDRESS_FIELDS, ""), "email": "", "phone": ""},
+            "shipping": {**dict.fromkeys(ADDRESS_FIELDS, ""), "phone": ""},
             "payment_method": "",
             "payment_method_title": "",
             "transaction_id": "",
@@ -113,10 +115,10 @@ class ShopWriter:
         order = self.store.orders.get(order_id)
         if order is None:
             raise WpError(400, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
-        _check(body, _ORDER_FIELDS, {"status": _ORDER_STATUSES})
+        check_body(body, _ORDER_FIELDS, {"status": _ORDER_STATUSES})
         changed = copy.deepcopy(order)
         self._apply_order(changed, body, creating=False)
-        changed.update(_dates("date_modified", _now()))
+        changed.update(dated("date_modified", site_now()))
         self.store.orders[order_id] = changed
         self.store.reindex()
         return changed
@@ -145,14 +147,14 @@ class ShopWriter:
             if part in body:
                 order[part] = {**order[part], **{k: str(v) for k, v in body[part].items()}}
         if "meta_data" in body:
-            order["meta_data"] = _meta(order["meta_data"], body["meta_data"])
+            order["meta_data"] = merged_meta(order["meta_data"], body["meta_data"])
         if "line_items" in body:
             order["line_items"] += [
                 self._line_item(item, len(order["line_items"]) + n + 1)
                 for n, item in enumerate(body["line_items"])
             ]
         if body.get("set_paid"):
-            order.update(_dates("date_paid", _now()))
+            order.update(dated("date_paid", site_now()))
             if creating or order["status"] == "pending":
                 order["status"] = "processing"
         total = sum((Decimal(item["total"]) for item in order["line_items"]), Decimal(0))
@@ -220,12 +222,12 @@ class ShopWriter:
                 "Missing parameter(s): note",
                 params=["note"],
             )
-        _check(body, {"note": "string", "customer_note": "boolean"}, {})
-        stamp = _now()
+        check_body(body, {"note": "string", "customer_note": "boolean"}, {})
+        stamp = site_now()
         note = {
             "id": self._next_note,
             "author": "WooCommerce",
-            **_dates("date_created", stamp),
+            **dated("date_created", stamp),
             "note": text,
             "customer_note": bool(body.get("customer_note", False)),
         }
@@ -251,15 +253,15 @@ class ShopWriter:
     # Products ------------------------------------------------------------------------------
 
     def create_product(self, body: Json) -> Json:
-        _check(body, _PRODUCT_FIELDS, _PRODUCT_ENUMS)
-        stamp = _now()
+        check_body(body, _PRODUCT_FIELDS, _PRODUCT_ENUMS)
+        stamp = site_now()
         name = body.get("name", "")
         product: Json = {
             "id": self._next_id(self.store.products),
             "name": name,
             "slug": "-".join(str(name).lower().split()),
-            **_dates("date_created", stamp),
-            **_dates("date_modified", stamp),
+            **dated("date_created", stamp),
+            **dated("date_modified", stamp),
             "type": "simple",
             "status": "publish",
             "sku": "",
@@ -282,10 +284,10 @@ class ShopWriter:
         product = self.store.products.get(product_id)
         if product is None:
             raise WpError(400, "woocommerce_rest_product_invalid_id", "Invalid ID.")
-        _check(body, _PRODUCT_FIELDS, _PRODUCT_ENUMS)
+        check_body(body, _PRODUCT_FIELDS, _PRODUCT_ENUMS)
         changed = copy.deepcopy(product)
         self._apply_product(changed, body)
-        changed.update(_dates("date_modified", _now()))
+        changed.update(dated("date_modified", site_now()))
         self.store.products[product_id] = changed
         self.store.reindex()
         return changed
@@ -320,7 +322,7 @@ class ShopWriter:
         if "stock_quantity" in body:
             product["stock_quantity"] = body["stock_quantity"]
         if "meta_data" in body:
-            product["meta_data"] = _meta(product["meta_data"], body["meta_data"])
+            product["meta_data"] = merged_meta(product["meta_data"], body["meta_data"])
         on_sale = bool(product["sale_price"])
         product["on_sale"] = on_sale
         product["price"] = product["sale_price"] if on_sale else product["regular_price"]
@@ -339,7 +341,7 @@ class ShopWriter:
     ) -> Json:
         """`{"create": [...], "update": [...], "delete": [ids]}`, each item on its own;
         deletes in a batch are always forced, as WooCommerce's batch does."""
-        _check(body, {"create": "array", "update": "array", "delete": "array"}, {})
+        check_body(body, {"create": "array", "update": "array", "delete": "array"}, {})
         parts = {part: body.get(part) or [] for part in ("create", "update", "delete")}
         if sum(len(items) for items in parts.values()) > BATCH_LIMIT:
             raise WpError(
@@ -377,7 +379,7 @@ class ShopWriter:
 _PRODUCT_ENUMS = {"status": _PRODUCT_STATUSES, "stock_status": _STOCK_STATUSES}
 
 
-def _check(body: Json, fields: dict[str, str], enums: dict[str, tuple[str, ...]]) -> None:
+def check_body(body: Json, fields: dict[str, str], enums: dict[str, tuple[str, ...]]) -> None:
     """WordPress's schema check of a body: every bad field named in one 400."""
     problems: dict[str, tuple[str, str]] = {}
     for name, kind in fields.items():
@@ -411,7 +413,7 @@ def _money(name: str, value: str) -> None:
         ) from None
 
 
-def _meta(existing: list[Json], given: list[Any]) -> list[Json]:
+def merged_meta(existing: list[Json], given: list[Any]) -> list[Json]:
     """Meta entries by key: a given key replaces the entry of that key, else it is added."""
     merged = [dict(entry) for entry in existing]
     next_id = max((entry["id"] for entry in merged), default=0) + 1
@@ -464,10 +466,10 @@ def _id(value: Any) -> int:
     raise WpError(400, "woocommerce_rest_invalid_id", "Invalid resource ID.")
 
 
-def _now() -> datetime:
+def site_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
 
 
-def _dates(name: str, gmt: datetime) -> Json:
+def dated(name: str, gmt: datetime) -> Json:
     """A date field and its `_gmt` twin: site time and UTC, without zone."""
     return {name: (gmt + _SITE_OFFSET).isoformat(), f"{name}_gmt": gmt.isoformat()}
