@@ -200,6 +200,7 @@ class HttpSettings:
     max_header_bytes: int = 16 * 1024  # the request line and every header together: 431
     header_timeout_s: float = 10.0  # the whole head must arrive within this: else 408
     body_timeout_s: float = 30.0  # likewise the body, from the end of the head
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call (gateway/edge/cors.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,6 +579,29 @@ def _writes(table: Table) -> WritesSettings:
     return settings
 
 
+def _cors_origins(table: Table) -> tuple[str, ...]:
+    """Origins as a browser sends them in `Origin` (`scheme://host[:port]`: no path, no
+    trailing slash), or "*" alone: an origin written any other way would never match,
+    and CORS would fail in the browser with no hint why."""
+    origins = table.string_list("cors_origins", [])
+    if "*" in origins and len(origins) > 1:
+        raise table.error("cors_origins", '"*" allows every origin: list it alone or not at all')
+    for origin in origins:
+        parts = urlsplit(origin)
+        if origin != "*" and (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.username is not None
+            or origin != f"{parts.scheme}://{parts.netloc}"
+        ):
+            raise table.error(
+                "cors_origins",
+                f"{origin!r} is not an origin: write scheme://host[:port], "
+                'e.g. "https://app.example.com", without a path or a trailing slash',
+            )
+    return tuple(origins)
+
+
 def _http(table: Table) -> HttpSettings:
     defaults = HttpSettings()
     settings = HttpSettings(
@@ -585,6 +609,7 @@ def _http(table: Table) -> HttpSettings:
         max_header_bytes=table.positive_int("max_header_bytes", defaults.max_header_bytes),
         header_timeout_s=table.positive_number("header_timeout_s", defaults.header_timeout_s),
         body_timeout_s=table.positive_number("body_timeout_s", defaults.body_timeout_s),
+        cors_origins=_cors_origins(table),
     )
     table.reject_unknown()
     return settings

@@ -22,6 +22,7 @@ from gateway.auth.http import Authenticated
 from gateway.auth.service import AuthServices, open_auth
 from gateway.config import GraphQLSettings, Settings
 from gateway.edge.body_limit import BodyLimit
+from gateway.edge.cors import cors_middleware
 from gateway.edge.errors import error_response
 from gateway.edge.headers import EdgeHeaders, request_id_in
 from gateway.wiring.backends import Backends, open_backends
@@ -103,6 +104,8 @@ def create_app(
             Route("/", to_graphql, methods=["GET"]),
         ],
         middleware=[
+            # Outermost: a preflight is answered before any limit or authentication.
+            *cors_middleware(http.cors_origins),
             Middleware(EdgeHeaders),
             Middleware(BodyLimit, max_bytes=http.max_body_bytes, timeout_s=http.body_timeout_s),
         ],
