@@ -11,8 +11,10 @@ live in a SQLite file of this run.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+import shlex
 import socket
 import tempfile
 from dataclasses import dataclass, replace
@@ -101,7 +103,8 @@ class Emulator:
 READ_SCOPES = sorted(scope for scope in scopes.SCOPES if scope.endswith(":read"))
 CUSTOMER_SCOPES = [*READ_SCOPES, scopes.ORDERS_WRITE, scopes.PAYMENTS_WRITE]
 STAFF_SCOPES = [*CUSTOMER_SCOPES, scopes.CUSTOMERS_IMPERSONATE]
-PARTNER_SCOPES = [scopes.ORDERS_WRITE, scopes.PRODUCTS_READ, scopes.STOCK_READ]
+# To place orders for its customer and read them back (the receipt's order included).
+PARTNER_SCOPES = [scopes.ORDERS_WRITE, scopes.ORDERS_READ, scopes.PRODUCTS_READ, scopes.STOCK_READ]
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,19 @@ def _showcase_in(data: dict[str, Any]) -> Showcase:
     return Showcase(customer, in_stock[0] if in_stock else data["products"]["nodes"][0]["sku"])
 
 
+PARTNER_MUTATION = """mutation { placeOrder(input: {lines: [{sku: "%s", quantity: "1"}]}) {
+  receipt { commandId status order { number status } } userErrors { field code message } } }"""
+
+
+def _partner_curl(gateway_url: str, token: str, sku: str) -> str:
+    body = json.dumps({"query": PARTNER_MUTATION % sku})
+    return (
+        f"  curl -s {gateway_url}/graphql -H 'Authorization: Bearer {token}' \\\n"
+        "    -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-partner-order-1' \\\n"
+        f"    --data {shlex.quote(body)}"
+    )
+
+
 def _banner(
     gateway_url: str,
     emulators: list[Emulator],
@@ -302,6 +318,11 @@ def _banner(
         "With the customer token in Headers instead, place an order:",
         "",
         EXAMPLE_MUTATION % showcase.sku,
+        "",
+        "A partner system places one with its API token; sent again with the same",
+        "Idempotency-Key, it gets the same receipt and nothing is ordered twice:",
+        "",
+        _partner_curl(gateway_url, tokens.partner, showcase.sku),
         "",
         "Press Ctrl-C to stop.",
     ]

@@ -1,6 +1,7 @@
 """The erp-gateway command as users run it: real processes, real ports."""
 
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -232,7 +233,7 @@ def test_demo_prints_tokens_and_a_query_that_answers_with_seeded_data():
         assert url in demo.output
         tokens = dict(re.findall(r"^  (staff|customer|partner) +(\S+)$", demo.output, re.M))
         query = demo.output.split("then this query:")[1].split("With the customer token")[0]
-        mutation = demo.output.split("place an order:")[1].split("Press Ctrl-C")[0]
+        mutation = demo.output.split("place an order:")[1].split("A partner system")[0]
 
         def ask(token: str, text: str) -> dict:
             # 30 s only bounds a failure: the mutation waits for the ERP on a busy machine.
@@ -255,6 +256,22 @@ def test_demo_prints_tokens_and_a_query_that_answers_with_seeded_data():
         placed = settled(lambda: ask(tokens["customer"], mutation))
         assert placed["data"]["placeOrder"]["userErrors"] == [], placed
         assert placed["data"]["placeOrder"]["receipt"]["status"] == "CONFIRMED"
+        # The partner's ready curl, run as printed: twice, one order.
+        curl = demo.output.split("nothing is ordered twice:")[1].split("Press Ctrl-C")[0]
+
+        def partner_order() -> dict:
+            ran = subprocess.run(["bash", "-c", curl], capture_output=True, text=True, timeout=60)
+            answer = json.loads(ran.stdout)
+            assert "data" in answer, answer
+            return answer
+
+        by_partner = settled(partner_order)
+        again = partner_order()
+        assert "errors" not in by_partner, by_partner  # its receipt's order is readable
+        receipt = by_partner["data"]["placeOrder"]["receipt"]
+        assert receipt["status"] == "CONFIRMED"
+        assert receipt["order"]["number"]
+        assert again["data"]["placeOrder"]["receipt"] == receipt
         minted = ask(token_for(), "{ viewer { subject } }")["data"]
         assert minted == {"viewer": {"subject": "tester"}}
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
