@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
@@ -75,6 +75,9 @@ class AuditEntry:
     operation_name: str | None
     variables: Mapping[str, Any]
     outcome: str  # "ok", "error: FORBIDDEN, NOT_FOUND", "denied: <reason>"
+    # The arguments of the operation's root fields as written, variables put in, by
+    # response key: what a mutation asked for even when it was written inline.
+    arguments: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -82,6 +85,7 @@ class AuditEntry:
         object.__setattr__(self, "at", self.at.astimezone(UTC))
         # Here rather than in each caller, so that no path can store a secret.
         object.__setattr__(self, "variables", redact(dict(self.variables)))
+        object.__setattr__(self, "arguments", redact(dict(self.arguments)))
         object.__setattr__(self, "outcome", redact(self.outcome))
 
     @classmethod
@@ -94,6 +98,7 @@ class AuditEntry:
         operation_name: str | None,
         variables: Mapping[str, Any],
         outcome: str,
+        arguments: Mapping[str, Any] | None = None,
         at: datetime | None = None,
     ) -> AuditEntry:
         """The entry for a request that `principal` made (now, unless `at` says)."""
@@ -109,10 +114,11 @@ class AuditEntry:
             operation_name=operation_name,
             variables=variables,
             outcome=outcome,
+            arguments=arguments or {},
         )
 
     def to_json(self) -> str:
-        data = {field.name: getattr(self, field.name) for field in fields(self)}
+        data = {each.name: getattr(self, each.name) for each in fields(self)}
         data["at"] = self.at.isoformat()
         # ASCII: a client's lone surrogate ("\ud800" in its JSON) stays an escape, which
         # every store can hold; as UTF-8 it would fail to encode and lose the entry.

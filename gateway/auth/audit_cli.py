@@ -109,7 +109,8 @@ def _print(entries: Iterable[AuditEntry], as_json: bool) -> None:
 
 
 def format_entry(entry: AuditEntry) -> str:
-    """One line: when, who (as whom), what, how it ended, the variables, the request."""
+    """One line: when, who (as whom), what, how it ended, the variables, the root
+    fields' arguments (when there are any), the request."""
     return "  ".join(
         (
             entry.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -117,6 +118,11 @@ def format_entry(entry: AuditEntry) -> str:
             f"{entry.operation_type} {_printable(entry.operation_name or '(unnamed)')}",
             _printable(entry.outcome),
             _printable(json.dumps(entry.variables, ensure_ascii=False, default=str)),
+            *(
+                [_printable("args " + json.dumps(entry.arguments, ensure_ascii=False, default=str))]
+                if entry.arguments
+                else []
+            ),
             f"request {_printable(entry.request_id)}",
         )
     )

@@ -10,14 +10,23 @@ because the audit store is down.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    Undefined,
+    get_operation_ast,
+    value_from_ast_untyped,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from gateway.auth.audit import AuditEntry, AuditLog, AuditUnavailable
 from gateway.auth.errors import ImpersonationDenied
+from gateway.auth.redaction import redact
 
 log = logging.getLogger("erp_gateway.audit")
 
@@ -44,6 +53,11 @@ class AuditTrail(SchemaExtension):
             operation_name=self.execution_context.operation_name if has_document else None,
             variables=self.execution_context.variables or {},
             outcome=_outcome(errors),
+            arguments=root_arguments(
+                self.execution_context.graphql_document,
+                self.execution_context.operation_name,
+                self.execution_context.variables or {},
+            ),
         )
         try:
             await audit.append(entry)
@@ -57,6 +71,40 @@ class AuditTrail(SchemaExtension):
                         extensions={"code": "AUDIT_UNAVAILABLE", "requestId": context.request_id},
                     )
                 ]
+
+
+def root_arguments(
+    document: DocumentNode | None, operation_name: str | None, variables: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The arguments of the operation's root fields by response key, as written with the
+    variables put in: `placeOrder(input: {lines: [...]})` is audited as fully as the same
+    mutation sent with `$input`. Not coerced (the entry must be written even when the
+    arguments were refused); a variable the request did not send reads as null."""
+    operation = None if document is None else get_operation_ast(document, operation_name)
+    if operation is None:
+        return {}
+    arguments: dict[str, Any] = {}
+    # Redacted before they are put in: `search: $cardNumber` keeps the secret only in
+    # the variable's name, which the argument does not carry.
+    given = redact(dict(variables))
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode) and selection.arguments:
+            key = (selection.alias or selection.name).value
+            arguments[key] = {
+                argument.name.value: _defined(value_from_ast_untyped(argument.value, given))
+                for argument in selection.arguments
+            }
+    return arguments
+
+
+def _defined(value: Any) -> Any:
+    if value is Undefined:
+        return None
+    if isinstance(value, dict):
+        return {key: _defined(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_defined(item) for item in value]
+    return value
 
 
 def _outcome(errors: list[GraphQLError]) -> str:

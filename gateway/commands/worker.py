@@ -54,6 +54,7 @@ from gateway.commands.model import Command, CommandKind, CommandQueue, QueueUnav
 from gateway.commands.payloads import payload_of
 from gateway.commands.transitions import InvalidTransition, UnknownCommand
 from gateway.config import QueueSettings
+from gateway.global_ids import encode_id
 
 log = logging.getLogger("erp_gateway.worker")
 
@@ -329,7 +330,7 @@ class Worker:
             actor=None,
             subject=command.submitted_by,
             kind="command",
-            customer_id=None,
+            customer_id=_customer_of(command),
             credential=self.worker_id,
             operation_type="command",
             operation_name=command.kind.value,
@@ -340,6 +341,13 @@ class Worker:
             await self._audit.append(entry)
         except AuditUnavailable as exc:  # the ERP has done it; the queue says so too
             log.error("audit log unavailable for command %s: %s", command.id, exc.reason)
+
+
+def _customer_of(command: Command) -> str | None:
+    """The customer a command acts for, as the schema and the request's entry name it
+    (every payload carries the ERP key of its customer)."""
+    key = command.payload.get("customer_id")
+    return encode_id("Customer", key) if isinstance(key, str) and key else None
 
 
 def _batchable(command: Command) -> bool:

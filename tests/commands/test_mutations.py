@@ -404,9 +404,15 @@ def test_mutations_and_their_outcomes_are_audited(gateway, catalogue):
     from gateway.auth.audit import open_audit_log
     from tests.harness import TEST_STORE
 
-    token = customer_token(catalogue["customers"][0]["id"])
+    customer = catalogue["customers"][0]["id"]
+    token = customer_token(customer)
     line = {"sku": catalogue["products"][0]["sku"], "quantity": "1"}
     receipt = place(gateway, token, [line])["receipt"]
+    # Written inline, without variables: the audit still records what was ordered.
+    inline = f"""mutation Inline {{ placeOrder(input: {{
+        lines: [{{sku: "{line["sku"]}", quantity: "3"}}], note: "ring twice" }}) {{
+        receipt {{ commandId }} }} }}"""
+    assert "errors" not in graphql(gateway, inline, token=token)
 
     async def entries():
         log = open_audit_log(TEST_STORE)
@@ -418,9 +424,19 @@ def test_mutations_and_their_outcomes_are_audited(gateway, catalogue):
     seen = asyncio.run(entries())
     [worker] = [e for e in seen if e.variables.get("commandId") == receipt["commandId"]]
     assert (worker.operation_name, worker.outcome) == ("place_order", "confirmed")
-    subject = f"user-{catalogue['customers'][0]['id']}"
-    mutation = [e for e in seen if e.operation_type == "mutation" and e.subject == subject][-1]
-    assert (mutation.operation_name, mutation.outcome) == ("Place", "ok")
+    assert worker.customer_id == customer  # whom the worker's write was for
+    subject = f"user-{customer}"
+    mutations = [e for e in seen if e.operation_type == "mutation" and e.subject == subject]
+    placed = next(e for e in mutations if e.operation_name == "Place")
+    assert placed.outcome == "ok"
+    assert placed.arguments == {"placeOrder": {"input": placed.variables["input"]}}
+    [written_inline] = [e for e in mutations if e.operation_name == "Inline"]
+    assert written_inline.variables == {}
+    assert written_inline.arguments == {
+        "placeOrder": {
+            "input": {"lines": [{"sku": line["sku"], "quantity": "3"}], "note": "ring twice"}
+        }
+    }
 
 
 def test_a_confirmed_order_refreshes_the_cached_order_list(odoo, catalogue):

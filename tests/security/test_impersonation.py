@@ -68,6 +68,9 @@ def test_staff_act_as_a_customer_and_the_audit_log_names_both(gateway, accounts)
     assert entry.outcome == "ok"
     assert entry.variables["order"] == mine.order_id
     assert entry.variables["cardNumber"] == "[redacted]"
+    # The argument the secret variable went into holds it redacted too.
+    assert entry.arguments["products"] == {"search": "[redacted]", "first": 1}
+    assert entry.arguments["order"] == {"id": mine.order_id}
     assert "4111111111111111" not in entry.to_json()
 
 
