@@ -340,6 +340,7 @@ def test_audit_tail_prints_one_line_per_entry_oldest_first(tmp_path, capsys):
         operation_name="Stock",
         variables={"first": 5},
         outcome="error: FORBIDDEN",
+        arguments={"products": {"first": 5}},
     )
     seed(url, [entry(1), entry(2), partner])
 
@@ -350,7 +351,7 @@ def test_audit_tail_prints_one_line_per_entry_oldest_first(tmp_path, capsys):
         f"2026-12-02T04:12:00Z  staff alice as customer {CUSTOMER_ID} [jwt]  mutation PlaceOrder"
         '  ok  {"lines": [{"sku": "A-1", "quantity": 2}]}  request req-2',
         "2026-12-02T04:13:00Z  partner acme [api_token:3f9a1c]  query Stock"
-        '  error: FORBIDDEN  {"first": 5}  request req-3',
+        '  error: FORBIDDEN  {"first": 5}  args {"products": {"first": 5}}  request req-3',
     ]
 
 
