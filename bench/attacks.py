@@ -100,7 +100,11 @@ def gateway_process(odoo: str) -> Iterator[str]:
 
 # One connection for every attack sent with httpx: opening one per request would add
 # the client's own set-up to every refusal time.
-CLIENT = httpx.Client(timeout=600, headers={"content-type": "application/json"})
+# It asks for graphql-response+json, under which a refused document is a 4xx with its code.
+CLIENT = httpx.Client(
+    timeout=600,
+    headers={"content-type": "application/json", "accept": "application/graphql-response+json"},
+)
 
 
 def post(url: str, content: bytes, headers: dict[str, str] | None = None) -> str:

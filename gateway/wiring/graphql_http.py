@@ -4,8 +4,9 @@ about what it answers.
 - Bodies: strict UTF-8, JSON without NaN or Infinity, an object at the top, nested at
   most `MAX_JSON_DEPTH`; anything else is 400 `BAD_REQUEST` in JSON, never a 500 or a
   text/plain answer.
-- Media type (GraphQL over HTTP): `application/graphql-response+json` unless the
-  client's `Accept` asks for `application/json` alone (or prefers it). With the former a
+- Media type (GraphQL over HTTP): `application/graphql-response+json` when the
+  client's `Accept` names it (and prefers it to `application/json`), else
+  `application/json`, for no `Accept` and `*/*` too, as the spec says. With the former a
   request error (parse, validation, cost, variable coercion: no `data`) is HTTP 400;
   `application/json` keeps 200, as its clients expect.
 - Persisted operations (see `persisted.py`): a malformed `extensions.persistedQuery`
@@ -213,11 +214,14 @@ def _media_type(request: Request) -> str:
                 except ValueError:
                     weight = 0.0
         weights[media.strip().lower()] = weight
+    # Only a client that names graphql-response+json gets it: one that sends no Accept,
+    # or */* (curl, httpx, fetch), is answered as the spec says a server SHOULD for
+    # compatibility, with application/json (and 200 for a document that failed).
     json_weight = weights.get("application/json", 0.0)
-    response_weight = max(weights.get(GRAPHQL_RESPONSE_JSON, 0.0), weights.get("*/*", 0.0))
-    if json_weight > 0 and json_weight >= response_weight:
-        return "application/json"
-    return GRAPHQL_RESPONSE_JSON
+    response_weight = weights.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    if response_weight > 0 and response_weight > json_weight:
+        return GRAPHQL_RESPONSE_JSON
+    return "application/json"
 
 
 def _is_request_error(result: ExecutionResult) -> bool:

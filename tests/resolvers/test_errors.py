@@ -12,6 +12,8 @@ from gateway.secrets import Secret
 from gateway.wiring.backends import Backends
 from tests.harness import (
     ODOO_PROTOCOLS,
+    STAFF_TOKEN,
+    bearer,
     data_of,
     error_codes,
     graphql,
@@ -165,3 +167,34 @@ def test_the_root_sends_a_browser_to_graphiql(gateway):
 
 def test_a_good_query_has_no_errors(gateway, customer_id):
     assert data_of(graphql(gateway, CUSTOMER, {"id": customer_id}))["customer"]["name"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type", "status"),
+    [
+        (None, "application/json", 200),
+        ("*/*", "application/json", 200),
+        ("application/json", "application/json", 200),
+        ("application/graphql-response+json", "application/graphql-response+json", 400),
+        (
+            "application/graphql-response+json, application/json;q=0.9",
+            "application/graphql-response+json",
+            400,
+        ),
+        ("application/json, application/graphql-response+json;q=0.5", "application/json", 200),
+    ],
+)
+def test_only_a_client_that_names_graphql_response_json_gets_it(
+    gateway, accept, media_type, status
+):
+    # GraphQL over HTTP: without Accept, or with */*, a server SHOULD answer
+    # application/json (where a document that fails validation is still 200).
+    request = gateway.build_request(
+        "POST", "/graphql", json={"query": "{ nope }"}, headers=bearer(STAFF_TOKEN)
+    )
+    del request.headers["accept"]
+    if accept is not None:
+        request.headers["accept"] = accept
+    answer = gateway.send(request)
+    assert (answer.headers["content-type"], answer.status_code) == (media_type, status)
+    assert error_codes(answer.json()) == ["GRAPHQL_VALIDATION_FAILED"]

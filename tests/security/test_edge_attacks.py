@@ -37,7 +37,8 @@ def post(url, content: bytes, headers=None, timeout=30.0) -> httpx.Response:
         "POST",
         "/graphql",
         content=content,
-        headers={**JSON, **(headers or {})},
+        # As a GraphQL-over-HTTP client: refusals come as 4xx (application/json: 200).
+        headers={**JSON, "Accept": GRAPHQL_RESPONSE_JSON, **(headers or {})},
         timeout=timeout,
     )
 
