@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,21 +60,8 @@ def serve_tls_in_thread(
         timeout_graceful_shutdown=1,
         timeout_keep_alive=server.BACKEND_KEEP_ALIVE_S,
     )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: server.run(running.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + timeout_s
-    while not running.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise RuntimeError(f"the TLS server for {app!r} did not start; see the log above")
-        time.sleep(0.01)
-    try:
+    with server.running_in_thread(config, sock, timeout_s=timeout_s):
         yield f"https://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        running.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @dataclass(frozen=True)

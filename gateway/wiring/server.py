@@ -133,26 +133,35 @@ def serve_in_thread(
     emulated backends too, idle connections stay open `BACKEND_KEEP_ALIVE_S`.
     """
     sock = bind(host, port)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            log_level="warning",
-            lifespan="on",
-            timeout_graceful_shutdown=1,
-            timeout_keep_alive=BACKEND_KEEP_ALIVE_S,
-            **_protocol(http),
-        )
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=1,
+        timeout_keep_alive=BACKEND_KEEP_ALIVE_S,
+        **_protocol(http),
     )
+    with running_in_thread(config, sock, timeout_s=timeout_s):
+        yield address(sock)
+
+
+@contextmanager
+def running_in_thread(
+    config: uvicorn.Config, sock: socket.socket, *, timeout_s: float = 30.0
+) -> Iterator[None]:
+    """uvicorn with `config` serving on `sock` from a thread of its own, from the moment
+    it has started to the end of the block; the socket is closed after."""
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout_s
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             sock.close()
-            raise RuntimeError(f"the server for {app!r} did not start; see the log above")
+            raise RuntimeError(f"the server for {config.app!r} did not start; see the log above")
         time.sleep(0.01)
     try:
-        yield address(sock)
+        yield
     finally:
         server.should_exit = True
         thread.join(timeout=10)
