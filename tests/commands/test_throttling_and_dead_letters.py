@@ -45,10 +45,12 @@ def test_a_burst_never_exceeds_the_erps_rate_limit():
         customer = odoo_rpc(odoo, "res.partner", "search_read", [unlimited], first_id)[0]["id"]
         time.sleep(1.5)  # let the emulator's bucket refill after the lookups above
         httpx.delete(f"{odoo}/_emulator/calls")
-        # A little under the ERP's own limit, as an operator configures it: the gateway's
-        # clock and the ERP's never tick quite together.
+        # Under the ERP's own limit, as an operator configures it: the gateway's clock and
+        # the ERP's never tick quite together, and on a busy machine calls the gateway
+        # spaced out can reach the emulator bunched (a quarter of margin: 18 of 20 was
+        # throttled once in CI, on XML-RPC, whose calls take longer to read).
         settings = replace(
-            odoo_settings(odoo, rate_limit=RateLimit(18, 1.0)),
+            odoo_settings(odoo, rate_limit=RateLimit(15, 1.0)),
             queue=own_queue(sync_wait_ms=0, concurrency=4),
         )
         with running_gateway(settings) as gateway:
