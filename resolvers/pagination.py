@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Generic, TypeVar
 
 import strawberry
@@ -97,6 +97,30 @@ def counts_total(info: Info) -> bool:
     """Whether the connection being resolved has `totalCount` anywhere in its selection
     (in fragments too, whatever their directives: a directive can only leave it out)."""
     return any(_selects(field.selections, "totalCount") for field in info.selected_fields)
+
+
+def node_fields(info: Info) -> set[str]:
+    """The names of the fields the connection being resolved selects on each of its
+    nodes, under `nodes` and `edges { node }`, through fragments too."""
+    names: set[str] = set()
+    for connection in info.selected_fields:
+        for field in _fields(connection.selections):
+            if field.name == "nodes":
+                names.update(node.name for node in _fields(field.selections))
+            elif field.name == "edges":
+                for edge_field in _fields(field.selections):
+                    if edge_field.name == "node":
+                        names.update(node.name for node in _fields(edge_field.selections))
+    return names
+
+
+def _fields(selections: list[Selection]) -> Iterator[SelectedField]:
+    """The fields among these selections, those of fragments (spread or inline) included."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        else:
+            yield from _fields(selection.selections)
 
 
 def _selects(selections: list[Selection], name: str) -> bool:
