@@ -12,10 +12,14 @@ request (a dict lookup per field, the decision itself cached per schema by paren
 and field name) and runs a basic field whose type is a scalar, an enum or an object type
 without `is_type_of` (each possibly non-null), and `__typename`, inline: read the
 attribute, complete it as `complete_value` would, and build a `Path` only when it is
-needed (an object's sub-fields, or an error). Every other field goes through
-`_resolve_field`, graphql-core's `execute_field` line for line but with the field's
-definition, nodes and resolver looked up once per request instead of once per item.
-When the operation has resolver middleware, all of it is graphql-core's own.
+needed (an object's sub-fields, or an error). A basic field holding a list of objects
+(a connection's `nodes`, a stock level's warehouses) is completed item by item inline
+(`_complete_objects`): an item of a class already seen to be a plain object goes
+straight to its sub-fields, anything else through graphql-core's own item functions.
+Every other field goes through `_resolve_field`, graphql-core's `execute_field` line
+for line but with the field's definition, nodes and resolver looked up once per
+request instead of once per item. When the operation has resolver middleware, all of
+it is graphql-core's own.
 
 What stays the same, on purpose:
 
@@ -24,17 +28,18 @@ What stays the same, on purpose:
   with the field's nodes and path, so they are located and propagated as before;
 - the response budget: leaves are completed by `complete_leaf_value`, in the same order;
 - `@defer`: an object's sub-fields go through `collect_and_execute_subfields` with the
-  position context, which is where graphql-core splits deferred fragments; `@stream`
-  is only valid on lists, which are never taken here; `@skip`/`@include` are resolved
-  by field collection, before this; a field node with any other directive is left to
-  graphql-core;
+  position context, which is where graphql-core splits deferred fragments;
+  `@skip`/`@include` are resolved by field collection, before this; a field node with
+  any other directive (`@stream` on a list) is left to graphql-core;
 - awaitables: an attribute that is awaitable is completed by graphql-core's own
   `complete_awaitable_value` (which also honours the abort signal), with a resolve info
   built for it as usual.
 
-The fast path never builds a `GraphQLResolveInfo`, so it does not apply where something
+The fast path builds no `GraphQLResolveInfo`, so it does not apply where something
 would read one: resolver middleware (it wraps every resolver), an object type's
-`is_type_of` (strawberry's take one), abstract types (their `resolve_type` does).
+`is_type_of` (strawberry's take one), abstract types (their `resolve_type` does). A
+list of objects with `is_type_of` is the exception: graphql-core itself gives all of a
+list's items the list's info, so one is built per list.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
+from types import CoroutineType, GeneratorType
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 from weakref import WeakKeyDictionary
 
@@ -52,9 +58,11 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     TypeNameMetaFieldDef,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
     is_object_type,
 )
@@ -77,6 +85,7 @@ LEAF: Final = 1  # read the attribute, complete a scalar or enum
 OBJECT: Final = 2  # read the attribute, execute the object's sub-fields
 TYPENAME: Final = 3  # the parent type's name
 RESOLVE: Final = 4  # the field's resolver, as execute_field calls it
+OBJECTS: Final = 5  # read the attribute, a list: execute each object's sub-fields
 
 # Values that are neither awaitable nor an Exception: they skip both checks. Anything
 # else (enum members, other objects) is checked as graphql-core checks it.
@@ -93,6 +102,12 @@ _Plan: TypeAlias = tuple[int, str, Any, bool, Any]
 # (response name, field details, then the plan, then for RESOLVE: (definition, nodes,
 # resolver))
 _Step: TypeAlias = tuple[str, FieldDetailsList, int, str, Any, bool, Any, Any]
+
+# Classes of list items completed straight by their sub-fields (`_complete_objects`):
+# each one's first item went through graphql-core's checks and was found an object
+# that is neither None, an error nor awaitable. Filled as items are met; bounded by the
+# schema's object types' classes.
+_PLAIN_OBJECT_CLASSES: set[type] = set()
 
 _SLOW_PLAN: Final[_Plan] = (SLOW, "", None, False, None)
 _RESOLVE_PLAN: Final[_Plan] = (RESOLVE, "", None, False, None)
@@ -121,7 +136,11 @@ def plan_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, field_name
         return (LEAF, attribute, named, non_null, field_type)
     if is_object_type(named) and named.is_type_of is None:
         return (OBJECT, attribute, named, non_null, field_type)
-    return _SLOW_PLAN  # lists, abstract types, objects with is_type_of
+    if is_list_type(named):
+        item = _named(named.of_type)
+        if is_object_type(item):
+            return (OBJECTS, attribute, item, non_null, field_type)
+    return _SLOW_PLAN  # other lists, abstract types, objects with is_type_of
 
 
 def _basic_attribute(field_def: GraphQLField) -> str | None:
@@ -136,6 +155,22 @@ def _basic_attribute(field_def: GraphQLField) -> str | None:
     if field.default_resolver is not getattr:  # StrawberryConfig.default_resolver
         return None
     return field.python_name
+
+
+def _is_plain_object(item: Any) -> bool:
+    """Whether every instance of the item's class is an object to complete by its
+    sub-fields, by graphql-core's tests: not None or Undefined, not an Exception, not
+    awaitable, with nothing an instance could change (`__getattr__` could answer for
+    `__await__`, a custom `__class__` could answer for `isinstance`)."""
+    cls = type(item)
+    return (
+        item is not None
+        and item is not Undefined
+        and item.__class__ is cls
+        and not issubclass(cls, (Exception, GeneratorType, CoroutineType))
+        and not hasattr(cls, "__await__")
+        and not hasattr(cls, "__getattr__")
+    )
 
 
 def _named(field_type: GraphQLOutputType) -> Any:
@@ -254,9 +289,25 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         results[response_name] = self.complete_leaf_value(named, value)
                     else:
                         field_path = Path(path, response_name, parent_type.name)
-                        completed = self.collect_and_execute_subfields(
-                            named, field_details_list, field_path, value, position_context
-                        )
+                        completed: Any
+                        if kind == OBJECT:
+                            completed = self.collect_and_execute_subfields(
+                                named, field_details_list, field_path, value, position_context
+                            )
+                        elif value.__class__ is list or value.__class__ is tuple:
+                            completed = self._complete_objects(
+                                parent_type,
+                                named,
+                                field_type,
+                                field_details_list,
+                                field_path,
+                                value,
+                                position_context,
+                            )
+                        else:  # another iterable, or not one: graphql-core checks it
+                            completed = self._complete_by_graphql_core(
+                                parent_type, field_details_list, field_path, value, position_context
+                            )
                         results[response_name] = completed
                         if is_awaitable(completed):
                             results[response_name] = self._await_completed(
@@ -376,12 +427,133 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
         position_context: Any,
     ) -> Awaitable[Any]:
         """An awaitable attribute: completed as execute_field completes one."""
+        info = self._info_for(parent_type, field_details_list, path)
+        return self.complete_awaitable_value(
+            info.return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _complete_objects(
+        self,
+        parent_type: GraphQLObjectType,
+        item_named: GraphQLObjectType,
+        field_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        items: list[Any] | tuple[Any, ...],
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """graphql-core's `complete_iterable_value` (3.3.2) for a list of objects, with
+        each item of a known plain class (`_is_plain_object`) completed straight by
+        `complete_object_value` (by `collect_and_execute_subfields` for a type without
+        `is_type_of`), where graphql-core's `complete_list_item_value` and
+        `complete_value` would reach the same call through a dozen type checks.
+        Any other item (None, an error, an awaitable, a class not seen yet) is completed
+        by graphql-core's own functions, with a resolve info built for it."""
+        item_type = _named(field_type).of_type  # the item's type, NonNull kept
+        is_awaitable = self.is_awaitable
+        plain = _PLAIN_OBJECT_CLASSES
+        completed_results: list[Any] = []
+        append_completed = completed_results.append
+        awaitable_indices: list[int] = []
+        # One for the whole list, as graphql-core passes its items: for `is_type_of`
+        # (strawberry's, on types with interfaces) and the items it completes itself.
+        type_info = (
+            None
+            if item_named.is_type_of is None
+            else self._info_for(parent_type, field_details_list, path)
+        )
+        info = type_info
+        index = 0
+        try:
+            for item in items:
+                item_path = Path(path, index, None)
+                if item.__class__ in plain:
+                    try:
+                        if type_info is not None:
+                            completed = self.complete_object_value(
+                                item_named, field_details_list, type_info, item_path, item,
+                                position_context,
+                            )  # fmt: skip
+                        else:
+                            completed = self.collect_and_execute_subfields(
+                                item_named, field_details_list, item_path, item, position_context
+                            )
+                        if is_awaitable(completed):
+                            completed = self._await_completed(
+                                completed, item_type, field_details_list, item_path
+                            )
+                            awaitable_indices.append(index)
+                        append_completed(completed)
+                    except Exception as raw_error:
+                        self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                        append_completed(None)
+                else:
+                    if info is None:
+                        info = self._info_for(parent_type, field_details_list, path)
+                    if is_awaitable(item):
+                        append_completed(
+                            self.complete_awaitable_list_item_value(
+                                item,
+                                item_type,
+                                field_details_list,
+                                info,
+                                item_path,
+                                position_context,
+                            )
+                        )
+                        awaitable_indices.append(index)
+                    else:
+                        if self.complete_list_item_value(
+                            item, completed_results, item_type, field_details_list, info,
+                            item_path, position_context,
+                        ):  # fmt: skip
+                            awaitable_indices.append(index)
+                        if _is_plain_object(item):
+                            plain.add(item.__class__)
+                index += 1
+        except Exception:
+            # As graphql-core: the items already awaiting are settled, then the error
+            # (a null in a non-null item) goes on to the list's field.
+            if awaitable_indices:
+                self.settle_in_background([completed_results[i] for i in awaitable_indices])
+            raise
+        if not awaitable_indices:
+            return completed_results
+        return self._gather_items(completed_results, awaitable_indices)
+
+    async def _gather_items(
+        self, completed_results: list[Any], awaitable_indices: list[int]
+    ) -> list[Any]:
+        """graphql-core's get_completed_results: the awaitable items awaited in parallel."""
+        if len(awaitable_indices) == 1:
+            index = awaitable_indices[0]
+            completed_results[index] = await completed_results[index]
+        else:
+            awaited = await gather_with_cancel(*(completed_results[i] for i in awaitable_indices))
+            for index, result in zip(awaitable_indices, awaited, strict=True):
+                completed_results[index] = result
+        return completed_results
+
+    def _complete_by_graphql_core(
+        self,
+        parent_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """A value completed by graphql-core's `complete_value`, as execute_field does."""
+        info = self._info_for(parent_type, field_details_list, path)
+        return self.complete_value(
+            info.return_type, field_details_list, info, path, value, position_context
+        )
+
+    def _info_for(
+        self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
+    ) -> GraphQLResolveInfo[Any]:
         field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
         assert field_def is not None
-        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
-        return self.complete_awaitable_value(
-            field_def.type, field_details_list, info, path, result, position_context
-        )
+        return self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
 
     async def _await_completed(
         self,

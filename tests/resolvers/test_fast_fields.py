@@ -30,6 +30,7 @@ from resolvers.execution.fast_fields import (
     GRAPHQL_CORE_MINOR,
     LEAF,
     OBJECT,
+    OBJECTS,
     SLOW,
     TYPENAME,
     FastFieldsExecutionContext,
@@ -130,6 +131,55 @@ BAD: dict[str, Any] = {
 }
 
 
+@strawberry.type
+class Shelf:
+    """Lists of objects in plain attributes: completed item by item inline."""
+
+    gadgets: list[Gadget | None] | None
+    required: list[Gadget]
+    widgets: list[Widget] | None  # Widget has an interface: strawberry's is_type_of
+
+
+class Iterates:
+    """An iterable that is neither a list nor a tuple: graphql-core completes it."""
+
+    def __iter__(self) -> Any:
+        return iter(GOOD[:2])
+
+
+async def eventual_gadget() -> Gadget:
+    await asyncio.sleep(0)
+    return GOOD[3]
+
+
+# Each run gets a shelf of its own (a coroutine can be awaited once).
+SHELVES: dict[str, Any] = {
+    "good": lambda: Shelf(
+        gadgets=[*GOOD, None], required=GOOD[:2], widgets=[Widget(name="w", size=1)]
+    ),
+    "tuple": lambda: Shelf(gadgets=tuple(GOOD), required=(GOOD[0],), widgets=None),  # type: ignore[arg-type]
+    "iterable": lambda: Shelf(gadgets=Iterates(), required=[], widgets=None),  # type: ignore[arg-type]
+    "not_iterable": lambda: Shelf(gadgets=7, required=[], widgets=None),  # type: ignore[arg-type]
+    "null_item_in_non_null": lambda: Shelf(gadgets=None, required=[GOOD[0], None], widgets=None),  # type: ignore[list-item]
+    "exception_item": lambda: Shelf(
+        gadgets=[GOOD[0], ValueError("gone"), GOOD[1]],  # type: ignore[list-item]
+        required=[GOOD[0], ValueError("gone too")],  # type: ignore[list-item]
+        widgets=None,
+    ),
+    "bad_item": lambda: Shelf(
+        gadgets=[GOOD[0], BAD["null_in_non_null"]],
+        required=[BAD["null_in_non_null"], GOOD[1]],
+        widgets=None,
+    ),
+    "wrong_type": lambda: Shelf(gadgets=None, required=[], widgets=[GOOD[0]]),  # type: ignore[list-item]
+    "awaitable_item": lambda: Shelf(
+        gadgets=[GOOD[0], eventual_gadget()],  # type: ignore[list-item]
+        required=[eventual_gadget(), GOOD[1]],  # type: ignore[list-item]
+        widgets=None,
+    ),
+}
+
+
 class Missing:
     """A source without the attribute the field reads: getattr raises."""
 
@@ -161,6 +211,10 @@ class Query:
     @strawberry.field
     def named(self) -> list[Named]:
         return [Widget(name="w", size=4), GOOD[2]]
+
+    @strawberry.field
+    def shelf(self, case: str) -> Shelf | None:
+        return SHELVES[case]()
 
     @strawberry.field
     async def later(self) -> list[Gadget]:
@@ -301,6 +355,57 @@ async def test_async_resolvers_that_fail():
     assert fast[1][0]["path"] == ["gadgets", 0, "e"]
 
 
+SHELF = """query($case: String!) { shelf(case: $case) {
+    gadgets { name required } required { name required } widgets { name size } } }"""
+
+
+@pytest.mark.parametrize("case", sorted(set(SHELVES) - {"awaitable_item"}))
+def test_lists_of_objects_items_nulls_errors_and_other_iterables(case):
+    data, errors = both(SHELF, variable_values={"case": case})
+    if case in ("good", "tuple", "iterable"):
+        assert errors is None
+        assert data["shelf"]["gadgets"][1]["name"] == "g1"
+    else:
+        assert errors is not None
+
+
+def test_an_item_of_a_non_null_list_that_fails_nulls_the_list_and_up():
+    data, errors = both(SHELF, variable_values={"case": "null_item_in_non_null"})
+    assert data == {"shelf": None}  # `required: [Gadget!]!` cannot be null: nor its shelf
+    assert errors == [
+        {
+            "message": "Cannot return null for non-nullable field Shelf.required.",
+            "locations": [{"line": 2, "column": 31}],
+            "path": ["shelf", "required", 1],
+        }
+    ]
+
+
+def test_an_item_of_a_nullable_list_that_fails_is_null_alone():
+    data, errors = both(SHELF, variable_values={"case": "bad_item"})
+    assert data["shelf"] is None  # via `required`, whose first item failed the same way
+    data, errors = both(
+        "query($case: String!) { shelf(case: $case) { gadgets { name required } } }",
+        variable_values={"case": "exception_item"},
+    )
+    assert data["shelf"]["gadgets"] == [
+        {"name": "g0", "required": "yes"},
+        None,
+        {"name": "g1", "required": "yes"},
+    ]
+    assert errors is not None
+    assert errors[0]["path"] == ["shelf", "gadgets", 1]
+
+
+async def test_awaitable_items_of_a_list_of_objects():
+    answers = []
+    for context_class in (FAST, PLAIN):
+        result = run(SHELF, context_class, variable_values={"case": "awaitable_item"})
+        answers.append(outcome(await result))
+    assert answers[0] == answers[1]
+    assert answers[0][0]["shelf"]["gadgets"][1]["name"] == "g3"
+
+
 def test_a_missing_attribute_is_an_error_at_the_field():
     data, errors = both("{ missing { name country } }")
     assert data == {"missing": {"name": "missing", "country": None}}
@@ -384,6 +489,12 @@ def test_the_fast_path_is_taken():
     # Only the root field has a resolver of its own.
     assert count_resolve_infos(query, budgeted(10**6, FastFieldsExecutionContext)) == 1
     assert count_resolve_infos(query, budgeted(10**6)) == 1 + 5 * 6
+    # Lists of objects in attributes: an info for the root field, one for a list whose
+    # items' type checks them (`widgets`), one for a list with an item graphql-core
+    # completes (`gadgets` ends with a null), none per item.
+    shelf = '{ shelf(case: "good") { gadgets { name } widgets { name } } }'
+    assert count_resolve_infos(shelf, budgeted(10**6, FastFieldsExecutionContext)) == 3
+    assert count_resolve_infos(shelf, budgeted(10**6)) == 1 + 2 + 5 + 1  # and per name
 
 
 def test_middleware_turns_the_fast_path_off():
@@ -417,7 +528,11 @@ def test_what_is_planned_inline():
     assert plan_field(schema, gadget_type, "price")[0] == OBJECT
     assert plan_field(schema, gadget_type, "listPrice")[1] == "list_price"
     assert plan_field(schema, gadget_type, "__typename")[0] == TYPENAME
-    # Lists, own resolvers, abstract types and objects with is_type_of: graphql-core's.
+    shelf = object_type(schema, "Shelf")
+    assert plan_field(schema, shelf, "gadgets")[0] == OBJECTS
+    assert plan_field(schema, shelf, "widgets")[0] == OBJECTS
+    # Lists of leaves, own resolvers, abstract types and objects with is_type_of:
+    # graphql-core's.
     assert plan_field(schema, gadget_type, "tags")[0] == SLOW
     assert plan_field(schema, gadget_type, "label")[0] == SLOW
     assert plan_field(schema, object_type(schema, "Query"), "gadgets")[0] == SLOW
