@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # makes it stale, so the next make refreshes the environment.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-fast test-protocols lint format venv clean bench peer-bench
+.PHONY: demo test test-fast test-protocols lint format venv clean bench peer-bench graphiql-assets
 
 venv: $(INSTALLED)
 
@@ -24,7 +24,9 @@ PORT ?= 8000
 demo: $(INSTALLED)
 	$(BIN)/erp-gateway demo --port $(PORT)
 
-test: $(INSTALLED)
+# The TypeScript client of mobile_examples/ is built and type-checked by the tests.
+TS_CLIENT := mobile_examples/typescript
+test: $(INSTALLED) tests/js/node_modules/.installed $(TS_CLIENT)/node_modules/.installed
 	$(BIN)/pytest
 
 # In-process tests only (no sockets, no processes): the lane to run while editing.
@@ -39,6 +41,8 @@ test-fast: $(INSTALLED)
 WIRE_TESTS := tests/commands tests/resolvers tests/security \
 	tests/erp_backends/woocommerce tests/gateway/auth/test_jwks.py \
 	tests/gateway/test_serving.py tests/gateway/test_shared_rate_limit.py \
+	tests/gateway/observability tests/gateway/test_json_logs.py \
+	tests/gateway/test_readiness.py \
 	tests/gateway/test_cli.py::test_audit_tail_shows_an_impersonated_request
 
 test-protocols: $(INSTALLED)
@@ -71,6 +75,34 @@ peer-bench: $(INSTALLED) bench/peer/node_modules/.installed
 bench/peer/node_modules/.installed: bench/peer/package-lock.json
 	cd bench/peer && npm ci --no-audit --no-fund
 	touch $@
+
+# npm ci in a folder for the tests that need Node.js. Without npm (a laptop with Python
+# only) it says so and those tests skip with the reason; CI (REQUIRE_NODE=1) fails them.
+define npm_ci
+	@if command -v npm >/dev/null 2>&1; then \
+		(cd $(dir $@).. && npm ci --no-audit --no-fund --loglevel=error) && touch $@; \
+	else echo "make: no npm: the tests that need $(dir $@).. will skip"; fi
+endef
+
+$(TS_CLIENT)/node_modules/.installed: $(TS_CLIENT)/package-lock.json
+	$(npm_ci)
+
+# graphql-http's server audit, run by tests/js/test_graphql_http_audit.py.
+tests/js/node_modules/.installed: tests/js/package-lock.json
+	$(npm_ci)
+
+# GraphiQL's browser bundles, vendored in gateway/graphiql/static/ at the versions pinned
+# in gateway/graphiql/npm/package-lock.json (gateway/graphiql/README.md says how to upgrade).
+GRAPHIQL_NPM := gateway/graphiql/npm
+graphiql-assets:
+	cd $(GRAPHIQL_NPM) && npm ci --no-audit --no-fund
+	cp $(GRAPHIQL_NPM)/node_modules/graphiql/graphiql.min.js \
+		$(GRAPHIQL_NPM)/node_modules/graphiql/graphiql.min.css \
+		$(GRAPHIQL_NPM)/node_modules/react/umd/react.production.min.js \
+		$(GRAPHIQL_NPM)/node_modules/react-dom/umd/react-dom.production.min.js \
+		gateway/graphiql/static/
+	for p in graphiql react react-dom; do \
+		cp $(GRAPHIQL_NPM)/node_modules/$$p/LICENSE gateway/graphiql/licenses/$$p.LICENSE; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache *.egg-info

@@ -262,6 +262,10 @@ store = "sqlite:///{folder}/auth.sqlite3"
 
 [queue]
 url = "sqlite:///{folder}/queue.sqlite3"
+
+# One client's throughput, as the peer serves it: no per-client rate limit on either side.
+[limits]
+enabled = false
 """
     with served_gateway(config, workers, environ) as served:
         yield Server(f"{served.url}/graphql", served.group)

@@ -7,6 +7,7 @@ and a circuit breaker that fails fast while a system is down and lets one probe
 through now and then. Transport failures come out as `erp_backends.errors`; every
 other answer, 4xx and 500 included, goes back to the system client to interpret
 (a 500 is usually the system's own error object, which a retry would not change).
+A `CallObserver` given by the wiring sees every request sent (metrics, traces).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -46,6 +47,18 @@ class Resilience:
     max_backoff_s: float = 5.0  # a longer Retry-After is not waited for: the call fails
     circuit_failures: int = 5  # consecutive failures that open the circuit
     circuit_reset_s: float = 30.0  # how long it stays open before one probe
+
+
+# Told how a call ended: the answer's status, or the error it raised instead.
+CallDone = Callable[[int | None, BaseException | None], None]
+
+
+class CallObserver(Protocol):
+    """Watches every request sent to a backend (metrics, traces). The wiring passes one
+    in, as this layer imports nothing above it. `sending` may add headers to the request
+    (a trace's `traceparent`) and returns what to tell when the call has ended."""
+
+    def sending(self, backend: str, request: httpx.Request) -> CallDone: ...
 
 
 class CircuitOpen(BackendUnavailable):
@@ -131,6 +144,7 @@ class BackendHttp:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        observer: CallObserver | None = None,
     ) -> None:
         self.backend = backend
         self.base_url = base_url.rstrip("/")
@@ -140,6 +154,7 @@ class BackendHttp:
         self._rate_limiter = rate_limiter
         self._sleep = sleep
         self._max_answer_bytes = max_answer_bytes
+        self._observer = observer
         self.breaker = CircuitBreaker(
             resilience.circuit_failures, resilience.circuit_reset_s, clock=clock
         )
@@ -187,6 +202,21 @@ class BackendHttp:
         request = self._client.build_request(
             method, self.base_url + path, timeout=self._policy.timeout_s, **fields
         )
+        if self._observer is None:
+            return await self._exchange(request, auth, method, path)
+        done = self._observer.sending(self.backend, request)
+        try:
+            response = await self._exchange(request, auth, method, path)
+        except BaseException as exc:
+            done(None, exc)
+            raise
+        done(response.status_code, None)
+        return response
+
+    async def _exchange(
+        self, request: httpx.Request, auth: Any, method: str, path: str
+    ) -> httpx.Response:
+        """Send one request and read its answer, failures as `erp_backends.errors`."""
         try:
             response = await self._client.send(request, auth=auth, stream=True)
             try:

@@ -8,6 +8,7 @@ file itself, and are kept as `Secret`s.
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from gateway.cache.caching import DEFAULT_TTLS
 from gateway.cache.entities import Entity
 from gateway.config_options import read_options
 from gateway.config_reader import ConfigError, Table
+from gateway.limits.settings import LimitsSettings, read_limits
 from gateway.persisted_documents import ManifestError, read_manifest
 from gateway.secrets import Secret
 from gateway.stores import parse_store_url, with_password
@@ -34,8 +36,11 @@ __all__ = [
     "FederationSettings",
     "GraphQLSettings",
     "HttpSettings",
+    "LimitsSettings",
+    "LoggingSettings",
     "QueueSettings",
     "Settings",
+    "TelemetrySettings",
     "load_settings",
 ]
 
@@ -201,6 +206,41 @@ class HttpSettings:
     header_timeout_s: float = 10.0  # the whole head must arrive within this: else 408
     body_timeout_s: float = 30.0  # likewise the body, from the end of the head
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call (gateway/edge/cors.py)
+    # Proxies whose X-Forwarded-For names the client (rate limits by address); none: the
+    # peer is the client, and X-Forwarded-For is not believed.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingSettings:
+    """How `serve` writes its log lines (gateway/logs/): "text" for a terminal, "json"
+    (one object a line, with the request id, subject and operation) for a collector."""
+
+    format: Literal["text", "json"] = "text"
+    level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class TelemetrySettings:
+    """Metrics at /metrics and traces to an OpenTelemetry collector (gateway/observability/),
+    each off unless configured."""
+
+    metrics: bool = False
+    # Whoever scrapes /metrics sends `Authorization: Bearer <this>`: the port is public.
+    metrics_token: Secret | None = field(default=None, repr=False)
+    # Operation names counted under their own label beyond the trusted documents' (the
+    # first ones seen); every further name is "other". Clients choose the names.
+    max_operation_names: int = 100
+    otlp_endpoint: str | None = None  # the collector's OTLP/HTTP base URL; None: no traces
+    service_name: str = "erp-gateway"
+    trace_sample_ratio: float = 1.0  # of the traces this gateway starts (parent decides else)
+
+
+MIN_METRICS_TOKEN_LENGTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +255,9 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
     writes: WritesSettings = field(default_factory=WritesSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
+    telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
 
 
 def load_settings(path: Path, environ: Mapping[str, str]) -> Settings:
@@ -253,6 +296,9 @@ def settings_from_dict(
     http = _http(root.table("http"))
     queue = _queue(root.table("queue"), environ)
     writes = _writes(root.table("writes"))
+    limits = read_limits(root.table("limits"))
+    telemetry = _telemetry(root.table("telemetry"), environ)
+    logging = _logging(root.table("logging"))
     root.reject_unknown()
     return Settings(
         erp=erp,
@@ -265,6 +311,9 @@ def settings_from_dict(
         auth=auth,
         queue=queue,
         writes=writes,
+        limits=limits,
+        telemetry=telemetry,
+        logging=logging,
     )
 
 
@@ -579,6 +628,36 @@ def _writes(table: Table) -> WritesSettings:
     return settings
 
 
+def _telemetry(table: Table, environ: Mapping[str, str]) -> TelemetrySettings:
+    defaults = TelemetrySettings()
+    metrics = table.boolean("metrics", defaults.metrics)
+    token = _password(table, "metrics_token_env", environ)
+    if metrics and token is None:
+        raise table.error(
+            "metrics_token_env",
+            "/metrics is served on the gateway's public port, so it needs a bearer token: "
+            "name the environment variable that holds it",
+        )
+    if token is not None and len(token.reveal()) < MIN_METRICS_TOKEN_LENGTH:
+        raise table.error(
+            "metrics_token_env",
+            f"the token is too short: use at least {MIN_METRICS_TOKEN_LENGTH} random characters",
+        )
+    ratio = table.non_negative_number("trace_sample_ratio", defaults.trace_sample_ratio)
+    if ratio > 1:
+        raise table.error("trace_sample_ratio", f"expected a share from 0 to 1, got {ratio:g}")
+    settings = TelemetrySettings(
+        metrics=metrics,
+        metrics_token=token,
+        max_operation_names=table.whole_number("max_operation_names", defaults.max_operation_names),
+        otlp_endpoint=table.url("otlp_endpoint") if table.has("otlp_endpoint") else None,
+        service_name=table.optional_string("service_name") or defaults.service_name,
+        trace_sample_ratio=ratio,
+    )
+    table.reject_unknown()
+    return settings
+
+
 def _cors_origins(table: Table) -> tuple[str, ...]:
     """Origins as a browser sends them in `Origin` (`scheme://host[:port]`: no path, no
     trailing slash), or "*" alone: an origin written any other way would never match,
@@ -602,6 +681,21 @@ def _cors_origins(table: Table) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _trusted_proxies(
+    table: Table,
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for text in table.string_list("trusted_proxies", []):
+        try:
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise table.error(
+                "trusted_proxies",
+                f"{text!r} is not an address or a network, e.g. 10.0.0.5 or 10.0.0.0/8",
+            ) from None
+    return tuple(networks)
+
+
 def _http(table: Table) -> HttpSettings:
     defaults = HttpSettings()
     settings = HttpSettings(
@@ -610,6 +704,18 @@ def _http(table: Table) -> HttpSettings:
         header_timeout_s=table.positive_number("header_timeout_s", defaults.header_timeout_s),
         body_timeout_s=table.positive_number("body_timeout_s", defaults.body_timeout_s),
         cors_origins=_cors_origins(table),
+        trusted_proxies=_trusted_proxies(table),
     )
     table.reject_unknown()
     return settings
+
+
+def _logging(table: Table) -> LoggingSettings:
+    defaults = LoggingSettings()
+    log_format = table.choice("format", LOG_FORMATS, defaults.format)
+    level = table.choice("level", LOG_LEVELS, defaults.level)
+    table.reject_unknown()
+    return LoggingSettings(
+        format=cast(Literal["text", "json"], log_format),
+        level=cast(Literal["debug", "info", "warning", "error"], level),
+    )

@@ -24,6 +24,7 @@ from resolvers.invoices.queries import InvoiceQueries
 from resolvers.invoices.types import Invoice
 from resolvers.limits.document_cache import CachedDocuments, DocumentCache
 from resolvers.limits.operation_limits import Limits, OperationLimits
+from resolvers.limits.rate_charge import CostCharged
 from resolvers.limits.response_budget import ResponseBudget, budgeted
 from resolvers.node_queries import NodeQueries
 from resolvers.orders.mutations import OrderMutations
@@ -69,9 +70,12 @@ def build_schema(
     max_response_bytes: int = 5 * 1024 * 1024,
     introspection: bool = True,
     suggestions: bool = True,
+    charge_cost: bool = False,
 ) -> strawberry.Schema:
-    """The schema, with limits that keep one request from asking for unbounded work."""
+    """The schema, with limits that keep one request from asking for unbounded work;
+    `charge_cost`: an operation takes tokens of its client's rate limit by its cost."""
     operation_limits = limits or Limits()
+    measured = CostCharged if charge_cost else OperationLimits
     documents = DocumentCache()
     extensions: list[Any] = [
         # First, so it leaves last and sees the outcome with every error coded.
@@ -80,7 +84,7 @@ def build_schema(
         lambda: ErrorCodes(hide_suggestions=not suggestions),
         StaleReport,
         # Before graphql-core's validation, which it spares from documents over a limit.
-        lambda: OperationLimits(limits=operation_limits),
+        lambda: measured(limits=operation_limits),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         ResponseBudget,
         # After the limits, which still measure every request.

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import ssl
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import certifi
 import httpx
+import pytest
 
 from erp_backends import registry
 from erp_backends.http import Resilience
@@ -246,3 +249,16 @@ def first_customer_id(url: Target) -> int:
     options = {"fields": ["id"], "limit": 1, "order": "id"}
     rows = odoo_rpc(url, "res.partner", "search_read", [domain], options)
     return int(rows[0]["id"])
+
+
+def require_node_packages(folder: Path) -> None:
+    """Skip with the reason unless Node.js and the npm packages of `folder` (installed by
+    `make test` when npm is there) are; fail instead with REQUIRE_NODE=1, as in CI."""
+    if shutil.which("node") is not None and (folder / "node_modules" / ".installed").exists():
+        return
+    message = (
+        f"Node.js or the npm packages of {folder.name} are missing: install npm, run make test"
+    )
+    if os.environ.get("REQUIRE_NODE") == "1":
+        pytest.fail(message + " (REQUIRE_NODE=1)")
+    pytest.skip(message)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from erp_backends.rate_limit import RateLimit
 from gateway.auth.errors import InvalidToken
 
 __all__ = [
@@ -69,6 +70,7 @@ class ApiToken:
     revoked_at: datetime | None = None
     rotated_at: datetime | None = None
     previous_valid_until: datetime | None = None  # end of the last rotation's grace period
+    rate_limit: RateLimit | None = None  # its own (`token create --rate`); None: its kind's
 
     @property
     def credential(self) -> str:
@@ -207,6 +209,7 @@ COLUMNS = (
     *_TIMES,
     "secret_hash",
     "previous_hash",
+    "rate_limit",  # "600/minute", or None for the rate of the token's kind
 )
 # A stored token as one flat record of strings: a SQLite row, a Redis hash.
 Fields = dict[str, str | None]
@@ -224,6 +227,7 @@ def to_fields(record: StoredToken) -> Fields:
         **times,
         "secret_hash": record.secret_hash,
         "previous_hash": record.previous_hash,
+        "rate_limit": None if token.rate_limit is None else str(token.rate_limit),
     }
 
 
@@ -238,6 +242,7 @@ def from_fields(fields: Mapping[str, str | None]) -> StoredToken:
         revoked_at=_time(fields.get("revoked_at")),
         rotated_at=_time(fields.get("rotated_at")),
         previous_valid_until=_time(fields.get("previous_valid_until")),
+        rate_limit=_rate(fields.get("rate_limit")),
     )
     return StoredToken(token, str(fields["secret_hash"]), fields.get("previous_hash") or None)
 
@@ -249,6 +254,10 @@ def _customer_ids(fields: Mapping[str, str | None]) -> tuple[str, ...]:
     if listed is None:
         listed = fields.get("customer_id") or ""
     return tuple(listed.split())
+
+
+def _rate(text: str | None) -> RateLimit | None:
+    return RateLimit.parse(text) if text else None
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.datastructures import Headers
 
+from erp_backends.rate_limit import RateLimit
 from gateway.auth.api_tokens import API_TOKEN_PREFIX
 from gateway.auth.errors import ImpersonationDenied, InvalidToken
 from gateway.auth.jwt_tokens import JwtVerifier
@@ -58,6 +59,7 @@ class Authenticator:
             token.scopes,
             token.customer_ids,
             credential=token.credential,
+            rate_limit=token.rate_limit,
         )
 
     def _jwt_principal(self, claims: Mapping[str, Any]) -> Principal:
@@ -102,6 +104,7 @@ def _principal(
     customer_ids: tuple[str, ...],
     *,
     credential: str,
+    rate_limit: RateLimit | None = None,
 ) -> Principal:
     """A principal acting for these customers: a partner is bound to all of them, and
     acts as the one when there is one (the customer an order is for, unless named)."""
@@ -115,6 +118,7 @@ def _principal(
         customer_key=keys[0] if one else None,
         bound_keys=frozenset(keys) if kind is PrincipalKind.PARTNER else frozenset(),
         credential=credential,
+        rate_limit=rate_limit,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from erp_backends.rate_limit import RateLimit
 from gateway.auth.scopes import CUSTOMERS_ANY
 
 
@@ -33,6 +34,8 @@ class Principal:
     actor: Principal | None = None
     # How the principal proved itself: "jwt" or "api_token:<token id>"; for the audit.
     credential: str = "none"
+    # A partner API token's own rate limit (`token create --rate`); None: its kind's.
+    rate_limit: RateLimit | None = None
 
     @property
     def is_anonymous(self) -> bool:

@@ -1,6 +1,7 @@
 """`erp-gateway token ...`: partner API tokens from the command line.
 
     token create --name acme --scopes orders:write,stock:read [--customer ID ...] [--expires 90d]
+                 [--rate 600/minute]
     token list
     token revoke ID
     token rotate ID [--grace 24h]
@@ -23,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from erp_backends.rate_limit import RateLimit
 from gateway.auth.api_tokens import ApiToken, parse_duration
 from gateway.auth.errors import AuthUnavailable
 from gateway.auth.scopes import CUSTOMERS_ANY, SCOPES, unknown_scopes
@@ -64,6 +66,12 @@ def add_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         f"acts for no customer unless its scopes include {CUSTOMERS_ANY}",
     )
     create.add_argument("--expires", metavar="DURATION", help="e.g. 90d, 12h; default: never")
+    create.add_argument(
+        "--rate",
+        metavar="N/PERIOD",
+        help="its own rate limit, e.g. 600/minute (or /second, /hour); default: the "
+        "[limits] requests_per_minute of partners",
+    )
     _action(actions, "list", "list tokens (never their secrets)", _list)
     revoke = _action(actions, "revoke", "revoke a token, at once, in every gateway", _revoke)
     revoke.add_argument("id")
@@ -104,9 +112,15 @@ def _create(args: argparse.Namespace) -> None:
     if customer_ids and CUSTOMERS_ANY in scopes:
         raise ConfigError(f"--customer: a token with {CUSTOMERS_ANY} acts for every customer")
     expires_at = None if args.expires is None else _from_now(_duration("--expires", args.expires))
-    created = _with_store(args, lambda store: store.create(name, scopes, customer_ids, expires_at))
+    rate = None if args.rate is None else _rate(args.rate)
+    created = _with_store(
+        args, lambda store: store.create(name, scopes, customer_ids, expires_at, rate)
+    )
     token, text = created
-    _say(f"created API token {token.id} ({token.name}); customers: {_customers(token)}")
+    _say(
+        f"created API token {token.id} ({token.name}); customers: {_customers(token)}; "
+        f"rate: {_rate_of(token)}"
+    )
     _print_once(text)
 
 
@@ -143,6 +157,10 @@ def _customers(token: ApiToken) -> str:
     if CUSTOMERS_ANY in token.scopes:
         return "any"
     return ",".join(token.customer_ids) or "none"
+
+
+def _rate_of(token: ApiToken) -> str:
+    return "default" if token.rate_limit is None else str(token.rate_limit)
 
 
 def _revoke(args: argparse.Namespace) -> None:
@@ -216,6 +234,13 @@ def _customer_id(global_id: str) -> str:
         kind = decoded[0]
         raise ConfigError(f"--customer: {global_id!r} is the ID of a {kind}, not of a Customer")
     return global_id
+
+
+def _rate(text: str) -> RateLimit:
+    try:
+        return RateLimit.parse(text)
+    except ValueError as exc:
+        raise ConfigError(f"--rate: {exc}") from None
 
 
 def _duration(option: str, text: str) -> timedelta:

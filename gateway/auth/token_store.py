@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, WatchError
 from redis.typing import EncodableT, FieldT
 
+from erp_backends.rate_limit import RateLimit
 from gateway.auth.api_tokens import (
     COLUMNS,
     ApiToken,
@@ -76,9 +77,10 @@ class ApiTokenStore(Protocol):
         scopes: Iterable[str],
         customer_ids: Iterable[str],
         expires_at: datetime | None,
+        rate_limit: RateLimit | None = None,
     ) -> tuple[ApiToken, str]:
-        """The new token, bound to the customers of these global ids, and its full
-        text, which nothing can show again."""
+        """The new token, bound to the customers of these global ids (at its own rate
+        limit, if given), and its full text, which nothing can show again."""
 
     async def verify(self, presented: str, now: datetime | None = None) -> ApiToken:
         """The token a client presented; InvalidToken or AuthUnavailable otherwise."""
@@ -120,6 +122,7 @@ class _RecordStore(ABC):
         scopes: Iterable[str],
         customer_ids: Iterable[str],
         expires_at: datetime | None,
+        rate_limit: RateLimit | None = None,
     ) -> tuple[ApiToken, str]:
         if isinstance(customer_ids, str):  # one id would bind the token to its letters
             raise TypeError("customer_ids is a collection of customer ids, not one id")
@@ -132,6 +135,7 @@ class _RecordStore(ABC):
             customer_ids=tuple(dict.fromkeys(customer_ids)),  # in order, once each
             created_at=self._clock(),
             expires_at=expires_at,
+            rate_limit=rate_limit,
         )
         await self._guard(self._insert(StoredToken(token, fresh.hash)))
         return token, fresh.token
@@ -188,7 +192,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_tokens (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, customer_id TEXT,
     customer_ids TEXT, created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT,
-    rotated_at TEXT, previous_valid_until TEXT, secret_hash TEXT NOT NULL, previous_hash TEXT
+    rotated_at TEXT, previous_valid_until TEXT, secret_hash TEXT NOT NULL, previous_hash TEXT,
+    rate_limit TEXT
 )"""
 # Built from the constant column names only; values are always bound parameters.
 _INSERT = (
@@ -248,21 +253,23 @@ class SqliteApiTokenStore(_RecordStore):
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         if not self._migrated:
-            await self._db.run(_add_customer_ids)
+            await self._db.run(_migrate)
             self._migrated = True
         return await self._db.run(work)
 
 
-def _add_customer_ids(db: sqlite3.Connection) -> None:
+def _migrate(db: sqlite3.Connection) -> None:
     """A file from before tokens took several customers gets `customer_ids`, each row
-    its one `customer_id` (or none) there; once, whichever process comes first."""
+    its one `customer_id` (or none) there; one from before tokens had rates gets
+    `rate_limit` (none: their kind's); once, whichever process comes first."""
     with db:
         db.execute("BEGIN IMMEDIATE")  # another process migrating waits, then sees it done
         columns = {row[1] for row in db.execute("PRAGMA table_info(api_tokens)")}
-        if "customer_ids" in columns:
-            return
-        db.execute("ALTER TABLE api_tokens ADD COLUMN customer_ids TEXT")
-        db.execute("UPDATE api_tokens SET customer_ids = coalesce(customer_id, '')")
+        if "customer_ids" not in columns:
+            db.execute("ALTER TABLE api_tokens ADD COLUMN customer_ids TEXT")
+            db.execute("UPDATE api_tokens SET customer_ids = coalesce(customer_id, '')")
+        if "rate_limit" not in columns:
+            db.execute("ALTER TABLE api_tokens ADD COLUMN rate_limit TEXT")
 
 
 class RedisApiTokenStore(_RecordStore):

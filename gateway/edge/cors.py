@@ -7,7 +7,7 @@ page can get hold of. The gateway authenticates with headers (`Authorization`,
 (for development) is therefore valid as well. A preflight names the request headers
 the API reads, since a wildcard does not cover `Authorization` (Fetch, "CORS-safelisted
 request-header"); browsers keep the answer for `PREFLIGHT_MAX_AGE_S`. An answer exposes
-the headers a client may want to read: the request id, the cache outcome.
+the headers a client may want to read: the request id, the cache outcome, its rate limit.
 
 Starlette's `CORSMiddleware` does the protocol (preflights answered before routing and
 authentication, `Vary: Origin`, refusals of other origins and headers); this module
@@ -31,7 +31,16 @@ ALLOWED_HEADERS = (
     "X-Query-Cost",
     "X-Request-ID",
 )
-EXPOSED_HEADERS = ("X-Request-ID", "X-Cache")
+EXPOSED_HEADERS = (
+    "X-Request-ID",
+    "X-Cache",
+    # The client's rate limit (gateway/edge/rate_limit.py): not CORS-safelisted, so a
+    # browser app could not read them, nor back off, unless they are named here.
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Retry-After",
+)
 PREFLIGHT_MAX_AGE_S = 600  # browsers cap it anyway (Chromium: 2 hours, Firefox: 1 day)
 
 

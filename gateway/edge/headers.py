@@ -7,7 +7,11 @@ logs and the audit log, so it is replaced by a fresh one. The id in use is in
 
 Every answer gets `X-Content-Type-Options: nosniff`; an answer to a request with
 credentials gets `Cache-Control: no-store` (it may hold that principal's data); an HTML
-page (GraphiQL) gets a CSP that forbids framing it (clickjacking).
+page (GraphiQL) gets `HTML_CSP`: scripts, styles and calls to the gateway's own origin
+only (GraphiQL's files are served by the gateway, `gateway/graphiql/`), inline styles
+(which GraphiQL's editors set) and `data:` fonts and images (in GraphiQL's CSS), and no
+framing (clickjacking). Inline scripts are refused: markup injected into the page
+cannot run.
 """
 
 from __future__ import annotations
@@ -21,6 +25,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 _CREDENTIALS = (b"authorization", b"x-api-key")
+HTML_CSP = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "font-src 'self' data:",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    )
+)
 
 
 def request_id_of(scope: Scope) -> str:
@@ -62,4 +79,4 @@ def _add_headers(headers: MutableHeaders, request_id: str, credentials: bool) ->
     if credentials:
         headers["Cache-Control"] = "no-store"
     if headers.get("content-type", "").startswith("text/html"):
-        headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+        headers["Content-Security-Policy"] = HTML_CSP

@@ -1,11 +1,12 @@
-"""The ASGI app: GraphQL at /graphql (GraphiQL for browsers), health at /healthz."""
+"""The ASGI app: GraphQL at /graphql (GraphiQL for browsers), health at /healthz,
+readiness at /readyz."""
 
 from __future__ import annotations
 
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TypedDict
 
@@ -15,9 +16,12 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
+from strawberry.extensions import SchemaExtension
 from strawberry.schema import BaseSchema
 
 from erp_backends.ports import ShopOrderLink
+from gateway import graphiql
 from gateway.auth.http import Authenticated
 from gateway.auth.service import AuthServices, open_auth
 from gateway.config import GraphQLSettings, Settings
@@ -25,9 +29,15 @@ from gateway.edge.body_limit import BodyLimit
 from gateway.edge.cors import cors_middleware
 from gateway.edge.errors import error_response
 from gateway.edge.headers import EdgeHeaders, request_id_in
-from gateway.wiring.backends import Backends, open_backends
+from gateway.edge.rate_limit import AddressGate, ClientRateLimit
+from gateway.limits.clients import ClientLimiter
+from gateway.limits.service import open_limits
+from gateway.logs import RequestLogging
+from gateway.observability.telemetry import Telemetry
+from gateway.wiring.backends import Backends, open_backends, traced
 from gateway.wiring.graphql_http import GatewayGraphQL
 from gateway.wiring.persisted import PersistedOperations
+from gateway.wiring.readiness import Readiness, open_readiness, readyz
 from gateway.wiring.response_caching import ResponseCaching
 from gateway.wiring.writes import open_writes
 from resolvers.commands.accepting import Writes
@@ -43,6 +53,8 @@ class State(TypedDict):
     backends: Backends
     auth: AuthServices
     writes: Writes | None
+    readiness: Readiness
+    limits: ClientLimiter | None
 
 
 def create_app(
@@ -53,20 +65,33 @@ def create_app(
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     processes: int = 1,
     serving: bool = False,
+    rate_clock: Callable[[], float] | None = None,
 ) -> Starlette:
     """The gateway app; tests may pass `backends` to use instead of the configured ones,
-    the `clock` that times the configured backends' circuit breakers, or `transports`
+    the `clock` that times the configured backends' circuit breakers (and how long one
+    round of readiness checks answers /readyz), or `transports`
     by role that replace the network (an emulator's ASGI app, in-process). `processes`
     is how many serve together (`serve --workers`): they share the backends' limits.
     `serving`: the app is the process's one job from start to stop (`erp-gateway
-    serve`), so what its start built is frozen out of the garbage collector's sight."""
+    serve`), so what its start built is frozen out of the garbage collector's sight.
+    `rate_clock`: the time of the client rate limits' buckets (tests), else Redis's TIME
+    or the monotonic clock."""
+
+    telemetry = Telemetry.from_settings(settings, processes=processes)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
+            await telemetry.open(stack)  # first in, last out: it sends the last spans
             opened = backends or await open_backends(
-                settings, stack, clock=clock, transports=transports, processes=processes
+                settings,
+                stack,
+                clock=clock,
+                transports=transports,
+                processes=processes,
+                observer=telemetry.backend_calls(),
             )
+            opened = traced(opened, telemetry.tracing)
             auth = await open_auth(settings.auth, stack)
             writes = None
             if opened.erp_writer is not None and opened.erp_live is not None:
@@ -80,12 +105,36 @@ def create_app(
                     stack=stack,
                     alone=processes == 1,
                 )
+            telemetry.watch(
+                cache=None if opened.cache is None else opened.cache.stats,
+                queue=None if writes is None else writes.commands.queue.counts,
+            )
+            readiness = await open_readiness(settings, stack, queue=writes is not None, clock=clock)
+            limits = await open_limits(
+                settings.limits,
+                stack,
+                cache_url=settings.cache.url,
+                cache_password=settings.cache.password,
+                clock=rate_clock,
+                processes=processes,
+                on_refused=telemetry.rate_limit_refused,
+            )
             if serving:
                 freeze_startup_objects()
-            yield {"backends": opened, "auth": auth, "writes": writes}
+            yield {
+                "backends": opened,
+                "auth": auth,
+                "writes": writes,
+                "readiness": readiness,
+                "limits": limits,
+            }
 
     graphql = GatewayGraphQL(
-        schema_for(settings.graphql),
+        schema_for(
+            settings.graphql,
+            telemetry.schema_extensions(),
+            charge_cost=settings.limits.weighs_cost,
+        ),
         federation(settings),
         persisted=PersistedOperations.from_settings(settings.graphql),
         graphql_ide="graphiql" if settings.graphql.graphiql else None,
@@ -95,22 +144,43 @@ def create_app(
         routes=[
             Route(
                 "/graphql",
-                Authenticated(
-                    ResponseCaching(graphql, max_ttl_s=settings.cache.responses.max_ttl_s)
+                telemetry.around_requests(
+                    authenticated(
+                        ResponseCaching(graphql, max_ttl_s=settings.cache.responses.max_ttl_s),
+                        settings,
+                        rate_clock,
+                    )
                 ),
                 methods=["GET", "POST"],
             ),
+            *telemetry.routes(),  # /metrics, with [telemetry] metrics = true
+            *([Route(graphiql.ROUTE, graphiql.serve_asset)] if settings.graphql.graphiql else []),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
             Route("/", to_graphql, methods=["GET"]),
         ],
         middleware=[
             # Outermost: a preflight is answered before any limit or authentication.
             *cors_middleware(http.cors_origins),
             Middleware(EdgeHeaders),
+            # Inside the edge, which gives the request its id; only for JSON log lines.
+            *([Middleware(RequestLogging)] if settings.logging.format == "json" else []),
             Middleware(BodyLimit, max_bytes=http.max_body_bytes, timeout_s=http.body_timeout_s),
         ],
         exception_handlers={404: not_found, 405: method_not_allowed, Exception: internal_error},
         lifespan=lifespan,
+    )
+
+
+def authenticated(app: ASGIApp, settings: Settings, clock: Callable[[], float] | None) -> ASGIApp:
+    """Authentication, with the client rate limits around it (refused credentials by
+    address) and inside it (by principal), unless `[limits] enabled = false`."""
+    if not settings.limits.enabled:
+        return Authenticated(app)
+    return AddressGate(
+        Authenticated(ClientRateLimit(app)),
+        trusted_proxies=settings.http.trusted_proxies,
+        clock=clock or time.monotonic,
     )
 
 
@@ -144,7 +214,12 @@ async def internal_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def schema_for(graphql: GraphQLSettings) -> BaseSchema:
+def schema_for(
+    graphql: GraphQLSettings,
+    observers: Sequence[type[SchemaExtension]] = (),
+    *,
+    charge_cost: bool = False,
+) -> BaseSchema:
     limits = Limits(
         max_depth=graphql.max_depth,
         max_aliases=graphql.max_aliases,
@@ -154,13 +229,17 @@ def schema_for(graphql: GraphQLSettings) -> BaseSchema:
             list_estimate=graphql.list_estimate, mutation_weight=graphql.mutation_weight
         ),
     )
-    return build_schema(
+    schema = build_schema(
         limits=limits,
         max_tokens=graphql.max_tokens,
         max_response_bytes=graphql.max_response_bytes,
         introspection=graphql.introspection,
         suggestions=graphql.suggestions,
+        charge_cost=charge_cost,
     )
+    # `observers` (telemetry's) go first, so they leave last and see the final outcome.
+    schema.extensions = (*observers, *schema.extensions)
+    return schema
 
 
 def federation(settings: Settings) -> Federation:

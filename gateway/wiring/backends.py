@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import httpx
 from redis.asyncio import Redis
@@ -27,6 +28,10 @@ from gateway.cache.service import GatewayCache
 from gateway.cache.store import RecordStore, open_cache
 from gateway.config import BackendSettings, CacheSettings, Settings
 from gateway.shared_rate_limit import RedisTokenBucket, bucket_key
+
+if TYPE_CHECKING:
+    from gateway.observability.backend_calls import BackendCalls
+    from gateway.observability.tracing import Tracing
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +53,13 @@ async def open_backends(
     clock: Callable[[], float] = time.monotonic,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     processes: int = 1,
+    observer: BackendCalls | None = None,
 ) -> Backends:
     """The configured backends, each read through the shared cache; `clock` times their
     circuit breakers (a test passes one it moves itself). `transports` replaces the
     network for some roles: tests reach an emulator's ASGI app in-process. `processes`
-    serve together: without Redis to share a rate limit, each keeps to its share."""
+    serve together: without Redis to share a rate limit, each keeps to its share.
+    `observer` sees every backend call (metrics, traces)."""
     transports = transports or {}
     cache = await open_gateway_cache(settings.cache, stack)
     crm, shop = settings.crm, settings.shop
@@ -60,9 +67,18 @@ async def open_backends(
 
     async def http(backend: BackendSettings) -> BackendHttp:
         transport = transports.get(backend.role)
-        return await backend_http(
-            backend, stack, shared=shared, clock=clock, transport=transport, processes=processes
+        made = await backend_http(
+            backend,
+            stack,
+            shared=shared,
+            clock=clock,
+            transport=transport,
+            processes=processes,
+            observer=observer,
         )
+        if observer is not None:
+            observer.watch(made)
+        return made
 
     # Each read through the cache, whose misses gather into fewer calls as the backend's
     # rate limit runs out (its `headroom`).
@@ -82,6 +98,24 @@ async def open_backends(
         cache=cache,
         erp_live=erp.reader,
         erp_writer=erp.writer,
+    )
+
+
+def traced(backends: Backends, tracing: Tracing | None) -> Backends:
+    """The read ports with a span around each call, that is each DataLoader batch, when
+    traces are on; the write side is traced by its backend calls alone."""
+    if tracing is None:
+        return backends
+    from gateway.cache.reads import CRM, ERP, SHOP
+    from gateway.observability.tracing import traced_port
+
+    tracer = tracing.tracer
+    crm, shop = backends.crm, backends.shop
+    return replace(
+        backends,
+        erp=traced_port(backends.erp, ERP, tracer),
+        crm=None if crm is None else traced_port(crm, CRM, tracer),
+        shop=None if shop is None else traced_port(shop, SHOP, tracer),
     )
 
 
@@ -159,6 +193,7 @@ async def backend_http(
     clock: Callable[[], float] = time.monotonic,
     transport: httpx.AsyncBaseTransport | None = None,
     processes: int = 1,
+    observer: BackendCalls | None = None,
 ) -> BackendHttp:
     limiter: RateLimiter | None = None
     if settings.rate_limit is not None:
@@ -185,6 +220,7 @@ async def backend_http(
         resilience=settings.resilience,
         rate_limiter=limiter,
         clock=clock,
+        observer=observer,
     )
 
 

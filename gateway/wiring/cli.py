@@ -41,6 +41,7 @@ from gateway.auth.audit_cli import add_audit_commands
 from gateway.auth.token_cli import add_token_commands
 from gateway.commands.cli import add_queue_commands
 from gateway.config import ConfigError, Settings, load_settings
+from gateway.logs import configure_logging
 from gateway.wiring.server import (
     BACKEND_KEEP_ALIVE_S,
     ListenError,
@@ -80,16 +81,18 @@ def _serve(args: argparse.Namespace) -> None:
     from gateway.wiring.app import create_app
 
     settings = load_settings(Path(args.config), os.environ)  # a bad file stops it here
+    configure_logging(settings.logging)
     sock = bind(args.host, args.port)
     if args.workers > 1:
         from gateway.wiring.workers import serve_processes
 
         print(f"GraphQL at {address(sock)}/graphql, {args.workers} processes", flush=True)
-        serve_processes(Path(args.config), sock, args.workers)
+        serve_processes(Path(args.config), sock, args.workers, settings.logging)
         return
     app = create_app(settings, serving=True)
     served = Served(app, sock, http=settings.http)
-    run(serve([served], on_started=_say(f"GraphQL at {address(sock)}/graphql")))
+    started = _say(f"GraphQL at {address(sock)}/graphql")
+    run(serve([served], on_started=started, logging=settings.logging))
 
 
 def _sandbox(kind: BackendKind[Any, Any]) -> Callable[[argparse.Namespace], None]:

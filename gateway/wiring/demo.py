@@ -40,6 +40,7 @@ from gateway.config import (
     QueueSettings,
     Settings,
 )
+from gateway.graphiql import graphiql_link
 from gateway.secrets import Secret
 from gateway.wiring.app import create_app
 from gateway.wiring.server import BACKEND_KEEP_ALIVE_S, Served, address, bind, serve
@@ -307,7 +308,17 @@ def _banner(
         f"  Audit log: erp-gateway audit tail --store {store}",
         f"  Command queue: {queue_url}   (erp-gateway dlq list --queue {queue_url})",
         "",
-        "In GraphiQL, open Headers and paste:",
+        "Open GraphiQL with the staff token and the query below filled in (the token",
+        "travels after the #, which the browser does not send to any server):",
+        "",
+        "  "
+        + graphiql_link(
+            f"{gateway_url}/graphql",
+            EXAMPLE_QUERY % customer,
+            {"Authorization": f"Bearer {tokens.staff}"},
+        ),
+        "",
+        "or, in GraphiQL, open Headers and paste:",
         "",
         f'  {{"Authorization": "Bearer {tokens.staff}"}}',
         "",

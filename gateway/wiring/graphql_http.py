@@ -27,7 +27,7 @@ import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, parse
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -39,6 +39,8 @@ from strawberry.types import ExecutionResult
 from gateway.auth.principal import Principal
 from gateway.edge.errors import GRAPHQL_RESPONSE_JSON, error_response
 from gateway.edge.headers import request_id_in
+from gateway.graphiql import graphiql_page, loaded_bundle
+from gateway.logs import note_operation
 from gateway.wiring.backends import Backends
 from gateway.wiring.persisted import (
     APOLLO_SIGNALS,
@@ -105,9 +107,21 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         )
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        """Not for a persisted query by GET, which has no `query` either."""
-        persisted_query = "extensions" in request.query_params
-        return not persisted_query and super().should_render_graphql_ide(request)
+        """Not for a persisted query by GET, which has no `query` either. A browser's
+        address bar (`Accept: text/html`) gets GraphiQL even with `?query=`, which the
+        page then shows in its editor: a link to GraphiQL is not a query to run."""
+        if "extensions" in request.query_params:
+            return False
+        browser = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+        return (browser and self.graphql_ide is not None) or super().should_render_graphql_ide(
+            request
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with its files from the gateway (`gateway/graphiql/`), not a CDN."""
+        files = await loaded_bundle()
+        page = graphiql_page(files.prefix(request.scope.get("root_path", "")))
+        return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
     async def execute_single(
         self,
@@ -132,6 +146,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 # Not cached on the way: the client registers the document next.
                 sub_response.headers["cache-control"] = "private, no-cache, must-revalidate"
             return ExecutionResult(data=None, errors=[to_run])
+        note_operation(request_data.operation_name, to_run.query)  # for JSON log lines
         result = await super().execute_single(
             request,
             request_adapter,

@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 import uvicorn
 from starlette.types import ASGIApp
 
-from gateway.config import HttpSettings
+from gateway.config import HttpSettings, LoggingSettings
 from gateway.edge.protocol import head_limited
+from gateway.logs import uvicorn_logging
 
 T = TypeVar("T")
 
@@ -86,16 +87,20 @@ def _protocol(http: HttpSettings | None) -> dict[str, Any]:
 
 
 async def serve(
-    apps: Sequence[Served], *, on_started: Callable[[], Awaitable[None]] | None = None
+    apps: Sequence[Served],
+    *,
+    on_started: Callable[[], Awaitable[None]] | None = None,
+    logging: LoggingSettings | None = None,
 ) -> None:
-    """Serve every app until the first one stops (Ctrl-C stops them all)."""
+    """Serve every app until the first one stops (Ctrl-C stops them all); uvicorn logs
+    as `logging` says (`configure_logging` applied), else in its own format at INFO."""
     servers = [
         uvicorn.Server(
             uvicorn.Config(
                 s.app,
                 access_log=s.access_log,
-                log_level="info",
                 timeout_keep_alive=s.keep_alive_s,
+                **uvicorn_logging(logging),
                 **_protocol(s.http),
             )
         )

@@ -23,8 +23,9 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from gateway.config import load_settings
+from gateway.config import LoggingSettings, load_settings
 from gateway.edge.protocol import head_limited
+from gateway.logs import configure_logging, uvicorn_logging
 
 
 class GatewayConfig(uvicorn.Config):
@@ -32,10 +33,25 @@ class GatewayConfig(uvicorn.Config):
     sent to a spawned process is this object, pickled, so it carries the path to
     gateway.toml and nothing that cannot be pickled (the app, the protocol class)."""
 
-    def __init__(self, config_path: Path, processes: int, **options: Any) -> None:
+    def __init__(
+        self,
+        config_path: Path,
+        processes: int,
+        logging: LoggingSettings | None = None,
+        **options: Any,
+    ) -> None:
+        self.gateway_logging = logging  # before uvicorn's __init__, which configures logging
+        options |= uvicorn_logging(logging)
         super().__init__(app="(built by GatewayConfig.load)", workers=processes, **options)
         self.gateway_config = str(config_path)
         self.processes = processes
+
+    def configure_logging(self) -> None:
+        """uvicorn's, then the gateway's (`[logging]`): in the supervisor and again in
+        each spawned process, whose logging starts unconfigured."""
+        super().configure_logging()
+        if self.gateway_logging is not None:
+            configure_logging(self.gateway_logging)
 
     def load(self) -> None:
         from gateway.wiring.app import create_app  # the app's modules load in the worker
@@ -47,7 +63,12 @@ class GatewayConfig(uvicorn.Config):
         super().load()
 
 
-def serve_processes(config_path: Path, sock: socket.socket, processes: int) -> None:
+def serve_processes(
+    config_path: Path,
+    sock: socket.socket,
+    processes: int,
+    logging: LoggingSettings | None = None,
+) -> None:
     """Serve the gateway from `processes` processes on `sock` until SIGINT or SIGTERM."""
-    config = GatewayConfig(config_path, processes, access_log=True, log_level="info")
+    config = GatewayConfig(config_path, processes, logging, access_log=True)
     Multiprocess(config, sockets=[sock]).run()

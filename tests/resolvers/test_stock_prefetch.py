@@ -13,6 +13,7 @@ from erp_backends.emulation.faults import FaultOptions
 from erp_backends.odoo import emulator as odoo
 from gateway.auth.scopes import PRODUCTS_READ
 from resolvers.products import queries
+from resolvers.products.types import prefetch_stock
 from tests.harness import EmulatorCalls, data_of, error_codes, graphql, odoo_settings, token_for
 from tests.inprocess import in_process_gateway, serve_in_process
 from tests.resolvers.conftest import ERP
@@ -98,6 +99,6 @@ def test_a_failed_stock_read_fails_each_products_stock_alone():
     ],
 )
 def test_stock_is_read_ahead_only_when_it_is_free(federated_gateway, query, read_ahead):
-    with mock.patch.object(queries, "prefetch_stock", wraps=queries.prefetch_stock) as spy:
+    with mock.patch.object(queries, "prefetch_stock", wraps=prefetch_stock) as spy:
         data_of(graphql(federated_gateway, query))
     assert spy.called is read_ahead

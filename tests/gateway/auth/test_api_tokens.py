@@ -100,6 +100,7 @@ def test_an_api_token_holds_no_secret_material():
         "revoked_at",
         "rotated_at",
         "previous_valid_until",
+        "rate_limit",
     }
 
 
