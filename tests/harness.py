@@ -6,7 +6,10 @@ import functools
 import os
 import shutil
 import ssl
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -26,7 +29,7 @@ from gateway.cache.caching import DEFAULT_TTLS
 from gateway.config import AuthSettings, BackendSettings, CacheSettings, QueueSettings, Settings
 from gateway.secrets import Secret
 from gateway.wiring.app import create_app
-from tests.servers import serve_in_thread
+from tests.servers import free_port, serve_in_thread
 
 # Tests that count backend calls see every call: the cache is off unless a test turns it on.
 NO_CACHE = CacheSettings(ttls=dict.fromkeys(DEFAULT_TTLS, 0.0))
@@ -262,3 +265,29 @@ def require_node_packages(folder: Path) -> None:
     if os.environ.get("REQUIRE_NODE") == "1":
         pytest.fail(message + " (REQUIRE_NODE=1)")
     pytest.skip(message)
+
+
+def serve_gateway_process(config: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """`erp-gateway serve --config <config>` as its own process on a free port, with the
+    tests' secrets (Odoo's API key, the JWT secret), its output appended to `log`; its
+    URL once it answers `/healthz` (after its start-up). The caller stops it."""
+    port = free_port()
+    env = {**os.environ, "ODOO_API_KEY": "admin", "ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "serve", "--config", str(config), "--port", str(port)],
+        cwd=Path(__file__).parents[1],
+        env=env,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, log.read_text()
+        try:
+            httpx.get(f"{url}/healthz")
+            return process, url
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"the gateway did not start: {log.read_text()}"
+        time.sleep(0.1)

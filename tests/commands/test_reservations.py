@@ -2,14 +2,9 @@
 gateway/commands/ledger.py), over HTTP against the Odoo emulator: within one gateway,
 and across two gateway processes that share a Redis queue."""
 
-import os
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,14 +13,19 @@ from redis import Redis
 from gateway.config import CacheSettings
 from resolvers.node import encode_id
 from tests.commands.conftest import STAFF, SYNC_WAIT_MS, customer_token
-from tests.harness import TEST_SECRET, data_of, graphql, odoo_rpc, odoo_settings, own_queue
+from tests.harness import (
+    data_of,
+    graphql,
+    odoo_rpc,
+    odoo_settings,
+    own_queue,
+    serve_gateway_process,
+)
 from tests.harness import running_gateway as serve_gateway
-from tests.servers import free_port
 
 # Starts an emulator and gateways on sockets, and workers.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).parents[2]
 PLACE = """mutation($input: PlaceOrderInput!) {
   placeOrder(input: $input) {
     receipt { commandId status }
@@ -186,29 +186,6 @@ def test_twenty_concurrent_orders_never_overspend_a_credit_limit(gateway, odoo):
 # --- Two gateway processes, one Redis -------------------------------------------------
 
 
-def start_gateway(config: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "ODOO_API_KEY": "admin", "ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--config", str(config), "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, log.read_text()
-        try:
-            if httpx.post(f"{url}/graphql", json={"query": "{ __typename }"}).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"the gateway did not start: {log.read_text()}"
-        time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def two_gateways(tmp_path_factory, odoo, redis_url):
     """Two `serve` processes in front of the Odoo emulator, sharing a Redis database of
@@ -230,9 +207,9 @@ store = "sqlite:///{folder}/auth.sqlite3"
 url = "{shared}"
 sync_wait_ms = {SYNC_WAIT_MS}
 """)
-    first, one = start_gateway(config, folder / "one.log")
+    first, one = serve_gateway_process(config, folder / "one.log")
     try:
-        second, two = start_gateway(config, folder / "two.log")
+        second, two = serve_gateway_process(config, folder / "two.log")
         try:
             yield [one, two]
         finally:

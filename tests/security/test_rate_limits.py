@@ -8,10 +8,8 @@ refills one token in 6 minutes, far beyond the test's length."""
 import asyncio
 import ipaddress
 import logging
-import os
 import subprocess
 import sys
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -33,15 +31,14 @@ from gateway.limits.settings import DEFAULT_REQUESTS_PER_MINUTE
 from resolvers.node import encode_id
 from tests.harness import (
     READ_SCOPES,
-    TEST_SECRET,
     TEST_STORE,
     FakeClock,
     bearer,
     odoo_settings,
+    serve_gateway_process,
     token_for,
 )
 from tests.inprocess import in_process_gateway
-from tests.servers import free_port
 
 ROOT = Path(__file__).parents[2]
 CHEAP = "{ products(first: 1) { nodes { sku } } }"  # cost 3: one token
@@ -383,29 +380,6 @@ async def test_without_redis_each_process_limits_on_its_own_and_says_so_once(cap
     assert len(warnings) == 1
 
 
-def start_gateway(config: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "ODOO_API_KEY": "admin", "ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--config", str(config), "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, log.read_text()
-        try:
-            httpx.get(f"{url}/healthz")
-            return process, url
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"the gateway did not start: {log.read_text()}"
-        time.sleep(0.1)
-
-
 @pytest.mark.slow
 def test_two_serve_processes_sharing_redis_allow_the_limit_together(
     tmp_path, redis_url, odoo_emulator_url
@@ -432,7 +406,7 @@ worker = false
     processes = []
     try:
         for name in ("one", "two"):
-            processes.append(start_gateway(config, tmp_path / f"{name}.log"))
+            processes.append(serve_gateway_process(config, tmp_path / f"{name}.log"))
         urls = [url for _, url in processes]
 
         # When 20 requests go at once, spread over both
