@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -71,14 +72,18 @@ def build_schema(
     introspection: bool = True,
     suggestions: bool = True,
     charge_cost: bool = False,
+    observers: Sequence[type[SchemaExtension]] = (),
 ) -> strawberry.Schema:
     """The schema, with limits that keep one request from asking for unbounded work;
-    `charge_cost`: an operation takes tokens of its client's rate limit by its cost."""
+    `charge_cost`: an operation takes tokens of its client's rate limit by its cost;
+    `observers`: extensions that watch every operation (the wiring's telemetry)."""
     operation_limits = limits or Limits()
     measured = CostCharged if charge_cost else OperationLimits
     documents = DocumentCache()
     extensions: list[Any] = [
-        # First, so it leaves last and sees the outcome with every error coded.
+        # First, so they leave last and see the final outcome.
+        *observers,
+        # Next, so it leaves after the others and sees the outcome with every error coded.
         AuditTrail,
         # Factories, not instances: each request gets extensions of its own.
         lambda: ErrorCodes(hide_suggestions=not suggestions),

@@ -229,17 +229,15 @@ def schema_for(
             list_estimate=graphql.list_estimate, mutation_weight=graphql.mutation_weight
         ),
     )
-    schema = build_schema(
+    return build_schema(
         limits=limits,
         max_tokens=graphql.max_tokens,
         max_response_bytes=graphql.max_response_bytes,
         introspection=graphql.introspection,
         suggestions=graphql.suggestions,
         charge_cost=charge_cost,
+        observers=observers,
     )
-    # `observers` (telemetry's) go first, so they leave last and see the final outcome.
-    schema.extensions = (*observers, *schema.extensions)
-    return schema
 
 
 def federation(settings: Settings) -> Federation:

@@ -48,7 +48,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from types import CoroutineType, GeneratorType
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
 from weakref import WeakKeyDictionary
 
 import graphql
@@ -102,6 +102,8 @@ _Plan: TypeAlias = tuple[int, str, Any, bool, Any]
 # (response name, field details, then the plan, then for RESOLVE: (definition, nodes,
 # resolver))
 _Step: TypeAlias = tuple[str, FieldDetailsList, int, str, Any, bool, Any, Any]
+# An object's fields by name, or a list's items by index, some still awaitable.
+R = TypeVar("R", dict[str, Any], list[Any])
 
 # Classes of list items completed straight by their sub-fields (`_complete_objects`):
 # each one's first item went through graphql-core's checks and was found an object
@@ -359,16 +361,17 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
             steps.append((response_name, field_details_list, *plan, resolver))
         return steps
 
-    async def _gather_results(
-        self, results: dict[str, Any], awaitable_fields: list[str]
-    ) -> dict[str, Any]:
-        """graphql-core's get_results: the awaitable fields awaited in parallel."""
-        if len(awaitable_fields) == 1:
-            field = awaitable_fields[0]
-            results[field] = await results[field]
+    async def _gather_results(self, results: R, awaiting: list[Any]) -> R:
+        """graphql-core's get_results (of fields) and get_completed_results (of a
+        list's items): the awaitables under these keys (names, indices) awaited in
+        parallel, each replaced by its value."""
+        if len(awaiting) == 1:
+            key = awaiting[0]
+            results[key] = await results[key]
         else:
-            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
-            results.update(zip(awaitable_fields, awaited, strict=True))
+            awaited = await gather_with_cancel(*(results[key] for key in awaiting))
+            for key, value in zip(awaiting, awaited, strict=True):
+                results[key] = value
         return results
 
     def _resolve_field(
@@ -463,17 +466,20 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
             else self._info_for(parent_type, field_details_list, path)
         )
         info = type_info
-        index = 0
         try:
-            for item in items:
+            for index, item in enumerate(items):
                 item_path = Path(path, index, None)
                 if item.__class__ in plain:
                     try:
                         if type_info is not None:
                             completed = self.complete_object_value(
-                                item_named, field_details_list, type_info, item_path, item,
+                                item_named,
+                                field_details_list,
+                                type_info,
+                                item_path,
+                                item,
                                 position_context,
-                            )  # fmt: skip
+                            )
                         else:
                             completed = self.collect_and_execute_subfields(
                                 item_named, field_details_list, item_path, item, position_context
@@ -504,13 +510,17 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         awaitable_indices.append(index)
                     else:
                         if self.complete_list_item_value(
-                            item, completed_results, item_type, field_details_list, info,
-                            item_path, position_context,
-                        ):  # fmt: skip
+                            item,
+                            completed_results,
+                            item_type,
+                            field_details_list,
+                            info,
+                            item_path,
+                            position_context,
+                        ):
                             awaitable_indices.append(index)
                         if _is_plain_object(item):
                             plain.add(item.__class__)
-                index += 1
         except Exception:
             # As graphql-core: the items already awaiting are settled, then the error
             # (a null in a non-null item) goes on to the list's field.
@@ -519,20 +529,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
             raise
         if not awaitable_indices:
             return completed_results
-        return self._gather_items(completed_results, awaitable_indices)
-
-    async def _gather_items(
-        self, completed_results: list[Any], awaitable_indices: list[int]
-    ) -> list[Any]:
-        """graphql-core's get_completed_results: the awaitable items awaited in parallel."""
-        if len(awaitable_indices) == 1:
-            index = awaitable_indices[0]
-            completed_results[index] = await completed_results[index]
-        else:
-            awaited = await gather_with_cancel(*(completed_results[i] for i in awaitable_indices))
-            for index, result in zip(awaitable_indices, awaited, strict=True):
-                completed_results[index] = result
-        return completed_results
+        return self._gather_results(completed_results, awaitable_indices)
 
     def _complete_by_graphql_core(
         self,
