@@ -12,10 +12,15 @@ request (a dict lookup per field, the decision itself cached per schema by paren
 and field name) and runs a basic field whose type is a scalar, an enum or an object type
 without `is_type_of` (each possibly non-null), and `__typename`, inline: read the
 attribute, complete it as `complete_value` would, and build a `Path` only when it is
-needed (an object's sub-fields, or an error). A basic field holding a list of objects
-(a connection's `nodes`, a stock level's warehouses) is completed item by item inline
-(`_complete_objects`): an item of a class already seen to be a plain object goes
-straight to its sub-fields, anything else through graphql-core's own item functions.
+needed (an object's sub-fields, or an error). A text or boolean leaf holding exactly a
+`str` or `bool` is its own serialization: only the response budget is counted. An
+object's sub-fields run straight from their steps, kept with the object field's step,
+where graphql-core would collect them again and pass through three calls to reach
+`execute_fields` (`_execute_object`; not where @defer is in play). A basic field
+holding a list of objects (a connection's `nodes`, a stock level's warehouses) is
+completed item by item inline (`_complete_objects`): an item of a class already seen
+to be a plain object goes straight to its sub-fields, anything else through
+graphql-core's own item functions.
 Every other field goes through `_resolve_field`, graphql-core's `execute_field` line
 for line but with the field's definition, nodes and resolver looked up once per
 request instead of once per item. When the operation has resolver middleware, all of
@@ -54,12 +59,15 @@ from weakref import WeakKeyDictionary
 import graphql
 from graphql import (
     FieldNode,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    GraphQLString,
     TypeNameMetaFieldDef,
     is_leaf_type,
     is_list_type,
@@ -73,7 +81,12 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from resolvers.limits.response_budget import BudgetedExecutionContext
+from resolvers.limits.response_budget import (
+    SCALAR_BYTES,
+    TEXT_EXTRA_BYTES,
+    BudgetedExecutionContext,
+    ResponseTooLarge,
+)
 
 if TYPE_CHECKING:
     from graphql.pyutils import AwaitableOrValue
@@ -86,6 +99,10 @@ OBJECT: Final = 2  # read the attribute, execute the object's sub-fields
 TYPENAME: Final = 3  # the parent type's name
 RESOLVE: Final = 4  # the field's resolver, as execute_field calls it
 OBJECTS: Final = 5  # read the attribute, a list: execute each object's sub-fields
+# Leaves of graphql-core's own String and ID (TEXT) or Boolean (FLAG): a value of exactly
+# `str` (`bool`) is its own serialization, counted against the response budget here.
+TEXT: Final = 6
+FLAG: Final = 7
 
 # Values that are neither awaitable nor an Exception: they skip both checks. Anything
 # else (enum members, other objects) is checked as graphql-core checks it.
@@ -100,8 +117,11 @@ _COLLECTED_DIRECTIVES: Final = frozenset({"skip", "include"})
 # (kind, attribute name, named type (no NonNull), whether non-null, field type)
 _Plan: TypeAlias = tuple[int, str, Any, bool, Any]
 # (response name, field details, then the plan, then for RESOLVE: (definition, nodes,
-# resolver))
-_Step: TypeAlias = tuple[str, FieldDetailsList, int, str, Any, bool, Any, Any]
+# resolver), then for an object's fields: `_SubSteps`)
+_Step: TypeAlias = tuple[str, FieldDetailsList, int, str, Any, bool, Any, Any, "_SubSteps"]
+# The steps of an object field's sub-fields, filled when first needed: empty, then one
+# item, the steps, or None when the sub-fields start a deferred fragment.
+_SubSteps: TypeAlias = list["list[_Step] | None"]
 # An object's fields by name, or a list's items by index, some still awaitable.
 R = TypeVar("R", dict[str, Any], list[Any])
 
@@ -134,6 +154,10 @@ def plan_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, field_name
     field_type = field_def.type
     named = _named(field_type)
     non_null = is_non_null_type(field_type)
+    if named is GraphQLString or named is GraphQLID:
+        return (TEXT, attribute, named, non_null, field_type)
+    if named is GraphQLBoolean:
+        return (FLAG, attribute, named, non_null, field_type)
     if is_leaf_type(named):
         return (LEAF, attribute, named, non_null, field_type)
     if is_object_type(named) and named.is_type_of is None:
@@ -212,6 +236,17 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
+        return self._execute_steps(
+            parent_type,
+            source_value,
+            path,
+            self._steps_of(parent_type, grouped_field_set),
+            position_context,
+        )
+
+    def _steps_of(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> list[_Step]:
         known = self._steps.get(id(grouped_field_set))
         if known is None or known[0] is not grouped_field_set or known[1] is not parent_type:
             known = (
@@ -220,6 +255,16 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                 self._plan_steps(parent_type, grouped_field_set),
             )
             self._steps[id(grouped_field_set)] = known
+        return known[2]
+
+    def _execute_steps(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        steps: list[_Step],
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
@@ -233,7 +278,8 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                 non_null,
                 field_type,
                 resolver,
-            ) in known[2]:
+                sub_steps,
+            ) in steps:
                 if kind == RESOLVE:
                     result = self._resolve_field(
                         parent_type,
@@ -287,14 +333,31 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                                 f" {parent_type.name}.{field_details_list[0].node.name.value}."
                             )
                         results[response_name] = None
-                    elif kind == LEAF:
+                    elif kind == TEXT and value.__class__ is str:
+                        # complete_leaf_value without its calls: a str is its own
+                        # serialization, and the budget counts it as `_size` would.
+                        self.response_bytes += len(value) + TEXT_EXTRA_BYTES
+                        if self.response_bytes > self.max_response_bytes:
+                            raise ResponseTooLarge(self.max_response_bytes)
+                        results[response_name] = value
+                    elif kind == FLAG and value.__class__ is bool:
+                        self.response_bytes += SCALAR_BYTES  # as TEXT
+                        if self.response_bytes > self.max_response_bytes:
+                            raise ResponseTooLarge(self.max_response_bytes)
+                        results[response_name] = value
+                    elif kind != OBJECT and kind != OBJECTS:
                         results[response_name] = self.complete_leaf_value(named, value)
                     else:
                         field_path = Path(path, response_name, parent_type.name)
                         completed: Any
                         if kind == OBJECT:
-                            completed = self.collect_and_execute_subfields(
-                                named, field_details_list, field_path, value, position_context
+                            completed = self._execute_object(
+                                named,
+                                field_details_list,
+                                sub_steps,
+                                field_path,
+                                value,
+                                position_context,
                             )
                         elif value.__class__ is list or value.__class__ is tuple:
                             completed = self._complete_objects(
@@ -302,6 +365,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                                 named,
                                 field_type,
                                 field_details_list,
+                                sub_steps,
                                 field_path,
                                 value,
                                 position_context,
@@ -335,6 +399,32 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
             return results
         return self._gather_results(results, awaitable_fields)
 
+    def _execute_object(
+        self,
+        object_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        sub_steps: _SubSteps,
+        path: Path,
+        source: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's `collect_and_execute_subfields`: where no @defer is in play
+        (no position context, no deferred fragment among the sub-fields), its calls end
+        in `execute_fields(object_type, source, path, sub-fields, None)`, and the steps
+        of those sub-fields, kept with the field's own step, are run straight away."""
+        if position_context is None:
+            if not sub_steps:
+                grouped, new_defer_usages, _ = self.collect_subfields(
+                    object_type, field_details_list
+                )
+                sub_steps.append(None if new_defer_usages else self._steps_of(object_type, grouped))
+            steps = sub_steps[0]
+            if steps is not None:
+                return self._execute_steps(object_type, source, path, steps, None)
+        return self.collect_and_execute_subfields(
+            object_type, field_details_list, path, source, position_context
+        )
+
     def _plan_steps(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> list[_Step]:
@@ -358,7 +448,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                     resolve = field_def.resolve or self.field_resolver
                     resolver = (field_def, to_nodes(field_details_list), resolve)
                     plan = _RESOLVE_PLAN
-            steps.append((response_name, field_details_list, *plan, resolver))
+            steps.append((response_name, field_details_list, *plan, resolver, []))
         return steps
 
     async def _gather_results(self, results: R, awaiting: list[Any]) -> R:
@@ -441,15 +531,17 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
         item_named: GraphQLObjectType,
         field_type: GraphQLOutputType,
         field_details_list: FieldDetailsList,
+        sub_steps: _SubSteps,
         path: Path,
         items: list[Any] | tuple[Any, ...],
         position_context: Any,
     ) -> AwaitableOrValue[list[Any]]:
         """graphql-core's `complete_iterable_value` (3.3.2) for a list of objects, with
-        each item of a known plain class (`_is_plain_object`) completed straight by
-        `complete_object_value` (by `collect_and_execute_subfields` for a type without
-        `is_type_of`), where graphql-core's `complete_list_item_value` and
-        `complete_value` would reach the same call through a dozen type checks.
+        each item of a known plain class (`_is_plain_object`) that passes the type's
+        `is_type_of` (if it has one) completed straight by its sub-fields
+        (`_execute_object`), where graphql-core's `complete_list_item_value`,
+        `complete_value` and `complete_object_value` would reach the same call through a
+        dozen type checks.
         Any other item (None, an error, an awaitable, a class not seen yet) is completed
         by graphql-core's own functions, with a resolve info built for it."""
         item_type = _named(field_type).of_type  # the item's type, NonNull kept
@@ -460,10 +552,9 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
         awaitable_indices: list[int] = []
         # One for the whole list, as graphql-core passes its items: for `is_type_of`
         # (strawberry's, on types with interfaces) and the items it completes itself.
+        is_type_of = item_named.is_type_of
         type_info = (
-            None
-            if item_named.is_type_of is None
-            else self._info_for(parent_type, field_details_list, path)
+            None if is_type_of is None else self._info_for(parent_type, field_details_list, path)
         )
         info = type_info
         try:
@@ -471,7 +562,19 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                 item_path = Path(path, index, None)
                 if item.__class__ in plain:
                     try:
-                        if type_info is not None:
+                        if is_type_of is None or (
+                            type_info is not None and is_type_of(item, type_info) is True
+                        ):
+                            completed = self._execute_object(
+                                item_named,
+                                field_details_list,
+                                sub_steps,
+                                item_path,
+                                item,
+                                position_context,
+                            )
+                        else:  # awaitable, or not of the type: graphql-core's error
+                            assert type_info is not None  # built where is_type_of is
                             completed = self.complete_object_value(
                                 item_named,
                                 field_details_list,
@@ -479,10 +582,6 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                                 item_path,
                                 item,
                                 position_context,
-                            )
-                        else:
-                            completed = self.collect_and_execute_subfields(
-                                item_named, field_details_list, item_path, item, position_context
                             )
                         if is_awaitable(completed):
                             completed = self._await_completed(

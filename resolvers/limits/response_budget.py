@@ -27,6 +27,11 @@ from resolvers.errors import GatewayError
 
 # A scalar's key, quotes, colon and comma, and its share of the braces around it.
 _KEY_OVERHEAD = 12
+# What `_size` counts for a text besides its characters (its quotes too), and for any
+# other scalar but a Decimal (a boolean, a number, an enum value): exported for an
+# execution context that completes texts and booleans inline.
+TEXT_EXTRA_BYTES = _KEY_OVERHEAD + 2
+SCALAR_BYTES = _KEY_OVERHEAD + 8
 
 
 class ResponseTooLarge(GatewayError):
@@ -87,7 +92,7 @@ def _over_budget(error: GraphQLError) -> bool:
 def _size(value: Any) -> int:
     """About how many bytes a scalar adds to the JSON answer, with its key."""
     if isinstance(value, str):
-        return _KEY_OVERHEAD + len(value) + 2
+        return len(value) + TEXT_EXTRA_BYTES
     if isinstance(value, Decimal):
         return _KEY_OVERHEAD + 24
-    return _KEY_OVERHEAD + 8
+    return SCALAR_BYTES

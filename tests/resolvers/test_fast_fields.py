@@ -27,11 +27,13 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers.execution.fast_fields import (
+    FLAG,
     GRAPHQL_CORE_MINOR,
     LEAF,
     OBJECT,
     OBJECTS,
     SLOW,
+    TEXT,
     TYPENAME,
     FastFieldsExecutionContext,
     plan_field,
@@ -73,6 +75,8 @@ class Gadget(Named):
     list_price: Money
     maker: Maker | None
     tags: list[str | None]
+    on_sale: bool | None
+    code: strawberry.ID | None
 
     @strawberry.field
     def label(self, upper: bool = False) -> str:
@@ -102,6 +106,10 @@ class Widget(Named):
 Thing = Annotated[Gadget | Widget, strawberry.union("Thing")]
 
 
+class Text(str):
+    """Not exactly a str: completed by graphql-core, not inline."""
+
+
 def gadget(name: str, **changes: Any) -> Gadget:
     values: dict[str, Any] = {
         "name": name,
@@ -113,6 +121,8 @@ def gadget(name: str, **changes: Any) -> Gadget:
         "list_price": Money(amount=Decimal("12.00"), currency="EUR"),
         "maker": Maker(name="Acme", country=None),
         "tags": ["a", None, "b"],
+        "on_sale": True,
+        "code": strawberry.ID(f"G-{name}"),
         **changes,
     }
     return Gadget(**values)
@@ -128,6 +138,15 @@ BAD: dict[str, Any] = {
     "exception_value": gadget("ex", weight=ValueError("no weight")),
     "bad_leaf_in_object": gadget("bo", maker=Maker(name=None, country="NL")),  # type: ignore[arg-type]
     "bad_string": gadget("bs", price=Money(amount=Decimal(1), currency=["EUR"])),  # type: ignore[arg-type]
+    "bad_id": gadget("bd", code=["G"]),
+    "bad_bool": gadget("bb", on_sale="yes"),
+}
+# Texts, ids and booleans of another class than str and bool: serialized by graphql-core.
+COERCED: dict[str, Any] = {
+    "text_from_int": (gadget("ti", required=7), "required", "7"),
+    "id_from_int": (gadget("ii", code=41), "code", "41"),
+    "bool_from_int": (gadget("bf", on_sale=0), "onSale", False),
+    "text_subclass": (gadget("ts", required=Text("its own class")), "required", "its own class"),
 }
 
 
@@ -201,6 +220,10 @@ class Query:
         return [GOOD[0], BAD[case]]
 
     @strawberry.field
+    def coerced(self, case: str) -> list[Gadget]:
+        return [GOOD[0], COERCED[case][0]]
+
+    @strawberry.field
     def missing(self) -> Maker | None:
         return Missing()  # type: ignore[return-value]
 
@@ -255,7 +278,7 @@ def both(query: str, **kwargs: Any) -> tuple[Any, Any]:
     return fast
 
 
-GADGET_FIELDS = """name colour weight required count
+GADGET_FIELDS = """name colour weight required count onSale code
     price { amount currency } listPrice { amount currency } maker { name country } tags"""
 
 
@@ -310,6 +333,14 @@ def test_fragments_on_interfaces_and_unions():
 def test_errors_and_null_propagation(case, field):
     _data, errors = both(f'{{ {field}(case: "{case}") {{ {GADGET_FIELDS} }} }}')
     assert errors is not None
+
+
+@pytest.mark.parametrize("case", sorted(COERCED))
+def test_texts_ids_and_booleans_of_other_classes_are_serialized(case):
+    data, errors = both(f'{{ coerced(case: "{case}") {{ {GADGET_FIELDS} }} }}')
+    _gadget, field, expected = COERCED[case]
+    assert errors is None
+    assert data["coerced"][1][field] == expected
 
 
 def test_a_null_in_a_non_null_basic_field_nulls_its_object():
@@ -413,10 +444,17 @@ def test_a_missing_attribute_is_an_error_at_the_field():
     assert errors[0]["path"] == ["missing", "country"]
 
 
-def test_the_response_budget_stops_at_the_same_scalar():
+@pytest.mark.parametrize("max_bytes", range(30, 1200, 41))
+def test_the_response_budget_stops_at_the_same_scalar(max_bytes):
+    # Budgets that run out at a text, an id, a boolean, a number, a Decimal, an enum.
     query = f"{{ gadgets {{ {GADGET_FIELDS} }} }}"
-    fast, plain = budgeted(400, FastFieldsExecutionContext), budgeted(400)
+    fast, plain = budgeted(max_bytes, FastFieldsExecutionContext), budgeted(max_bytes)
     assert outcome(run(query, fast)) == outcome(run(query, plain))
+
+
+def test_the_response_budget_nulls_the_objects_past_it():
+    query = f"{{ gadgets {{ {GADGET_FIELDS} }} }}"
+    fast = budgeted(400, FastFieldsExecutionContext)
     data, errors = outcome(run(query, fast))
     assert errors is not None
     assert {error["message"] for error in errors} == {
@@ -525,6 +563,10 @@ def test_what_is_planned_inline():
     gadget_type, money = object_type(schema, "Gadget"), object_type(schema, "Money")
     assert plan_field(schema, money, "amount")[0] == LEAF
     assert plan_field(schema, gadget_type, "colour")[0] == LEAF
+    assert plan_field(schema, gadget_type, "weight")[0] == LEAF  # Int: a range to check
+    assert plan_field(schema, gadget_type, "required")[0] == TEXT
+    assert plan_field(schema, gadget_type, "code")[0] == TEXT
+    assert plan_field(schema, gadget_type, "onSale")[0] == FLAG
     assert plan_field(schema, gadget_type, "price")[0] == OBJECT
     assert plan_field(schema, gadget_type, "listPrice")[1] == "list_price"
     assert plan_field(schema, gadget_type, "__typename")[0] == TYPENAME
@@ -542,7 +584,8 @@ def test_the_gateway_schema_executes_basic_fields_inline():
     schema: Any = build_schema()
     assert issubclass(schema.execution_context_class, FastFieldsExecutionContext)
     product = object_type(schema._schema, "Product")
-    assert plan_field(schema._schema, product, "sku")[0] == LEAF
+    assert plan_field(schema._schema, product, "sku")[0] == TEXT
+    assert plan_field(schema._schema, product, "forSale")[0] == FLAG
 
 
 def test_the_graphql_core_it_follows_is_the_one_installed():
