@@ -8,7 +8,6 @@ description (GraphiQL's docs).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
@@ -18,8 +17,8 @@ from strawberry.types.field import StrawberryField
 
 from gateway.auth.principal import Principal
 from gateway.auth.scopes import PAYMENTS_WRITE_IMPERSONATED
-from resolvers.context import Info
 from resolvers.errors import Forbidden, Unauthenticated
+from resolvers.execution.guards import RequestGuard
 
 
 @strawberry.schema_directive(
@@ -44,7 +43,7 @@ def check_scopes(principal: Principal, scopes: tuple[str, ...], what: str) -> No
     raise Forbidden(f"{what} needs the {missing[0]} scope", requiredScope=missing[0])
 
 
-class ScopeGuard(FieldExtension):
+class ScopeGuard(RequestGuard):
     def __init__(self, scopes: tuple[str, ...], *, when_impersonating: tuple[str, ...]) -> None:
         self.scopes = scopes
         self.when_impersonating = when_impersonating
@@ -59,24 +58,13 @@ class ScopeGuard(FieldExtension):
             note += " Acting as a customer also: " + ", ".join(self.when_impersonating) + "."
         field.description = f"{field.description}\n\n{note}" if field.description else note
 
-    def check(self, info: Info) -> None:
-        principal = info.context.principal
-        what = info.field_name
-        check_scopes(principal, self.scopes, what)
+    def check_request(self, context: Any, field_name: str) -> None:
+        principal = context.principal
+        check_scopes(principal, self.scopes, field_name)
         if principal.actor is not None:
-            check_scopes(principal, self.when_impersonating, f"{what} while acting as a customer")
-
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        self.check(info)
-        return next_(source, info, **kwargs)
-
-    def resolve_async(
-        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
-    ) -> Any:  # the resolver's awaitable
-        # Not a coroutine itself: the resolver's awaitable is handed on, which strawberry
-        # awaits anyway, sparing a coroutine (and its frame) per guarded field.
-        self.check(info)
-        return next_(source, info, **kwargs)
+            check_scopes(
+                principal, self.when_impersonating, f"{field_name} while acting as a customer"
+            )
 
 
 def requires(*scopes: str, when_impersonating: tuple[str, ...] = ()) -> list[FieldExtension]:

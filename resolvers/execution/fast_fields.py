@@ -21,6 +21,12 @@ holding a list of objects (a connection's `nodes`, a stock level's warehouses) i
 completed item by item inline (`_complete_objects`): an item of a class already seen
 to be a plain object goes straight to its sub-fields, anything else through
 graphql-core's own item functions.
+A field whose resolver is a synchronous method taking `self` and perhaps `info`, with
+no arguments and no field extension but `RequestGuard`s (the scope guard), is read by
+calling the method itself (`Method`): its guards are asked once per request, not per
+item, and a resolve info is built only for a method that takes `info`. strawberry's
+chain around such a resolver (extensions, `get_arguments`, an `Info`) cost as much
+as reading a product's stock; a refused guard leaves the field to that chain.
 Every other field goes through `_resolve_field`, graphql-core's `execute_field` line
 for line but with the field's definition, nodes and resolver looked up once per
 request instead of once per item. When the operation has resolver middleware, all of
@@ -50,8 +56,10 @@ list's items the list's info, so one is built per list.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from inspect import Parameter, isfunction
 from types import CoroutineType, GeneratorType
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
 from weakref import WeakKeyDictionary
@@ -79,8 +87,10 @@ from graphql.execution.executor import to_nodes
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
+from resolvers.execution.guards import RequestGuard
 from resolvers.limits.response_budget import (
     SCALAR_BYTES,
     TEXT_EXTRA_BYTES,
@@ -114,10 +124,12 @@ GRAPHQL_CORE_MINOR: Final = (3, 3)
 # Selection directives that field collection has already applied.
 _COLLECTED_DIRECTIVES: Final = frozenset({"skip", "include"})
 
-# (kind, attribute name, named type (no NonNull), whether non-null, field type)
-_Plan: TypeAlias = tuple[int, str, Any, bool, Any]
-# (response name, field details, then the plan, then for RESOLVE: (definition, nodes,
-# resolver), then for an object's fields: `_SubSteps`)
+# (kind, what to read: an attribute's name or a `Method`, named type (no NonNull),
+# whether non-null, field type)
+_Plan: TypeAlias = tuple[int, "str | Method", Any, bool, Any]
+# (response name, field details, then the plan (the attribute "" for a method), then
+# for RESOLVE: (definition, nodes, resolver), for a method: (method, definition, nodes),
+# then for an object's fields: `_SubSteps`)
 _Step: TypeAlias = tuple[str, FieldDetailsList, int, str, Any, bool, Any, Any, "_SubSteps"]
 # The steps of an object field's sub-fields, filled when first needed: empty, then one
 # item, the steps, or None when the sub-fields start a deferred fragment.
@@ -132,7 +144,6 @@ R = TypeVar("R", dict[str, Any], list[Any])
 _PLAIN_OBJECT_CLASSES: set[type] = set()
 
 _SLOW_PLAN: Final[_Plan] = (SLOW, "", None, False, None)
-_RESOLVE_PLAN: Final[_Plan] = (RESOLVE, "", None, False, None)
 
 # Per schema, per (parent type, field name): the plan. Weak, so a schema built by a
 # test does not live on here.
@@ -148,7 +159,9 @@ def plan_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, field_name
         return _SLOW_PLAN  # graphql-core leaves it out of the answer
     if field_def is TypeNameMetaFieldDef:
         return (TYPENAME, "", _named(field_def.type), True, field_def.type)
-    attribute = _basic_attribute(field_def)
+    attribute: str | Method | None = _basic_attribute(field_def)
+    if attribute is None:
+        attribute = _method(schema, field_def)
     if attribute is None:
         return _SLOW_PLAN
     field_type = field_def.type
@@ -181,6 +194,58 @@ def _basic_attribute(field_def: GraphQLField) -> str | None:
     if field.default_resolver is not getattr:  # StrawberryConfig.default_resolver
         return None
     return field.python_name
+
+
+@dataclass(frozen=True)
+class Method:
+    """A field's resolver that the fast path calls itself, as strawberry would: a
+    synchronous method taking `self` and perhaps `info` (a strawberry `Info`), no
+    arguments, guarded by `RequestGuard`s only (checked once per request)."""
+
+    function: Callable[..., Any]
+    takes_info: bool
+    guards: tuple[RequestGuard, ...]
+    field: StrawberryField
+    info_class: type[Info[Any, Any]]
+
+
+def _method(schema: GraphQLSchema, field_def: GraphQLField) -> Method | None:
+    """The field's resolver as a `Method`, or None if strawberry's chain around it could
+    do more than call it: arguments to convert, an async resolver, `root`/`parent`
+    parameters, other field extensions (permission classes are one), exception
+    handlers."""
+    field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    if not isinstance(field, StrawberryField) or strawberry_schema is None:
+        return None
+    resolver = field.base_resolver
+    if resolver is None or resolver.is_async or field_def.args or resolver.arguments:
+        return None
+    if not isfunction(resolver.wrapped_func):  # a staticmethod, a classmethod
+        return None
+    if not all(isinstance(extension, RequestGuard) for extension in field.extensions):
+        return None
+    handlers = getattr(strawberry_schema.schema_converter, "_exception_handler_specs", None)
+    if handlers is None or handlers:  # a strawberry without them is not the one read
+        return None
+    parameters = list(resolver.signature.parameters.values())
+    if not parameters or resolver.self_parameter is not parameters[0]:
+        return None
+    expected = [resolver.self_parameter]
+    if resolver.info_parameter is not None:
+        expected.append(resolver.info_parameter)
+    if parameters != expected or any(p.kind not in _POSITIONAL for p in parameters):
+        return None
+    return Method(
+        function=resolver.wrapped_func,
+        takes_info=resolver.info_parameter is not None,
+        guards=tuple(field.extensions),  # type: ignore[arg-type]  # checked above
+        field=field,
+        info_class=strawberry_schema.config.info_class,
+    )
+
+
+_POSITIONAL: Final = (Parameter.POSITIONAL_ONLY, Parameter.POSITIONAL_OR_KEYWORD)
 
 
 def _is_plain_object(item: Any) -> bool:
@@ -310,7 +375,12 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                     if kind == TYPENAME:
                         results[response_name] = self.complete_leaf_value(named, parent_type.name)
                         continue
-                    value = getattr(source_value, attribute)
+                    if resolver is None:
+                        value = getattr(source_value, attribute)
+                    else:
+                        value = self._call_method(
+                            parent_type, source_value, path, response_name, *resolver
+                        )
                     if value.__class__ not in _PLAIN:
                         if is_awaitable(value):
                             result = self._complete_awaitable(
@@ -440,16 +510,66 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                 )
             if plan[0] != SLOW and not _plain_nodes(field_details_list):
                 plan = _SLOW_PLAN
-            resolver = None
-            if plan[0] == SLOW:
+            kind, read, named, non_null, field_type = plan
+            attribute = ""
+            # RESOLVE: (definition, nodes, resolver); a method: (method, definition, nodes)
+            resolver: tuple[Any, ...] | None = None
+            if isinstance(read, Method):
+                if self._passes(read.guards, field_name):
+                    field_def = self.schema.get_field(parent_type, field_name)
+                    resolver = (read, field_def, to_nodes(field_details_list))
+                else:  # each item meets the refusal at its own path, as without this
+                    kind = SLOW
+            else:
+                attribute = read
+            if kind == SLOW:
                 field_def = self.schema.get_field(parent_type, field_name)
                 if field_def is not None:
                     # Once per request, not once per item: the nodes and the resolver.
                     resolve = field_def.resolve or self.field_resolver
                     resolver = (field_def, to_nodes(field_details_list), resolve)
-                    plan = _RESOLVE_PLAN
-            steps.append((response_name, field_details_list, *plan, resolver, []))
+                    kind = RESOLVE
+            steps.append(
+                (
+                    response_name,
+                    field_details_list,
+                    kind,
+                    attribute,
+                    named,
+                    non_null,
+                    field_type,
+                    resolver,
+                    [],
+                )
+            )
         return steps
+
+    def _passes(self, guards: tuple[RequestGuard, ...], field_name: str) -> bool:
+        try:
+            for guard in guards:
+                guard.check_request(self.context_value, field_name)
+        except Exception:  # raised again where the field resolves
+            return False
+        return True
+
+    def _call_method(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        path: Path | None,
+        response_name: str,
+        method: Method,
+        field_def: GraphQLField,
+        field_nodes: list[FieldNode],
+    ) -> Any:
+        """What strawberry's chain around the resolver ends in: `function(source)`, with
+        an `Info` over a resolve info of its own if it takes one."""
+        if not method.takes_info:
+            return method.function(source)
+        raw_info = self.build_resolve_info(
+            field_def, field_nodes, parent_type, Path(path, response_name, parent_type.name)
+        )
+        return method.function(source, method.info_class(_raw_info=raw_info, _field=method.field))
 
     async def _gather_results(self, results: R, awaiting: list[Any]) -> R:
         """graphql-core's get_results (of fields) and get_completed_results (of a

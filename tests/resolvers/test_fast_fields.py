@@ -24,6 +24,7 @@ from graphql import (
     parse,
 )
 from strawberry.execution import optimized_is_awaitable
+from strawberry.extensions import FieldExtension
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers.execution.fast_fields import (
@@ -36,8 +37,10 @@ from resolvers.execution.fast_fields import (
     TEXT,
     TYPENAME,
     FastFieldsExecutionContext,
+    Method,
     plan_field,
 )
+from resolvers.execution.guards import RequestGuard
 from resolvers.limits.response_budget import BudgetedExecutionContext, budgeted
 from resolvers.schema import build_schema
 
@@ -246,6 +249,72 @@ class Query:
 
 
 SCHEMA = strawberry.Schema(query=Query)
+
+
+class OnlyIfAllowed(RequestGuard):
+    """Refuses every field it guards unless the context allows it; counts its checks."""
+
+    def check_request(self, context: Any, field_name: str) -> None:
+        context["checks"].append(field_name)
+        if not context["allowed"]:
+            raise PermissionError(f"{field_name} is not allowed")
+
+
+class Logged(FieldExtension):
+    def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        return next_(source, info, **kwargs)
+
+
+async def later_text(text: str, fail: bool = False) -> str:
+    await asyncio.sleep(0)
+    if fail:
+        raise ValueError(f"{text} failed later")
+    return text
+
+
+@strawberry.type
+class Locker:
+    name: str
+
+    @strawberry.field(extensions=[OnlyIfAllowed()])
+    def secret(self) -> str | None:
+        if self.name == "broken":
+            raise ValueError("the lock is broken")
+        return f"{self.name}'s secret"
+
+    @strawberry.field(extensions=[OnlyIfAllowed()])
+    def where(self, info: strawberry.Info) -> str | None:
+        return f"{self.name} at {info.path.as_list()} for {info.field_name}"
+
+    @strawberry.field(extensions=[OnlyIfAllowed()])
+    def contents(self) -> list[Gadget] | None:
+        return None if self.name == "empty" else GOOD[:2]
+
+    @strawberry.field(graphql_type=str | None)
+    def soon(self) -> Any:  # an awaitable from a synchronous method, as Product.stock
+        return later_text(f"{self.name} soon", fail=self.name == "broken")
+
+    @strawberry.field(graphql_type=str)
+    def required(self) -> Any:
+        return None  # a null in a non-null field, from a method
+
+    @strawberry.field(extensions=[Logged()])
+    def logged(self) -> str:
+        return self.name
+
+    @strawberry.field
+    def rooted(self, root: Any) -> str:
+        return str(root.name)
+
+
+@strawberry.type
+class GuardedQuery:
+    @strawberry.field
+    def lockers(self) -> list[Locker | None]:
+        return [Locker(name="a"), Locker(name="broken"), Locker(name="empty")]
+
+
+GUARDED = strawberry.Schema(query=GuardedQuery)
 FAST = budgeted(5 * 1024 * 1024, FastFieldsExecutionContext)
 PLAIN = budgeted(5 * 1024 * 1024, BudgetedExecutionContext)
 
@@ -514,6 +583,76 @@ async def test_defer_and_stream_split_the_same_way(query):
         assert len(fast[0]["data"]["gadgets"]) == 2
 
 
+LOCKER_FIELDS = "name secret where contents { name price { amount } } logged rooted"
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_guarded_methods_answer_and_refuse_as_strawberry_does(allowed):
+    checks: dict[str, list[str]] = {}
+    answers = []
+    for context_class in (FAST, PLAIN):
+        context = {"allowed": allowed, "checks": []}
+        result = run(
+            f"{{ lockers {{ {LOCKER_FIELDS} }} }}",
+            context_class,
+            schema=GUARDED,
+            context_value=context,
+        )
+        answers.append(outcome(result))
+        checks[context_class.__name__ + str(len(checks))] = context["checks"]
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    fast_checks, plain_checks = checks.values()
+    # strawberry's chain checks each item; the fast path once per field when it passes.
+    assert sorted(plain_checks) == sorted(["secret", "where", "contents"] * 3)
+    if allowed:
+        assert sorted(fast_checks) == ["contents", "secret", "where"]
+        assert data["lockers"][0]["where"] == "a at ['lockers', 0, 'where'] for where"
+        assert [error["path"] for error in errors] == [["lockers", 1, "secret"]]
+        assert data["lockers"][2]["contents"] is None
+    else:
+        # Refused: every item meets the refusal at its own path.
+        assert len(fast_checks) == 3 + 9
+        assert {tuple(error["path"][2:]) for error in errors} == {
+            ("secret",),
+            ("where",),
+            ("contents",),
+        }
+        assert len(errors) == 9
+
+
+async def test_methods_that_return_awaitables_or_null_in_a_non_null_field():
+    answers = []
+    for context_class in (FAST, PLAIN):
+        result = await run(
+            "{ lockers { name soon } }",
+            context_class,
+            schema=GUARDED,
+            context_value={"allowed": True, "checks": []},
+        )
+        answers.append(outcome(result))
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    assert data["lockers"][0]["soon"] == "a soon"
+    assert [error["path"] for error in errors] == [["lockers", 1, "soon"]]
+    fast = outcome(run("{ lockers { required } }", FAST, schema=GUARDED))
+    assert fast == outcome(run("{ lockers { required } }", PLAIN, schema=GUARDED))
+    assert fast[0] == {"lockers": [None, None, None]}
+
+
+def test_a_method_builds_a_resolve_info_only_if_it_takes_info():
+    fast = budgeted(10**6, FastFieldsExecutionContext)
+
+    def infos(fields: str) -> int:
+        context = {"allowed": True, "checks": []}
+        query = f"{{ lockers {{ {fields} }} }}"
+        return count_resolve_infos(query, fast, schema=GUARDED, context_value=context)
+
+    base = infos("name")
+    assert infos("name secret") == base
+    assert infos("name where") == base + 3  # one per locker
+
+
 def count_resolve_infos(query: str, context_class: type, **kwargs: Any) -> int:
     with mock.patch.object(
         context_class, "build_resolve_info", autospec=True, side_effect=FAST.build_resolve_info
@@ -524,7 +663,8 @@ def count_resolve_infos(query: str, context_class: type, **kwargs: Any) -> int:
 
 def test_the_fast_path_is_taken():
     query = "{ gadgets { name weight colour price { amount currency } } }"
-    # Only the root field has a resolver of its own.
+    # Only the root field has a resolver of its own, a method that takes no info: one
+    # info for its list, whose items' type checks them (Gadget has an interface).
     assert count_resolve_infos(query, budgeted(10**6, FastFieldsExecutionContext)) == 1
     assert count_resolve_infos(query, budgeted(10**6)) == 1 + 5 * 6
     # Lists of objects in attributes: an info for the root field, one for a list whose
@@ -576,8 +716,30 @@ def test_what_is_planned_inline():
     # Lists of leaves, own resolvers, abstract types and objects with is_type_of:
     # graphql-core's.
     assert plan_field(schema, gadget_type, "tags")[0] == SLOW
-    assert plan_field(schema, gadget_type, "label")[0] == SLOW
-    assert plan_field(schema, object_type(schema, "Query"), "gadgets")[0] == SLOW
+    assert plan_field(schema, gadget_type, "label")[0] == SLOW  # an argument
+    assert plan_field(schema, gadget_type, "eventually")[0] == SLOW  # async
+    assert plan_field(schema, object_type(schema, "Query"), "things")[0] == SLOW  # a union
+    # Synchronous methods without arguments: called inline.
+    kind, read, *_ = plan_field(schema, object_type(schema, "Query"), "gadgets")
+    assert kind == OBJECTS
+    assert isinstance(read, Method)
+    assert not read.takes_info
+    assert not read.guards
+
+
+def test_methods_planned_inline_and_not():
+    schema = GUARDED._schema
+    locker = object_type(schema, "Locker")
+    secret = plan_field(schema, locker, "secret")
+    assert secret[0] == TEXT
+    assert isinstance(secret[1], Method)
+    assert len(secret[1].guards) == 1
+    where = plan_field(schema, locker, "where")[1]
+    assert isinstance(where, Method)
+    assert where.takes_info
+    # Another extension, a root parameter: strawberry's chain does more than call it.
+    assert plan_field(schema, locker, "logged")[0] == SLOW
+    assert plan_field(schema, locker, "rooted")[0] == SLOW
 
 
 def test_the_gateway_schema_executes_basic_fields_inline():
