@@ -64,7 +64,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         return httpx.Response(
             answer.status,
-            headers=[(bytes(n), bytes(v)) for n, v in answer.raw_headers],
+            headers=answer.raw_headers,  # (name, value) pairs of bytes, as httpx takes them
             stream=_Body(answer, request),
             request=request,
             extensions={"http_version": b"HTTP/1.1"},

@@ -5,7 +5,7 @@ import pytest
 import respx
 
 from erp_backends.errors import BackendRateLimited, BackendTimeout, BackendUnavailable
-from erp_backends.http import BackendHttp, CircuitOpen, Resilience
+from erp_backends.http import URLS_KEPT, BackendHttp, CircuitOpen, Resilience
 
 URL = "http://backend.test"
 
@@ -161,3 +161,15 @@ async def test_throttling_does_not_open_the_circuit(backend):
         with pytest.raises(BackendRateLimited):
             await http.request("GET", "/x", read=True)
     assert http.breaker.state == "closed"
+
+
+@respx.mock
+async def test_paths_beyond_the_parsed_urls_kept_are_sent_where_they_name(backend):
+    # A path's URL is parsed once and kept, up to URLS_KEPT paths; the rest each time.
+    route = respx.get(url__regex=rf"{URL}/records/\d+").mock(return_value=httpx.Response(200))
+    http = backend()
+    paths = [f"/records/{i}" for i in range(URLS_KEPT + 3)] + ["/records/1", "/records/1"]
+    for path in paths:
+        await http.request("GET", path, read=True, params={"q": path})
+    sent = [(call.request.url.path, call.request.url.params["q"]) for call in route.calls]
+    assert sent == [(path, path) for path in paths]
