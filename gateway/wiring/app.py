@@ -184,26 +184,13 @@ def authenticated(app: ASGIApp, settings: Settings, clock: Callable[[], float] |
     )
 
 
-# Container objects allocated (net) between two collections of the youngest
-# generation; Python's default is 700. A list of 50 products allocates tens of
-# thousands (records, GraphQL objects, results), almost all freed by reference counting
-# before any collection sees them, so a collection every 700 mostly walks the few alive
-# at that instant, again and again: 3 % of the instructions of a request
-# (callgrind, 50 products with or without their stock). The garbage this lets pile up
-# between collections is a few MB at most.
-YOUNG_GENERATION_THRESHOLD = 50_000
-
-
 def freeze_startup_objects() -> None:
     """Move every object built so far (modules, the schema, the backends' clients) out
     of the cyclic garbage collector's sight. They live as long as the process, yet each
     full collection walked them all again: about 50 ms every few large queries, the
-    tail of the customer-360's latency. Objects made later are collected as before,
-    the youngest less often (`YOUNG_GENERATION_THRESHOLD`)."""
+    tail of the customer-360's latency. Objects made later are collected as before."""
     gc.collect()
     gc.freeze()
-    _, middle, oldest = gc.get_threshold()
-    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, middle, oldest)
 
 
 async def not_found(request: Request, _: Exception) -> Response:
