@@ -24,9 +24,9 @@ of a simple query; aiohttp's client, with its C parser, spends a sixth of that
 
 from __future__ import annotations
 
+import functools
 import ssl
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 
 import aiohttp
 import httpx
@@ -51,8 +51,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             for name, value in request.headers.multi_items()
             if name.lower() not in _NOT_FORWARDED
         ]
-        body = await request.aread()
-        with _as_httpx_errors(request):
+        try:
+            body = request.content  # read when built, unless its content streams
+        except httpx.RequestNotRead:
+            body = await request.aread()
+        try:
             answer = await session.request(
                 request.method,
                 str(request.url),
@@ -62,6 +65,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 ssl=self._tls() if request.url.scheme == "https" else True,
             )
+        except _FAILURES as exc:
+            raise _httpx_error(exc, request) from exc
         return httpx.Response(
             answer.status,
             headers=answer.raw_headers,  # (name, value) pairs of bytes, as httpx takes them
@@ -103,9 +108,11 @@ class _Body(httpx.AsyncByteStream):
         self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _as_httpx_errors(self._request):
+        try:
             async for chunk in self._answer.content.iter_chunked(CHUNK_BYTES):
                 yield chunk
+        except _FAILURES as exc:
+            raise _httpx_error(exc, self._request) from exc
 
     async def aclose(self) -> None:
         if self._answer.content.at_eof():
@@ -116,12 +123,19 @@ class _Body(httpx.AsyncByteStream):
 
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
     timeout = request.extensions.get("timeout", {})
+    return _client_timeout(timeout.get("connect"), timeout.get("read"), timeout.get("pool"))
+
+
+@functools.lru_cache(maxsize=64)  # a backend's calls share one or two timeouts
+def _client_timeout(
+    connect: float | None, read: float | None, pool: float | None
+) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(
         total=None,
-        sock_connect=timeout.get("connect"),
-        sock_read=timeout.get("read"),
+        sock_connect=connect,
+        sock_read=read,
         # Waiting for a free pooled connection, then connecting.
-        connect=_sum(timeout.get("pool"), timeout.get("connect")),
+        connect=_sum(pool, connect),
     )
 
 
@@ -129,21 +143,23 @@ def _sum(*seconds: float | None) -> float | None:
     return None if any(s is None for s in seconds) else sum(s for s in seconds if s is not None)
 
 
-@contextmanager
-def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
-    try:
-        yield
-    except aiohttp.ConnectionTimeoutError as exc:
-        raise httpx.ConnectTimeout(str(exc) or "connect timeout", request=request) from exc
-    except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-        raise httpx.ReadTimeout(str(exc) or "read timeout", request=request) from exc
-    except aiohttp.ClientConnectorError as exc:
-        raise httpx.ConnectError(str(exc), request=request) from exc
-    except aiohttp.ClientResponseError as exc:  # an answer that is not valid HTTP
-        raise httpx.RemoteProtocolError(str(exc), request=request) from exc
-    except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as exc:
-        raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
-    except aiohttp.InvalidURL as exc:
-        raise httpx.UnsupportedProtocol(str(exc), request=request) from exc
-    except (aiohttp.ClientError, OSError) as exc:
-        raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+# What aiohttp and the socket raise; each becomes an httpx error (`_httpx_error`).
+_FAILURES = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+def _httpx_error(exc: BaseException, request: httpx.Request) -> httpx.TransportError:
+    """The httpx error that its own transport would raise for this failure. (A plain
+    try/except at each call, not a context manager: this runs twice per backend call.)"""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(str(exc) or "connect timeout", request=request)
+    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+        return httpx.ReadTimeout(str(exc) or "read timeout", request=request)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(str(exc), request=request)
+    if isinstance(exc, aiohttp.ClientResponseError):  # an answer that is not valid HTTP
+        return httpx.RemoteProtocolError(str(exc), request=request)
+    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError):
+        return httpx.ReadError(str(exc) or type(exc).__name__, request=request)
+    if isinstance(exc, aiohttp.InvalidURL):
+        return httpx.UnsupportedProtocol(str(exc), request=request)
+    return httpx.ReadError(str(exc) or type(exc).__name__, request=request)
