@@ -239,12 +239,18 @@ def gateway(odoo: str, name: str, workers: int, environ: dict[str, str]) -> Iter
     """erp-gateway with the response and record caches on ("cache") or with products
     and stock never cached ("nocache": one trip to Odoo per request, as the peer)."""
     folder = tempfile.mkdtemp(prefix=f"peer-bench-{name}-")
+    with served_gateway(gateway_config(odoo, name, folder), workers, environ) as served:
+        yield Server(f"{served.url}/graphql", served.group)
+
+
+def gateway_config(odoo: str, name: str, folder: str) -> str:
+    """The gateway.toml of `gateway` ("cache" or "nocache"), its stores in `folder`."""
     no_cache = (
         "\n[cache.ttl.erp]\nproduct = 0\nproduct_by_sku = 0\nproduct_search = 0\nstock = 0\n"
         if name == "nocache"
         else ""
     )
-    config = f"""
+    return f"""
 [backends.erp]
 kind = "odoo"
 url = "{odoo}"
@@ -267,8 +273,6 @@ url = "sqlite:///{folder}/queue.sqlite3"
 [limits]
 enabled = false
 """
-    with served_gateway(config, workers, environ) as served:
-        yield Server(f"{served.url}/graphql", served.group)
 
 
 def compose(odoo: str, folder: Path) -> Path:
