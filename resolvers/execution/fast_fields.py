@@ -129,7 +129,9 @@ _COLLECTED_DIRECTIVES: Final = frozenset({"skip", "include"})
 _Plan: TypeAlias = tuple[int, "str | Method", Any, bool, Any]
 # (response name, field details, then the plan (the attribute "" for a method), then
 # for RESOLVE: (definition, nodes, resolver), for a method: (method, definition, nodes),
-# then for an object's fields: `_SubSteps`)
+# then for an object's fields: `_SubSteps`). A plain tuple, not a NamedTuple: the loop
+# of `_execute_steps` unpacks one per field of every object, and CPython unpacks exact
+# tuples fastest.
 _Step: TypeAlias = tuple[str, FieldDetailsList, int, str, Any, bool, Any, Any, "_SubSteps"]
 # The steps of an object field's sub-fields, filled when first needed: empty, then one
 # item, the steps, or None when the sub-fields start a deferred fragment.
