@@ -11,7 +11,7 @@ import base64
 import binascii
 import functools
 from collections.abc import Callable, Iterator
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
@@ -48,17 +48,17 @@ class Edge(Generic[N]):
 
 
 def _edges(self: Connection[N]) -> list[Edge[N]]:
-    offset = self.offset
+    offset = self.page.offset
     return [Edge(cursor=encode_cursor(offset + i), node=n) for i, n in enumerate(self.nodes)]
 
 
 def _page_info(self: Connection[N]) -> PageInfo:
-    last = len(self.nodes) - 1
+    offset, last = self.page.offset, len(self.nodes) - 1
     return PageInfo(
-        has_next_page=self.has_next,
-        has_previous_page=self.offset > 0,
-        start_cursor=encode_cursor(self.offset) if last >= 0 else None,
-        end_cursor=encode_cursor(self.offset + last) if last >= 0 else None,
+        has_next_page=self.page.has_next,
+        has_previous_page=offset > 0,
+        start_cursor=encode_cursor(offset) if last >= 0 else None,
+        end_cursor=encode_cursor(offset + last) if last >= 0 else None,
     )
 
 
@@ -69,26 +69,19 @@ class Connection(Generic[N]):
     edges: list[Edge[N]] = strawberry.field(resolver=_edges)
     nodes: list[N]
     page_info: PageInfo = strawberry.field(resolver=_page_info)
-    total: strawberry.Private[int | None]
-    offset: strawberry.Private[int]  # of the first node in the whole list
-    has_next: strawberry.Private[bool]
+    page: strawberry.Private[Page[Any]]  # what the nodes were made of
 
     @strawberry.field(description="The length of the whole list.")
     def total_count(self) -> int:
         # A page is read without its total only when `totalCount` appears nowhere in
         # the selection (`counts_total`), so it is never asked for then.
-        if self.total is None:
+        if self.page.total is None:
             raise AssertionError("a page read without its total was asked for it")
-        return self.total
+        return self.page.total
 
     @classmethod
     def from_page(cls, page: Page[R], wrap: Callable[[R], N]) -> Connection[N]:
-        return cls(
-            nodes=[wrap(item) for item in page.items],
-            total=page.total,
-            offset=page.offset,
-            has_next=page.has_next,
-        )
+        return cls(nodes=[wrap(item) for item in page.items], page=page)
 
 
 @functools.lru_cache(maxsize=4096)  # each page of every list spells the same offsets
