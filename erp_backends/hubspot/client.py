@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from erp_backends import wire_json
 from erp_backends.errors import BackendDataError
 from erp_backends.http import BackendHttp
 from erp_backends.hubspot.errors import hubspot_error
@@ -131,7 +132,7 @@ class HubSpotClient:
 
     def _answer(self, response: httpx.Response, what: str, *, ok: tuple[int, ...]) -> Json:
         try:
-            body = response.json()
+            body = wire_json.loads(response.content)
         except ValueError:
             body = None
         if response.status_code not in ok:

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from erp_backends import wire_json
 from erp_backends.errors import (
     BackendAuthError,
     BackendDataError,
@@ -97,7 +98,7 @@ class WooCommerceClient:
     def _error(self, response: httpx.Response, what: str) -> BackendError:
         status = response.status_code
         try:
-            body = response.json()
+            body = wire_json.loads(response.content)
         except ValueError:
             body = None
         if isinstance(body, dict) and isinstance(body.get("code"), str):
@@ -116,7 +117,7 @@ class WooCommerceClient:
 
     def _json(self, response: httpx.Response, what: str) -> Any:
         try:
-            return response.json()
+            return wire_json.loads(response.content)
         except ValueError:
             # WordPress without pretty permalinks answers /wp-json/... with its home page.
             raise BackendDataError(

@@ -256,6 +256,15 @@ async def test_a_site_without_pretty_permalinks_answers_html(http):
 
 
 @respx.mock
+async def test_an_answer_behind_a_byte_order_mark_is_read(http):
+    # WordPress sends one when a theme or plugin file starts with it.
+    body = b"\xef\xbb\xbf" + httpx.Response(200, json=[order()]).content
+    respx.get(ORDERS).mock(return_value=httpx.Response(200, content=body, headers=TOTALS))
+    found = await shop(http).orders_by_number(["1001"])
+    assert found["1001"].total.amount == 24.5
+
+
+@respx.mock
 async def test_a_page_without_totals_is_a_data_error(http):
     respx.get(ORDERS).mock(return_value=httpx.Response(200, json=[order()]))
     with pytest.raises(BackendDataError, match="X-WP-Total"):
