@@ -21,12 +21,14 @@ holding a list of objects (a connection's `nodes`, a stock level's warehouses) i
 completed item by item inline (`_complete_objects`): an item of a class already seen
 to be a plain object goes straight to its sub-fields, anything else through
 graphql-core's own item functions.
-A field whose resolver is a synchronous method taking `self` and perhaps `info`, with
-no arguments and no field extension but `RequestGuard`s (the scope guard), is read by
+A field whose resolver is a method taking `self` and perhaps `info`, with no
+arguments and no field extension but `RequestGuard`s (the scope guard), is read by
 calling the method itself (`Method`): its guards are asked once per request, not per
-item, and a resolve info is built only for a method that takes `info`. strawberry's
-chain around such a resolver (extensions, `get_arguments`, an `Info`) cost as much
-as reading a product's stock; a refused guard leaves the field to that chain.
+item, and a resolve info is built only for a method that takes `info` or is async.
+strawberry's chain around such a resolver (extensions, `get_arguments`, an `Info`, for
+an async one a coroutine of its own) cost as much as reading a product's stock; a
+refused guard leaves the field to that chain. An async method's coroutine is completed
+by graphql-core's `complete_awaitable_value`, as `execute_field` completes strawberry's.
 Every other field goes through `_resolve_field`, graphql-core's `execute_field` line
 for line but with the field's definition, nodes and resolver looked up once per
 request instead of once per item. When the operation has resolver middleware, all of
@@ -201,11 +203,12 @@ def _basic_attribute(field_def: GraphQLField) -> str | None:
 @dataclass(frozen=True)
 class Method:
     """A field's resolver that the fast path calls itself, as strawberry would: a
-    synchronous method taking `self` and perhaps `info` (a strawberry `Info`), no
-    arguments, guarded by `RequestGuard`s only (checked once per request)."""
+    method (synchronous or async) taking `self` and perhaps `info` (a strawberry
+    `Info`), no arguments, guarded by `RequestGuard`s only (checked once per request)."""
 
     function: Callable[..., Any]
     takes_info: bool
+    is_async: bool
     guards: tuple[RequestGuard, ...]
     field: StrawberryField
     info_class: type[Info[Any, Any]]
@@ -213,15 +216,14 @@ class Method:
 
 def _method(schema: GraphQLSchema, field_def: GraphQLField) -> Method | None:
     """The field's resolver as a `Method`, or None if strawberry's chain around it could
-    do more than call it: arguments to convert, an async resolver, `root`/`parent`
-    parameters, other field extensions (permission classes are one), exception
-    handlers."""
+    do more than call it: arguments to convert, `root`/`parent` parameters, other field
+    extensions (permission classes are one), exception handlers."""
     field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     strawberry_schema = getattr(schema, "_strawberry_schema", None)
     if not isinstance(field, StrawberryField) or strawberry_schema is None:
         return None
     resolver = field.base_resolver
-    if resolver is None or resolver.is_async or field_def.args or resolver.arguments:
+    if resolver is None or field_def.args or resolver.arguments:
         return None
     if not isfunction(resolver.wrapped_func):  # a staticmethod, a classmethod
         return None
@@ -241,6 +243,7 @@ def _method(schema: GraphQLSchema, field_def: GraphQLField) -> Method | None:
     return Method(
         function=resolver.wrapped_func,
         takes_info=resolver.info_parameter is not None,
+        is_async=resolver.is_async,
         guards=tuple(field.extensions),  # type: ignore[arg-type]  # checked above
         field=field,
         info_class=strawberry_schema.config.info_class,
@@ -379,6 +382,17 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         continue
                     if resolver is None:
                         value = getattr(source_value, attribute)
+                    elif resolver[0].is_async:
+                        results[response_name] = self._call_async_method(
+                            parent_type,
+                            source_value,
+                            field_details_list,
+                            Path(path, response_name, parent_type.name),
+                            position_context,
+                            *resolver,
+                        )
+                        awaitable_fields.append(response_name)
+                        continue
                     else:
                         value = self._call_method(
                             parent_type, source_value, path, response_name, *resolver
@@ -572,6 +586,30 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
             field_def, field_nodes, parent_type, Path(path, response_name, parent_type.name)
         )
         return method.function(source, method.info_class(_raw_info=raw_info, _field=method.field))
+
+    def _call_async_method(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+        method: Method,
+        field_def: GraphQLField,
+        field_nodes: list[FieldNode],
+    ) -> Awaitable[Any]:
+        """An async method's coroutine, completed as `execute_field` completes the one of
+        strawberry's chain; one resolve info serves the method's `Info` and the
+        completion."""
+        raw_info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
+        if method.takes_info:
+            info = method.info_class(_raw_info=raw_info, _field=method.field)
+            awaitable = method.function(source, info)
+        else:
+            awaitable = method.function(source)
+        return self.complete_awaitable_value(
+            field_def.type, field_details_list, raw_info, path, awaitable, position_context
+        )
 
     async def _gather_results(self, results: R, awaiting: list[Any]) -> R:
         """graphql-core's get_results (of fields) and get_completed_results (of a

@@ -298,6 +298,21 @@ class Locker:
     def required(self) -> Any:
         return None  # a null in a non-null field, from a method
 
+    @strawberry.field(extensions=[OnlyIfAllowed()])
+    async def hidden(self, info: strawberry.Info) -> str | None:
+        await asyncio.sleep(0)
+        if self.name == "broken":
+            raise ValueError("the hidden lock is broken")
+        return f"{self.name} hidden at {info.path.as_list()}"
+
+    @strawberry.field(extensions=[OnlyIfAllowed()])
+    async def inside(self) -> list[Gadget] | None:  # async, no info, objects to complete
+        return None if self.name == "empty" else GOOD[:1]
+
+    @strawberry.field
+    async def needed(self) -> str:
+        return None  # type: ignore[return-value]  # a null in a non-null field, async
+
     @strawberry.field(extensions=[Logged()])
     def logged(self) -> str:
         return self.name
@@ -640,6 +655,51 @@ async def test_methods_that_return_awaitables_or_null_in_a_non_null_field():
     assert fast[0] == {"lockers": [None, None, None]}
 
 
+@pytest.mark.parametrize("allowed", [True, False])
+async def test_async_methods_answer_and_refuse_as_strawberry_does(allowed):
+    answers, checks = [], []
+    for context_class in (FAST, PLAIN):
+        context = {"allowed": allowed, "checks": []}
+        result = await run(
+            "{ lockers { name hidden inside { name maker { name } } } }",
+            context_class,
+            schema=GUARDED,
+            context_value=context,
+        )
+        answers.append(outcome(result))
+        checks.append(context["checks"])
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    fast_checks, plain_checks = checks
+    assert sorted(plain_checks) == sorted(["hidden", "inside"] * 3)
+    if allowed:
+        assert sorted(fast_checks) == ["hidden", "inside"]
+        assert data["lockers"][0]["hidden"] == "a hidden at ['lockers', 0, 'hidden']"
+        assert data["lockers"][0]["inside"] == [{"name": "g0", "maker": {"name": "Acme"}}]
+        assert data["lockers"][2]["inside"] is None
+        assert [error["path"] for error in errors] == [["lockers", 1, "hidden"]]
+        assert errors[0]["message"] == "the hidden lock is broken"
+    else:
+        assert len(fast_checks) == 2 + 6
+        assert len(errors) == 6
+        assert data["lockers"] == [
+            {"name": n, "hidden": None, "inside": None} for n in "a broken empty".split()
+        ]
+
+
+async def test_a_null_from_an_async_method_in_a_non_null_field_nulls_its_object():
+    answers = []
+    for context_class in (FAST, PLAIN):
+        answers.append(
+            outcome(await run("{ lockers { name needed } }", context_class, schema=GUARDED))
+        )
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    assert data == {"lockers": [None, None, None]}
+    assert errors[0]["message"] == "Cannot return null for non-nullable field Locker.needed."
+    assert errors[0]["path"] == ["lockers", 0, "needed"]
+
+
 def test_a_method_builds_a_resolve_info_only_if_it_takes_info():
     fast = budgeted(10**6, FastFieldsExecutionContext)
 
@@ -717,7 +777,7 @@ def test_what_is_planned_inline():
     # graphql-core's.
     assert plan_field(schema, gadget_type, "tags")[0] == SLOW
     assert plan_field(schema, gadget_type, "label")[0] == SLOW  # an argument
-    assert plan_field(schema, gadget_type, "eventually")[0] == SLOW  # async
+    assert plan_field(schema, gadget_type, "eventually")[0] == SLOW  # an argument
     assert plan_field(schema, object_type(schema, "Query"), "things")[0] == SLOW  # a union
     # Synchronous methods without arguments: called inline.
     kind, read, *_ = plan_field(schema, object_type(schema, "Query"), "gadgets")
@@ -737,6 +797,15 @@ def test_methods_planned_inline_and_not():
     where = plan_field(schema, locker, "where")[1]
     assert isinstance(where, Method)
     assert where.takes_info
+    assert not where.is_async
+    hidden, inside = (
+        plan_field(schema, locker, "hidden")[1],
+        plan_field(schema, locker, "inside")[1],
+    )
+    assert isinstance(hidden, Method) and isinstance(inside, Method)
+    assert hidden.is_async and hidden.takes_info and len(hidden.guards) == 1
+    assert inside.is_async and not inside.takes_info
+    assert plan_field(schema, locker, "inside")[0] == OBJECTS
     # Another extension, a root parameter: strawberry's chain does more than call it.
     assert plan_field(schema, locker, "logged")[0] == SLOW
     assert plan_field(schema, locker, "rooted")[0] == SLOW
