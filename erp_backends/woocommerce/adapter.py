@@ -96,12 +96,18 @@ class WooCommerceShop:
     # One request each --------------------------------------------------------------------
 
     async def _customer_by_email(self, email: str) -> ShopCustomer | None:
-        answer = await self._client.list_page("customers", {"email": email, "role": "all"})
+        query = {"email": email, "role": "all", "_fields": mapping.CUSTOMER_FIELDS}
+        answer = await self._client.list_page("customers", query)
         customers = (mapping.shop_customer(rec) for rec in self._records("customer", answer.items))
         return next((c for c in customers if c.email.lower() == email), None)
 
     async def _orders_page(self, customer: int, page: PageRequest) -> Page[ShopOrder]:
-        params: dict[str, str | int] = {"customer": customer, "orderby": "date", "order": "desc"}
+        params: dict[str, str | int] = {
+            "customer": customer,
+            "orderby": "date",
+            "order": "desc",
+            "_fields": mapping.ORDER_FIELDS,
+        }
         params.update(_window(page))
         answer = await self._client.list_page("orders", params)
         rows = answer.items[: page.limit]
@@ -109,12 +115,21 @@ class WooCommerceShop:
         return Page(orders, page.offset, answer.total)
 
     async def _orders_by_id(self, ids: list[int]) -> list[ShopOrder]:
-        params: dict[str, str | int] = {"include": ",".join(map(str, ids)), "per_page": BATCH}
+        params: dict[str, str | int] = {
+            "include": ",".join(map(str, ids)),
+            "per_page": BATCH,
+            "_fields": mapping.ORDER_FIELDS,
+        }
         answer = await self._client.list_page("orders", params)
         return [mapping.shop_order(rec) for rec in self._records("order", answer.items)]
 
     async def _listings(self, skus: str) -> list[ShopListing]:
-        answer = await self._client.list_page("products", {"sku": skus, "per_page": BATCH})
+        query: dict[str, str | int] = {
+            "sku": skus,
+            "per_page": BATCH,
+            "_fields": mapping.LISTING_FIELDS,
+        }
+        answer = await self._client.list_page("products", query)
         listings = (
             mapping.shop_listing(rec, self._currency)
             for rec in self._records("product", answer.items)

@@ -8,6 +8,7 @@ it works against a real shop (and the official `woocommerce` client works agains
   default 10), `offset`, `include`, `exclude`, `orderby`, `order`, `search`, and
   `email` (customers), `customer` and `status` (orders), `sku` (comma-separated),
   `status` and `stock_status` (products). Bad parameters: 400 `rest_invalid_param`.
+- WordPress's `_fields` on every successful answer (`fields.py`).
 - `GET /wp-json/wc/v3/{customers,orders,products}/<id>`: one record, or 404 with
   `woocommerce_rest_invalid_id`, `woocommerce_rest_shop_order_invalid_id`,
   `woocommerce_rest_product_invalid_id`.
@@ -53,6 +54,7 @@ from starlette.routing import Route
 from erp_backends.emulation.faults import CallLog, FaultInjection, FaultOptions, call_log_routes
 from erp_backends.woocommerce.emulator.auth import ApiKey, Permissions, is_form
 from erp_backends.woocommerce.emulator.customers import CustomerWriter
+from erp_backends.woocommerce.emulator.fields import limit_fields, wanted_fields
 from erp_backends.woocommerce.emulator.params import Params, WpError, no_route, php_form
 from erp_backends.woocommerce.emulator.seed import build_shop
 from erp_backends.woocommerce.emulator.store import Listing, ShopStore
@@ -149,12 +151,12 @@ class _Api:
             try:
                 if request.method == "POST" and resource in create:
                     await self._admit(request, "create")
-                    return JSONResponse(create[resource](await _body(request)), 201)
+                    return _answer(request, create[resource](await _body(request)), 201)
                 await self._admit(request, "list", allowed=("GET",))
                 listing = list_rows(Params(request.query_params))
             except WpError as error:
                 return error.response()
-            return JSONResponse(listing.items, headers=_paging_headers(request, listing))
+            return _answer(request, listing.items, headers=_paging_headers(request, listing))
 
         return endpoint
 
@@ -176,13 +178,13 @@ class _Api:
             try:
                 if request.method == "GET" or resource not in writes:
                     await self._admit(request, "view", allowed=("GET",))
-                    return JSONResponse(find(record_id))
+                    return _answer(request, find(record_id))
                 update, delete = writes[resource]
                 if request.method == "DELETE":
                     await self._admit(request, "delete")
-                    return JSONResponse(delete(record_id, _forced(request)))
+                    return _answer(request, delete(record_id, _forced(request)))
                 await self._admit(request, "edit")
-                return JSONResponse(update(record_id, await _body(request)))
+                return _answer(request, update(record_id, await _body(request)))
             except WpError as error:
                 return error.response()
 
@@ -201,7 +203,7 @@ class _Api:
             self._calls.record(f"{request.method} /{resource}/batch")
             try:
                 await self._admit(request, "batch", allowed=_UPDATES)
-                return JSONResponse(writer.batch(await _body(request), *actions))
+                return _answer(request, writer.batch(await _body(request), *actions))
             except WpError as error:
                 return error.response()
 
@@ -213,9 +215,9 @@ class _Api:
         try:
             if request.method == "POST":
                 await self._admit(request, "create")
-                return JSONResponse(self._writer.add_note(order_id, await _body(request)), 201)
+                return _answer(request, self._writer.add_note(order_id, await _body(request)), 201)
             await self._admit(request, "list", allowed=("GET",))
-            return JSONResponse(self._writer.notes(order_id))
+            return _answer(request, self._writer.notes(order_id))
         except WpError as error:
             return error.response()
 
@@ -225,9 +227,11 @@ class _Api:
         try:
             if request.method == "DELETE":
                 await self._admit(request, "delete")
-                return JSONResponse(self._writer.delete_note(order_id, note_id, _forced(request)))
+                return _answer(
+                    request, self._writer.delete_note(order_id, note_id, _forced(request))
+                )
             await self._admit(request, "view", allowed=("GET",))
-            return JSONResponse(self._writer.note(order_id, note_id))
+            return _answer(request, self._writer.note(order_id, note_id))
         except WpError as error:
             return error.response()
 
@@ -249,6 +253,13 @@ class _Api:
             raise no_route()
         if not authenticated:
             raise WpError(401, *_REFUSALS[action])
+
+
+def _answer(
+    request: Request, body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A successful answer, cut to the `_fields` asked for as WordPress cuts every one."""
+    return JSONResponse(limit_fields(body, wanted_fields(request.query_params)), status, headers)
 
 
 async def _body(request: Request) -> Json:

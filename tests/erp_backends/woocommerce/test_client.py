@@ -32,6 +32,7 @@ from erp_backends.woocommerce.errors import (
     WooCommerceNotFound,
     WooCommerceServerError,
 )
+from erp_backends.woocommerce.mapping import ORDER_FIELDS
 
 URL = "http://shop.test"
 ORDERS = f"{URL}/wp-json/wc/v3/orders"
@@ -113,6 +114,7 @@ async def test_over_http_requests_are_signed_with_oauth_and_ask_100_ids_at_once(
     assert SECRET not in str(request.url)
     assert params["include"] == "1001,1002"
     assert params["per_page"] == "100"
+    assert params["_fields"] == ORDER_FIELDS  # only what the mapping reads
     assert found["1001"].total.amount == 24.5
     assert found["1001"].customer_id is None  # 0: a guest checkout
 

@@ -134,6 +134,36 @@ def test_one_record_by_id(woocommerce_emulator_url):
     assert ok(get(woocommerce_emulator_url, f"products/{product['id']}")) == product
 
 
+# --- _fields, WordPress's global parameter -----------------------------------------------
+
+
+def test_fields_cut_every_item_of_a_list_and_keep_the_totals(woocommerce_emulator_url):
+    whole = get(woocommerce_emulator_url, "products", {"per_page": 5})
+    cut = get(woocommerce_emulator_url, "products", {"per_page": 5, "_fields": "id, sku,price"})
+    assert ok(cut) == [{k: p[k] for k in ("id", "sku", "price")} for p in ok(whole)]
+    assert cut.headers["X-WP-Total"] == whole.headers["X-WP-Total"]
+    assert 'rel="next"' in cut.headers["Link"]
+
+
+def test_fields_reach_into_objects_but_not_into_lists(woocommerce_emulator_url):
+    order = ok(get(woocommerce_emulator_url, "orders/1001"))
+    asked = {"_fields": "id,billing.email,line_items.sku,no_such_field"}
+    cut = ok(get(woocommerce_emulator_url, "orders/1001", asked))
+    # WordPress intersects a list's numbered keys with the names: nothing is left.
+    assert cut == {"id": 1001, "billing": {"email": order["billing"]["email"]}, "line_items": []}
+    # A parent asked for whole keeps all of it, before or after its sub-fields.
+    for fields in ("billing.email,billing", "billing,billing.email"):
+        cut = ok(get(woocommerce_emulator_url, "orders/1001", {"_fields": fields}))
+        assert cut == {"billing": order["billing"]}
+
+
+def test_fields_left_blank_or_on_an_error_change_nothing(woocommerce_emulator_url):
+    order = ok(get(woocommerce_emulator_url, "orders/1001"))
+    assert ok(get(woocommerce_emulator_url, "orders/1001", {"_fields": " , "})) == order
+    missing = get(woocommerce_emulator_url, "orders/12", {"_fields": "id"})
+    error(missing, 404, "woocommerce_rest_shop_order_invalid_id")
+
+
 # --- errors ------------------------------------------------------------------------------
 
 

@@ -115,6 +115,14 @@ def test_pages_follow_each_other(urls, certificate, mode):
         assert product["stock_status"] in ("instock", "outofstock", "onbackorder")
     by_sku = ok(shop.get("products", params={"sku": second[0]["sku"]}))
     assert [p["id"] for p in by_sku] == [second[0]["id"]]
+    # WordPress's `_fields`, comma-separated, or as a list (`_fields[]=`) where the client
+    # can send one (its OAuth signing over HTTP flattens lists into one text).
+    wanted = {"id": second[0]["id"], "sku": second[0]["sku"], "price": second[0]["price"]}
+    forms: list[dict[str, Any]] = [{"_fields": "id,sku,price"}]
+    if mode != "http-oauth":
+        forms.append({"_fields[]": ["id", "sku", "price"]})
+    for fields in forms:
+        assert ok(shop.get("products", params={"sku": second[0]["sku"], **fields})) == [wanted]
 
 
 @pytest.mark.parametrize("mode", MODES)
