@@ -23,12 +23,14 @@ to be a plain object goes straight to its sub-fields, anything else through
 graphql-core's own item functions.
 A field whose resolver is a method taking `self` and perhaps `info`, with no
 arguments and no field extension but `RequestGuard`s (the scope guard), is read by
-calling the method itself (`Method`): its guards are asked once per request, not per
-item, and a resolve info is built only for a method that takes `info` or is async.
-strawberry's chain around such a resolver (extensions, `get_arguments`, an `Info`, for
-an async one a coroutine of its own) cost as much as reading a product's stock; a
-refused guard leaves the field to that chain. An async method's coroutine is completed
-by graphql-core's `complete_awaitable_value`, as `execute_field` completes strawberry's.
+calling the method itself (`Method`); so is a guarded field without a resolver, by the
+`getattr` strawberry's default resolver would make. The guards are asked once per
+request, not per item, and a resolve info is built only for a method that takes
+`info` or is async. strawberry's chain around such a resolver (extensions,
+`get_arguments`, an `Info`, for an async one a coroutine of its own) cost as much as
+reading a product's stock; a refused guard leaves the field to that chain. An async
+method's coroutine (`AWAIT`, whatever the field's type) is completed by graphql-core's
+`complete_awaitable_value`, as `execute_field` completes strawberry's.
 Every other field goes through `_resolve_field`, graphql-core's `execute_field` line
 for line but with the field's definition, nodes and resolver looked up once per
 request instead of once per item. When the operation has resolver middleware, all of
@@ -62,6 +64,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from inspect import Parameter, isfunction
+from operator import attrgetter
 from types import CoroutineType, GeneratorType
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
 from weakref import WeakKeyDictionary
@@ -115,6 +118,9 @@ OBJECTS: Final = 5  # read the attribute, a list: execute each object's sub-fiel
 # `str` (`bool`) is its own serialization, counted against the response budget here.
 TEXT: Final = 6
 FLAG: Final = 7
+# An async method: its coroutine completed by graphql-core's complete_awaitable_value,
+# which checks the value against any type (is_type_of, abstract types, lists of leaves).
+AWAIT: Final = 8
 
 # Values that are neither awaitable nor an Exception: they skip both checks. Anything
 # else (enum members, other objects) is checked as graphql-core checks it.
@@ -171,6 +177,8 @@ def plan_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, field_name
     field_type = field_def.type
     named = _named(field_type)
     non_null = is_non_null_type(field_type)
+    if isinstance(attribute, Method) and attribute.is_async:
+        return (AWAIT, attribute, named, non_null, field_type)
     if named is GraphQLString or named is GraphQLID:
         return (TEXT, attribute, named, non_null, field_type)
     if named is GraphQLBoolean:
@@ -204,7 +212,9 @@ def _basic_attribute(field_def: GraphQLField) -> str | None:
 class Method:
     """A field's resolver that the fast path calls itself, as strawberry would: a
     method (synchronous or async) taking `self` and perhaps `info` (a strawberry
-    `Info`), no arguments, guarded by `RequestGuard`s only (checked once per request)."""
+    `Info`), or the attribute strawberry's default resolver reads for a field without
+    a resolver; no arguments, guarded by `RequestGuard`s only (checked once per
+    request)."""
 
     function: Callable[..., Any]
     takes_info: bool
@@ -222,15 +232,23 @@ def _method(schema: GraphQLSchema, field_def: GraphQLField) -> Method | None:
     strawberry_schema = getattr(schema, "_strawberry_schema", None)
     if not isinstance(field, StrawberryField) or strawberry_schema is None:
         return None
-    resolver = field.base_resolver
-    if resolver is None or field_def.args or resolver.arguments:
-        return None
-    if not isfunction(resolver.wrapped_func):  # a staticmethod, a classmethod
+    if field_def.args:
         return None
     if not all(isinstance(extension, RequestGuard) for extension in field.extensions):
         return None
     handlers = getattr(strawberry_schema.schema_converter, "_exception_handler_specs", None)
     if handlers is None or handlers:  # a strawberry without them is not the one read
+        return None
+    guards: tuple[RequestGuard, ...] = tuple(field.extensions)  # type: ignore[arg-type]
+    info_class = strawberry_schema.config.info_class
+    resolver = field.base_resolver
+    if resolver is None:  # a guarded attribute: `get_result` calls the default resolver
+        # (without extensions it is a basic field, planned as one)
+        if not guards or field.default_resolver is not getattr:
+            return None
+        read = attrgetter(field.python_name)
+        return Method(read, False, False, guards, field, info_class)
+    if resolver.arguments or not isfunction(resolver.wrapped_func):  # static, class
         return None
     parameters = list(resolver.signature.parameters.values())
     if not parameters or resolver.self_parameter is not parameters[0]:
@@ -244,9 +262,9 @@ def _method(schema: GraphQLSchema, field_def: GraphQLField) -> Method | None:
         function=resolver.wrapped_func,
         takes_info=resolver.info_parameter is not None,
         is_async=resolver.is_async,
-        guards=tuple(field.extensions),  # type: ignore[arg-type]  # checked above
+        guards=guards,
         field=field,
-        info_class=strawberry_schema.config.info_class,
+        info_class=info_class,
     )
 
 
@@ -382,7 +400,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         continue
                     if resolver is None:
                         value = getattr(source_value, attribute)
-                    elif resolver[0].is_async:
+                    elif kind == AWAIT:
                         results[response_name] = self._call_async_method(
                             parent_type,
                             source_value,

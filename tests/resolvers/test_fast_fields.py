@@ -28,6 +28,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers.execution.fast_fields import (
+    AWAIT,
     FLAG,
     GRAPHQL_CORE_MINOR,
     LEAF,
@@ -275,6 +276,8 @@ async def later_text(text: str, fail: bool = False) -> str:
 @strawberry.type
 class Locker:
     name: str
+    # A guarded attribute: no resolver, strawberry's default one behind the guard.
+    combination: int | None = strawberry.field(default=1234, extensions=[OnlyIfAllowed()])
 
     @strawberry.field(extensions=[OnlyIfAllowed()])
     def secret(self) -> str | None:
@@ -310,6 +313,16 @@ class Locker:
         return None if self.name == "empty" else GOOD[:1]
 
     @strawberry.field
+    async def named(self) -> Named | None:  # an interface: resolved by its type
+        if self.name == "empty":
+            return None
+        return GOOD[0] if self.name == "a" else Widget(name="w", size=4)
+
+    @strawberry.field
+    async def gadget(self) -> Gadget | None:  # an object type with is_type_of
+        return GOOD[1] if self.name == "a" else Missing()  # type: ignore[return-value]
+
+    @strawberry.field
     async def needed(self) -> str:
         return None  # type: ignore[return-value]  # a null in a non-null field, async
 
@@ -329,7 +342,7 @@ class GuardedQuery:
         return [Locker(name="a"), Locker(name="broken"), Locker(name="empty")]
 
 
-GUARDED = strawberry.Schema(query=GuardedQuery)
+GUARDED = strawberry.Schema(query=GuardedQuery, types=[Widget])
 FAST = budgeted(5 * 1024 * 1024, FastFieldsExecutionContext)
 PLAIN = budgeted(5 * 1024 * 1024, BudgetedExecutionContext)
 
@@ -661,7 +674,7 @@ async def test_async_methods_answer_and_refuse_as_strawberry_does(allowed):
     for context_class in (FAST, PLAIN):
         context = {"allowed": allowed, "checks": []}
         result = await run(
-            "{ lockers { name hidden inside { name maker { name } } } }",
+            "{ lockers { name hidden combination inside { name maker { name } } } }",
             context_class,
             schema=GUARDED,
             context_value=context,
@@ -671,20 +684,35 @@ async def test_async_methods_answer_and_refuse_as_strawberry_does(allowed):
     assert answers[0] == answers[1]
     data, errors = answers[0]
     fast_checks, plain_checks = checks
-    assert sorted(plain_checks) == sorted(["hidden", "inside"] * 3)
+    assert sorted(plain_checks) == sorted(["hidden", "inside", "combination"] * 3)
     if allowed:
-        assert sorted(fast_checks) == ["hidden", "inside"]
+        assert sorted(fast_checks) == ["combination", "hidden", "inside"]
+        assert [locker["combination"] for locker in data["lockers"]] == [1234] * 3
         assert data["lockers"][0]["hidden"] == "a hidden at ['lockers', 0, 'hidden']"
         assert data["lockers"][0]["inside"] == [{"name": "g0", "maker": {"name": "Acme"}}]
         assert data["lockers"][2]["inside"] is None
         assert [error["path"] for error in errors] == [["lockers", 1, "hidden"]]
         assert errors[0]["message"] == "the hidden lock is broken"
     else:
-        assert len(fast_checks) == 2 + 6
-        assert len(errors) == 6
+        assert len(fast_checks) == 3 + 9
+        assert len(errors) == 9
         assert data["lockers"] == [
-            {"name": n, "hidden": None, "inside": None} for n in "a broken empty".split()
+            {"name": n, "hidden": None, "combination": None, "inside": None}
+            for n in "a broken empty".split()
         ]
+
+
+async def test_async_methods_of_abstract_types_and_types_that_check_their_objects():
+    query = "{ lockers { name named { name ... on Widget { size } } gadget { name } } }"
+    answers = [outcome(await run(query, c, schema=GUARDED)) for c in (FAST, PLAIN)]
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    assert data["lockers"][0] == {"name": "a", "named": {"name": "g0"}, "gadget": {"name": "g1"}}
+    assert data["lockers"][1]["named"] == {"name": "w", "size": 4}
+    assert data["lockers"][2]["named"] is None
+    # Not a Gadget: is_type_of refuses it, at the field's path.
+    paths = [error["path"] for error in errors]
+    assert paths == [["lockers", 1, "gadget"], ["lockers", 2, "gadget"]]
 
 
 async def test_a_null_from_an_async_method_in_a_non_null_field_nulls_its_object():
@@ -798,14 +826,24 @@ def test_methods_planned_inline_and_not():
     assert isinstance(where, Method)
     assert where.takes_info
     assert not where.is_async
-    hidden, inside = (
-        plan_field(schema, locker, "hidden")[1],
-        plan_field(schema, locker, "inside")[1],
-    )
-    assert isinstance(hidden, Method) and isinstance(inside, Method)
-    assert hidden.is_async and hidden.takes_info and len(hidden.guards) == 1
-    assert inside.is_async and not inside.takes_info
-    assert plan_field(schema, locker, "inside")[0] == OBJECTS
+    hidden = plan_field(schema, locker, "hidden")[1]
+    assert isinstance(hidden, Method)
+    assert hidden.is_async
+    assert hidden.takes_info
+    assert len(hidden.guards) == 1
+    inside = plan_field(schema, locker, "inside")[1]
+    assert isinstance(inside, Method)
+    assert inside.is_async
+    assert not inside.takes_info
+    # Async methods of any type: completed by graphql-core once awaited.
+    for async_field in ("hidden", "inside", "named", "gadget", "needed"):
+        assert plan_field(schema, locker, async_field)[0] == AWAIT
+    # A guarded attribute: read by the default resolver's getattr after the guard.
+    kind, combination, *_ = plan_field(schema, locker, "combination")
+    assert kind == LEAF
+    assert isinstance(combination, Method)
+    assert len(combination.guards) == 1
+    assert combination.function(Locker(name="x", combination=7)) == 7
     # Another extension, a root parameter: strawberry's chain does more than call it.
     assert plan_field(schema, locker, "logged")[0] == SLOW
     assert plan_field(schema, locker, "rooted")[0] == SLOW
