@@ -46,9 +46,11 @@ What stays the same, on purpose:
   position context, which is where graphql-core splits deferred fragments;
   `@skip`/`@include` are resolved by field collection, before this; a field node with
   any other directive (`@stream` on a list) is left to graphql-core;
-- awaitables: an attribute that is awaitable is completed by graphql-core's own
-  `complete_awaitable_value` (which also honours the abort signal), with a resolve info
-  built for it as usual.
+- awaitables (an async method's coroutine, an awaitable a method or attribute holds):
+  completed as graphql-core's `complete_awaitable_value` completes them (`_complete_awaited`:
+  the abort signal honoured, errors located at the field), except that a list of
+  objects or a plain object is completed by its sub-fields' steps, as an attribute's
+  would be; anything else by `complete_value`, with a resolve info.
 
 The fast path builds no `GraphQLResolveInfo`, so it does not apply where something
 would read one: resolver middleware (it wraps every resolver), an object type's
@@ -118,8 +120,8 @@ OBJECTS: Final = 5  # read the attribute, a list: execute each object's sub-fiel
 # `str` (`bool`) is its own serialization, counted against the response budget here.
 TEXT: Final = 6
 FLAG: Final = 7
-# An async method: its coroutine completed by graphql-core's complete_awaitable_value,
-# which checks the value against any type (is_type_of, abstract types, lists of leaves).
+# An async method of a type no kind above completes (an object with is_type_of, an
+# abstract type, a list of leaves): its value completed by graphql-core's complete_value.
 AWAIT: Final = 8
 
 # Values that are neither awaitable nor an Exception: they skip both checks. Anything
@@ -147,10 +149,10 @@ _SubSteps: TypeAlias = list["list[_Step] | None"]
 # An object's fields by name, or a list's items by index, some still awaitable.
 R = TypeVar("R", dict[str, Any], list[Any])
 
-# Classes of list items completed straight by their sub-fields (`_complete_objects`):
-# each one's first item went through graphql-core's checks and was found an object
-# that is neither None, an error nor awaitable. Filled as items are met; bounded by the
-# schema's object types' classes.
+# Classes of objects completed straight by their sub-fields (`_complete_objects`,
+# `_complete_awaited`): each one's first instance went through graphql-core's checks, or
+# `_is_plain_object`'s, and was found an object that is neither None, an error nor
+# awaitable. Filled as objects are met; bounded by the schema's object types' classes.
 _PLAIN_OBJECT_CLASSES: set[type] = set()
 
 _SLOW_PLAN: Final[_Plan] = (SLOW, "", None, False, None)
@@ -177,8 +179,6 @@ def plan_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, field_name
     field_type = field_def.type
     named = _named(field_type)
     non_null = is_non_null_type(field_type)
-    if isinstance(attribute, Method) and attribute.is_async:
-        return (AWAIT, attribute, named, non_null, field_type)
     if named is GraphQLString or named is GraphQLID:
         return (TEXT, attribute, named, non_null, field_type)
     if named is GraphQLBoolean:
@@ -191,6 +191,8 @@ def plan_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, field_name
         item = _named(named.of_type)
         if is_object_type(item):
             return (OBJECTS, attribute, item, non_null, field_type)
+    if isinstance(attribute, Method) and attribute.is_async:
+        return (AWAIT, attribute, named, non_null, field_type)
     return _SLOW_PLAN  # other lists, abstract types, objects with is_type_of
 
 
@@ -285,6 +287,18 @@ def _is_plain_object(item: Any) -> bool:
         and not hasattr(cls, "__await__")
         and not hasattr(cls, "__getattr__")
     )
+
+
+def _known_plain_object(value: Any) -> bool:
+    """Whether the value's class is known to be a plain object (`_is_plain_object`),
+    learning it from this value if it is one."""
+    cls = value.__class__
+    if cls in _PLAIN_OBJECT_CLASSES:
+        return True
+    if _is_plain_object(value):
+        _PLAIN_OBJECT_CLASSES.add(cls)
+        return True
+    return False
 
 
 def _named(field_type: GraphQLOutputType) -> Any:
@@ -400,13 +414,17 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         continue
                     if resolver is None:
                         value = getattr(source_value, attribute)
-                    elif kind == AWAIT:
+                    elif resolver[0].is_async:
                         results[response_name] = self._call_async_method(
                             parent_type,
                             source_value,
                             field_details_list,
                             Path(path, response_name, parent_type.name),
                             position_context,
+                            kind,
+                            named,
+                            field_type,
+                            sub_steps,
                             *resolver,
                         )
                         awaitable_fields.append(response_name)
@@ -417,13 +435,16 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         )
                     if value.__class__ not in _PLAIN:
                         if is_awaitable(value):
-                            result = self._complete_awaitable(
+                            result = self._complete_awaited(
+                                value,
                                 parent_type,
-                                source_value,
                                 field_details_list,
                                 Path(path, response_name, parent_type.name),
-                                value,
                                 position_context,
+                                kind,
+                                named,
+                                field_type,
+                                sub_steps,
                             )
                             results[response_name] = result
                             awaitable_fields.append(response_name)
@@ -612,22 +633,89 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
         field_details_list: FieldDetailsList,
         path: Path,
         position_context: Any,
+        kind: int,
+        named: Any,
+        field_type: GraphQLOutputType,
+        sub_steps: _SubSteps,
         method: Method,
         field_def: GraphQLField,
         field_nodes: list[FieldNode],
     ) -> Awaitable[Any]:
         """An async method's coroutine, completed as `execute_field` completes the one of
-        strawberry's chain; one resolve info serves the method's `Info` and the
-        completion."""
+        strawberry's chain (`_complete_awaited`); one resolve info serves the method's
+        `Info` and the completion."""
         raw_info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
         if method.takes_info:
             info = method.info_class(_raw_info=raw_info, _field=method.field)
             awaitable = method.function(source, info)
         else:
             awaitable = method.function(source)
-        return self.complete_awaitable_value(
-            field_def.type, field_details_list, raw_info, path, awaitable, position_context
+        return self._complete_awaited(
+            awaitable,
+            parent_type,
+            field_details_list,
+            path,
+            position_context,
+            kind,
+            named,
+            field_type,
+            sub_steps,
+            raw_info,
         )
+
+    async def _complete_awaited(
+        self,
+        awaitable: Awaitable[Any],
+        parent_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+        kind: int,
+        named: Any,
+        field_type: GraphQLOutputType,
+        sub_steps: _SubSteps,
+        info: GraphQLResolveInfo[Any] | None = None,
+    ) -> Any:
+        """graphql-core's `complete_awaitable_value` (3.3.2), with the awaited value
+        completed as the fast path completes an attribute's where its kind allows: a
+        list (or tuple) of objects item by item (`_complete_objects`), a plain object
+        by its sub-fields (`_execute_object`). Any other value (None, an error, a
+        leaf, an object of a class not known to be plain) goes to `complete_value`,
+        with a resolve info built for it if none was."""
+        try:
+            if self.abort_signal is None:  # with_abort_signal's own shortcut, inline
+                value = await awaitable
+            else:
+                value = await self.with_abort_signal(awaitable)
+            cls = value.__class__
+            completed: Any
+            if kind == OBJECTS and (cls is list or cls is tuple):
+                completed = self._complete_objects(
+                    parent_type,
+                    named,
+                    field_type,
+                    field_details_list,
+                    sub_steps,
+                    path,
+                    value,
+                    position_context,
+                )
+            elif kind == OBJECT and _known_plain_object(value):
+                completed = self._execute_object(
+                    named, field_details_list, sub_steps, path, value, position_context
+                )
+            else:
+                if info is None:
+                    info = self._info_for(parent_type, field_details_list, path)
+                completed = self.complete_value(
+                    field_type, field_details_list, info, path, value, position_context
+                )
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, field_details_list, path)
+            completed = None
+        return completed
 
     async def _gather_results(self, results: R, awaiting: list[Any]) -> R:
         """graphql-core's get_results (of fields) and get_completed_results (of a
@@ -687,21 +775,6 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
         return completed
-
-    def _complete_awaitable(
-        self,
-        parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        result: Awaitable[Any],
-        position_context: Any,
-    ) -> Awaitable[Any]:
-        """An awaitable attribute: completed as execute_field completes one."""
-        info = self._info_for(parent_type, field_details_list, path)
-        return self.complete_awaitable_value(
-            info.return_type, field_details_list, info, path, result, position_context
-        )
 
     def _complete_objects(
         self,

@@ -273,6 +273,25 @@ async def later_text(text: str, fail: bool = False) -> str:
     return text
 
 
+async def later_maker() -> Maker:
+    await asyncio.sleep(0)
+    return Maker(name="later", country="NL")
+
+
+async def later_makers(fail: bool) -> list[Maker]:
+    await asyncio.sleep(0)
+    if fail:
+        raise ValueError("no makers today")
+    return [Maker(name="soon", country=None)]
+
+
+class Anything:
+    """Not a plain object (it answers any attribute): graphql-core completes it."""
+
+    def __getattr__(self, name: str) -> str:
+        return f"any {name}"
+
+
 @strawberry.type
 class Locker:
     name: str
@@ -321,6 +340,22 @@ class Locker:
     @strawberry.field
     async def gadget(self) -> Gadget | None:  # an object type with is_type_of
         return GOOD[1] if self.name == "a" else Missing()  # type: ignore[return-value]
+
+    @strawberry.field
+    async def makers(self) -> list[Maker | None]:  # plain objects, awaited
+        if self.name == "empty":
+            return None  # type: ignore[return-value]  # a null in a non-null list
+        if self.name == "broken":  # a tuple, a null, an awaitable item
+            return (Maker(name="m", country=None), None, later_maker())  # type: ignore[return-value]
+        return [Maker(name="a", country="BE")]
+
+    @strawberry.field
+    async def maker(self) -> Maker | None:  # an object, or one that answers anything
+        return Anything() if self.name == "broken" else Maker(name="b", country=None)  # type: ignore[return-value]
+
+    @strawberry.field(graphql_type=list[Maker] | None)
+    def soon_makers(self) -> Any:  # a synchronous method's awaitable of objects
+        return later_makers(fail=self.name == "broken")
 
     @strawberry.field
     async def needed(self) -> str:
@@ -715,6 +750,36 @@ async def test_async_methods_of_abstract_types_and_types_that_check_their_object
     assert paths == [["lockers", 1, "gadget"], ["lockers", 2, "gadget"]]
 
 
+async def test_awaited_lists_and_objects_complete_as_graphql_core_completes_them():
+    query = "{ lockers { name makers { name country } maker { name } soonMakers { name } } }"
+    answers = [outcome(await run(query, c, schema=GUARDED)) for c in (FAST, PLAIN)]
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    assert data["lockers"][0]["makers"] == [{"name": "a", "country": "BE"}]
+    assert data["lockers"][0]["soonMakers"] == [{"name": "soon"}]
+    broken = data["lockers"][1]
+    assert broken["makers"] == [
+        {"name": "m", "country": None},
+        None,
+        {"name": "later", "country": "NL"},
+    ]
+    assert broken["maker"] == {"name": "any name"}
+    assert broken["soonMakers"] is None
+    assert data["lockers"][2] is None  # its non-null makers were null
+    paths = sorted(error["path"] for error in errors)
+    assert paths == [["lockers", 1, "soonMakers"], ["lockers", 2, "makers"]]
+
+
+async def test_an_awaited_list_of_plain_objects_needs_no_resolve_info():
+    fast = budgeted(10**6, FastFieldsExecutionContext)
+    with mock.patch.object(
+        fast, "build_resolve_info", autospec=True, side_effect=FAST.build_resolve_info
+    ) as built:
+        result = await run("{ lockers { name soonMakers { name } } }", fast, schema=GUARDED)
+    assert outcome(result)[0]["lockers"][0]["soonMakers"] == [{"name": "soon"}]
+    assert built.call_count == 0  # completed by the sub-fields' steps, not complete_value
+
+
 async def test_a_null_from_an_async_method_in_a_non_null_field_nulls_its_object():
     answers = []
     for context_class in (FAST, PLAIN):
@@ -835,9 +900,12 @@ def test_methods_planned_inline_and_not():
     assert isinstance(inside, Method)
     assert inside.is_async
     assert not inside.takes_info
-    # Async methods of any type: completed by graphql-core once awaited.
-    for async_field in ("hidden", "inside", "named", "gadget", "needed"):
-        assert plan_field(schema, locker, async_field)[0] == AWAIT
+    # Async methods keep their type's kind, which completes their awaited value; of
+    # types no kind completes, they are AWAIT: graphql-core completes the value.
+    kinds = {name: plan_field(schema, locker, name)[0] for name in ("hidden", "inside")}
+    assert kinds == {"hidden": TEXT, "inside": OBJECTS}
+    assert plan_field(schema, locker, "named")[0] == AWAIT  # an interface
+    assert plan_field(schema, locker, "gadget")[0] == AWAIT  # an object with is_type_of
     # A guarded attribute: read by the default resolver's getattr after the guard.
     kind, combination, *_ = plan_field(schema, locker, "combination")
     assert kind == LEAF
