@@ -109,7 +109,8 @@ def _sandbox(kind: BackendKind[Any, Any]) -> Callable[[argparse.Namespace], None
 def _run_emulator(args: argparse.Namespace, system: str, app: ASGIApp, detail: str) -> None:
     sock = bind(args.host, args.port)
     started = _say(f"{system} emulator (seed {args.seed}, {detail}) on {address(sock)}")
-    run(serve([Served(app, sock, keep_alive_s=BACKEND_KEEP_ALIVE_S)], on_started=started))
+    served = Served(app, sock, access_log=not args.no_access_log, keep_alive_s=BACKEND_KEEP_ALIVE_S)
+    run(serve([served], on_started=started))
 
 
 def _say(message: str) -> Callable[[], Awaitable[None]]:
@@ -278,6 +279,11 @@ def _emulator_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N/PERIOD",
         help="e.g. 100/second; excess requests get HTTP 429",
+    )
+    parser.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="do not print a line per request (benchmarks: the log costs the emulator CPU)",
     )
 
 

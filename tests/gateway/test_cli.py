@@ -165,6 +165,20 @@ def serving(tmp_path: Path, *serve_options: str) -> Iterator[tuple[Running, int]
         assert sandbox.stop() == 0
 
 
+@pytest.mark.parametrize("logged", [True, False])
+def test_a_sandbox_prints_its_access_log_unless_told_not_to(logged):
+    port = free_port()
+    quiet = [] if logged else ["--no-access-log"]
+    sandbox = Running("sandbox", "odoo", "--port", str(port), *quiet)
+    try:
+        sandbox.wait_for(rf"Odoo emulator .* on http://127.0.0.1:{port}")
+        assert httpx.get(f"http://127.0.0.1:{port}/_emulator/calls").status_code == 200
+    finally:
+        sandbox.process.send_signal(signal.SIGINT)
+        rest, _ = sandbox.process.communicate(timeout=15)
+    assert ("GET /_emulator/calls" in sandbox.output + rest) is logged
+
+
 def test_sandbox_and_serve_work_together(tmp_path):
     # Given a standalone emulator and a config pointing at it, when the gateway serves,
     # then a query goes through both processes.
