@@ -29,8 +29,8 @@ request, not per item, and a resolve info is built only for a method that takes
 `info` or is async. strawberry's chain around such a resolver (extensions,
 `get_arguments`, an `Info`, for an async one a coroutine of its own) cost as much as
 reading a product's stock; a refused guard leaves the field to that chain. An async
-method's coroutine (`AWAIT`, whatever the field's type) is completed by graphql-core's
-`complete_awaitable_value`, as `execute_field` completes strawberry's.
+method runs inline whatever its field's type: its coroutine is completed as the
+awaitables below are (`AWAIT` marks the types no other kind completes).
 Every other field goes through `_resolve_field`, graphql-core's `execute_field` line
 for line but with the field's definition, nodes and resolver looked up once per
 request instead of once per item. When the operation has resolver middleware, all of
