@@ -21,11 +21,17 @@ taught the process what it keeps for good (logins, field names, reference codes,
 lists), as any gateway that has served a few requests knows them.
 
     .venv/bin/python -m bench.federated_360 [--runs 20] [--latency-ms 10] [--slope-latency-ms 60]
+
+`--serve` only serves the federation (emulators without latency) until SIGTERM, after a
+line naming its URL and customer: what `bench/instructions.py --query federated`
+counts under callgrind.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -97,7 +103,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--latency-ms", type=float, default=10.0)
     parser.add_argument("--slope-latency-ms", type=float, default=60.0)
+    parser.add_argument("--serve", action="store_true", help="serve only, until SIGTERM")
     args = parser.parse_args()
+    if args.serve:
+        serve()
+        return
 
     base, branches = measure(args.latency_ms, args.runs, with_branches=True)
     slow, _ = measure(args.slope_latency_ms, args.runs, with_branches=False)
@@ -133,6 +143,15 @@ def main() -> None:
     )
     ratio = base.median_ms / (depth * args.latency_ms)
     print(f"uncached latency over the critical path: {ratio:.2f} (target <= {TARGET_RATIO:g})")
+
+
+def serve() -> None:
+    """The federation until SIGTERM, which stops the emulators too."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with federation(0) as (gateway, _counters):
+        print(f"serving {gateway} customer {customer_known_everywhere(gateway)}", flush=True)
+        stop.wait()
 
 
 def every_run_called_backends(runs: Runs) -> None:

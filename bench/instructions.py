@@ -7,7 +7,10 @@ This runs `erp-gateway serve` (the peer bench's "nocache" gateway, over one Odoo
 emulator) under valgrind's callgrind with counting off, warms it up, counts the
 instructions of N requests sent one after another, and prints instructions per
 request for each tree: the working tree (".") or a git revision (checked out in a
-temporary worktree). Repeat runs agree within about 1 %.
+temporary worktree). Repeat runs agree within about 1 %. `--query federated` counts
+`bench/federated_360.py`'s query instead, served by its `--serve` (the gateway in
+front of all three emulators, no cache); the figure then includes the benchmark's
+HTTP client, in the same process.
 
 What it cannot see: anything that needs requests in flight together. Under 10
 concurrent clients a change can cost tail latency that one request at a time never
@@ -16,7 +19,7 @@ by 3 % here and doubled p99 in `bench/peer.py`), so a change that passes this is
 measured with `make peer-bench` too.
 
     .venv/bin/python -m bench.instructions [--tree . --tree HEAD~1 ...]
-        [--query flat|nested|empty] [--requests 20]
+        [--query flat|nested|empty|federated] [--requests 20]
 
 Needs valgrind (`apt-get install valgrind`); a run takes a few minutes per tree.
 """
@@ -35,6 +38,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -42,10 +46,12 @@ from bench.harness import sandbox
 from bench.peer import FLAT, NESTED, gateway_config
 from gateway.wiring.server import bind
 from tests.harness import STAFF_TOKEN, TEST_SECRET, bearer
+from tests.resolvers.queries import FEDERATED_360
 
-QUERIES = {"flat": FLAT, "nested": NESTED, "empty": "{ __typename }"}
+QUERIES = {"flat": FLAT, "nested": NESTED, "empty": "{ __typename }", "federated": FEDERATED_360}
 REPO = Path(__file__).resolve().parent.parent
 STARTED = "Application startup complete"
+FEDERATION_SERVING = re.compile(r"serving (\S+) customer (\S+)")
 
 
 def main() -> None:
@@ -62,10 +68,11 @@ def main() -> None:
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed: apt-get install valgrind")
     with ExitStack() as stack:
-        odoo = stack.enter_context(sandbox("odoo", 0))
+        federated = args.query == "federated"
+        odoo = "" if federated else stack.enter_context(sandbox("odoo", 0))
         for tree in args.tree or ["."]:
             folder = stack.enter_context(checked_out(tree))
-            count = instructions_per_request(folder, odoo, QUERIES[args.query], args.requests)
+            count = instructions_per_request(folder, odoo, args.query, args.requests)
             print(f"{tree}: {count:,} instructions per request ({args.query})", flush=True)
 
 
@@ -85,17 +92,22 @@ def checked_out(tree: str) -> Iterator[Path]:
         subprocess.run([*git, "worktree", "remove", "--force", str(folder)], check=True)
 
 
-def instructions_per_request(tree: Path, odoo: str, query: str, requests: int) -> int:
+def instructions_per_request(tree: Path, odoo: str, query_name: str, requests: int) -> int:
+    """`odoo`: the emulator's URL, unused for the federated query (it brings its own)."""
     stores = tempfile.mkdtemp(prefix="bench-instructions-stores-")
-    config = Path(stores) / "gateway.toml"
-    config.write_text(gateway_config(odoo, "nocache", stores), encoding="utf-8")
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    sock.close()
     log_path = Path(stores) / "gateway.log"
     command = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
-    command += ["--callgrind-out-file=/dev/null", sys.executable, "-m", "gateway", "serve"]
-    command += ["--config", str(config), "--port", str(port)]
+    command += ["--callgrind-out-file=/dev/null", sys.executable, "-m"]
+    if query_name == "federated":
+        command += ["bench.federated_360", "--serve"]
+    else:
+        config = Path(stores) / "gateway.toml"
+        config.write_text(gateway_config(odoo, "nocache", stores), encoding="utf-8")
+        sock = bind("127.0.0.1", 0)
+        port = sock.getsockname()[1]
+        sock.close()
+        command += ["gateway", "serve", "--config", str(config), "--port", str(port)]
+        url = f"http://127.0.0.1:{port}/graphql"
     environ = {
         **os.environ,
         "PYTHONPATH": str(tree),  # the tree's modules, the repository's virtualenv
@@ -105,14 +117,19 @@ def instructions_per_request(tree: Path, odoo: str, query: str, requests: int) -
     with log_path.open("w") as log:
         server = subprocess.Popen(command, cwd=tree, env=environ, stdout=log, stderr=log)
     try:
-        wait_for_start(server, log_path)
-        url = f"http://127.0.0.1:{port}/graphql"
+        body: dict[str, Any] = {"query": QUERIES[query_name]}
+        if query_name == "federated":
+            serving = wait_for(server, log_path, FEDERATION_SERVING)
+            url = f"{serving[1]}/graphql"
+            body["variables"] = {"id": serving[2], "first": 50}
+        else:
+            wait_for(server, log_path, re.compile(STARTED))
         with httpx.Client(timeout=300, headers=bearer(STAFF_TOKEN)) as client:
             for _ in range(10):  # caches, specialisation, connections: not counted
-                ask(client, url, query)
+                ask(client, url, body)
             control(server, "on")
             for _ in range(requests):
-                ask(client, url, query)
+                ask(client, url, body)
             control(server, "off")
     finally:
         server.send_signal(signal.SIGTERM)
@@ -123,16 +140,20 @@ def instructions_per_request(tree: Path, odoo: str, query: str, requests: int) -
     return int(collected.group(1)) // requests
 
 
-def wait_for_start(server: subprocess.Popen[bytes], log_path: Path) -> None:
+def wait_for(
+    server: subprocess.Popen[bytes], log_path: Path, line: re.Pattern[str]
+) -> re.Match[str]:
+    """The first match of `line` in the log, once the server has written it."""
     deadline = time.monotonic() + 600  # valgrind runs the start 50 times slower
-    while STARTED not in log_path.read_text():
+    while (found := line.search(log_path.read_text())) is None:
         if server.poll() is not None or time.monotonic() > deadline:
             raise SystemExit(f"the gateway did not start under valgrind; see {log_path}")
         time.sleep(1)
+    return found
 
 
-def ask(client: httpx.Client, url: str, query: str) -> None:
-    answer = client.post(url, json={"query": query})
+def ask(client: httpx.Client, url: str, body: dict[str, Any]) -> None:
+    answer = client.post(url, json=body)
     if answer.status_code != 200 or "errors" in answer.json():
         raise SystemExit(f"the query failed: {answer.status_code} {answer.text[:300]}")
 
