@@ -10,7 +10,14 @@ from gateway.auth.scopes import CUSTOMERS_READ, INVOICES_READ, ORDERS_READ, PAYM
 from resolvers.access import requires
 from resolvers.context import Info
 from resolvers.node import Node, encode_id
-from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
+from resolvers.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Connection,
+    First,
+    counts_total,
+    page_request,
+)
 
 if TYPE_CHECKING:
     from resolvers.crm.types import CrmProfile
@@ -82,7 +89,8 @@ class Customer(Node):
     ) -> Connection[Annotated[Order, strawberry.lazy("resolvers.orders.types")]] | None:
         from resolvers.orders.types import orders_of_customer
 
-        return await orders_of_customer(info, self.record.id, page_request(first, after))
+        page = page_request(first, after, count=counts_total(info))
+        return await orders_of_customer(info, self.record.id, page)
 
     @strawberry.field(description="Newest first.", extensions=requires(INVOICES_READ))
     async def invoices(
@@ -90,7 +98,8 @@ class Customer(Node):
     ) -> Connection[Annotated[Invoice, strawberry.lazy("resolvers.invoices.types")]] | None:
         from resolvers.invoices.types import invoices_of_customer
 
-        return await invoices_of_customer(info, self.record.id, page_request(first, after))
+        page = page_request(first, after, count=counts_total(info))
+        return await invoices_of_customer(info, self.record.id, page)
 
     @strawberry.field(
         description="Payments received from the customer, newest first.",
@@ -101,7 +110,8 @@ class Customer(Node):
     ) -> Connection[Annotated[Payment, strawberry.lazy("resolvers.payments.types")]] | None:
         from resolvers.payments.types import payments_of_customer
 
-        return await payments_of_customer(info, self.record.id, page_request(first, after))
+        page = page_request(first, after, count=counts_total(info))
+        return await payments_of_customer(info, self.record.id, page)
 
     @strawberry.field(
         description="What the CRM knows of the customer; null if it has no record.",

@@ -45,3 +45,30 @@ def test_paging_without_total_count_ends_on_the_last_item(gateway):
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == total
     assert pages == -(-total // 100)  # no empty page at the end
+
+
+CUSTOMER_ORDERS = """query($id: ID!) { customer(id: $id) {
+  orders(first: 3) { nodes { number } pageInfo { hasNextPage } } } }"""
+CUSTOMER_ORDERS_COUNTED = """query($id: ID!) { customer(id: $id) {
+  orders(first: 3) { totalCount nodes { number } } } }"""
+
+
+def test_a_customers_orders_are_counted_only_when_total_count_is_selected(gateway, emulator_calls):
+    customers = data_of(graphql(gateway, "{ customers(first: 50) { nodes { id } } }"))
+    ids = [node["id"] for node in customers["customers"]["nodes"]]
+    counted = {}
+    for customer in ids:  # the first with more than one page of orders
+        counted = data_of(graphql(gateway, CUSTOMER_ORDERS_COUNTED, {"id": customer}))
+        if counted["customer"]["orders"]["totalCount"] > 3:
+            break
+    emulator_calls.reset()
+    orders = data_of(graphql(gateway, CUSTOMER_ORDERS, {"id": customer}))["customer"]["orders"]
+    calls = emulator_calls.snapshot()["calls"]
+    assert "sale.order.search_count" not in calls
+    assert orders["pageInfo"]["hasNextPage"] is True
+    assert [n["number"] for n in orders["nodes"]] == [
+        n["number"] for n in counted["customer"]["orders"]["nodes"]
+    ]
+    emulator_calls.reset()
+    graphql(gateway, CUSTOMER_ORDERS_COUNTED, {"id": customer})
+    assert emulator_calls.snapshot()["calls"]["sale.order.search_count"] == 1
