@@ -398,8 +398,16 @@ def run(query: str, context_class: type, schema: strawberry.Schema = SCHEMA, **k
 
 
 def outcome(result: ExecutionResult) -> tuple[Any, Any]:
-    errors = [error.formatted for error in result.errors] if result.errors else None
+    """The data and the errors, these by path: their order is the order they happened
+    in, which the spec leaves open and awaiting side by side may change."""
+    if not result.errors:
+        return result.data, None
+    errors = sorted((error.formatted for error in result.errors), key=_error_order)
     return result.data, errors
+
+
+def _error_order(error: Any) -> tuple[str, str]:  # a GraphQLFormattedError
+    return str(error.get("path")), str(error["message"])
 
 
 def both(query: str, **kwargs: Any) -> tuple[Any, Any]:
