@@ -42,46 +42,50 @@ async def test_the_first_runs_in_the_awaiting_task_and_the_others_in_tasks_of_th
     assert len({id(task) for task in tasks}) == 3
 
 
+class NeverDone:
+    """Awaitables that never finish, and which of them started and were cancelled."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.cancelled: list[str] = []
+
+    async def waits(self, name: str) -> None:
+        self.started.append(name)
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled.append(name)
+            raise
+
+
 async def test_a_failure_of_the_first_cancels_the_others_and_is_raised():
-    never = asyncio.Event()
-    cancelled = []
+    never = NeverDone()
 
     async def fails() -> None:
         await asyncio.sleep(0)
         raise ValueError("first failed")
 
-    async def waits() -> None:
-        try:
-            await never.wait()
-        except asyncio.CancelledError:
-            cancelled.append(True)
-            raise
-
     with pytest.raises(ValueError, match="first failed"):
-        await gather_first_inline([fails(), waits(), waits()])
-    assert cancelled == [True, True]
+        await gather_first_inline([fails(), never.waits("b"), never.waits("c")])
+    assert never.cancelled == ["b", "c"]
 
 
 async def test_the_others_have_started_when_a_failure_at_once_cancels_them():
-    started = []
+    never = NeverDone()
 
     async def fails_at_once() -> None:
         raise ValueError("at once")
 
-    async def starts(name: str) -> None:
-        started.append(name)
-        await asyncio.Event().wait()
-
     with pytest.raises(ValueError, match="at once"):
-        await gather_first_inline([fails_at_once(), starts("b"), starts("c")])
+        await gather_first_inline([fails_at_once(), never.waits("b"), never.waits("c")])
     # None was cancelled before it ran: nothing it awaits is left never awaited.
-    assert started == ["b", "c"]
+    assert never.started == ["b", "c"]
+    assert never.cancelled == ["b", "c"]
 
 
 async def test_a_later_failure_is_raised_once_the_first_is_done_and_cancels_the_rest():
     first_may_finish = asyncio.Event()
-    never = asyncio.Event()
-    cancelled = []
+    never = NeverDone()
 
     async def first() -> str:
         await first_may_finish.wait()
@@ -91,30 +95,15 @@ async def test_a_later_failure_is_raised_once_the_first_is_done_and_cancels_the_
         first_may_finish.set()
         raise ValueError("second failed")
 
-    async def waits() -> None:
-        try:
-            await never.wait()
-        except asyncio.CancelledError:
-            cancelled.append(True)
-            raise
-
     with pytest.raises(ValueError, match="second failed"):
-        await asyncio.wait_for(gather_first_inline([first(), fails(), waits()]), 5)
-    assert cancelled == [True]
+        await asyncio.wait_for(gather_first_inline([first(), fails(), never.waits("c")]), 5)
+    assert never.cancelled == ["c"]
 
 
 async def test_cancelling_the_awaiting_task_cancels_every_awaitable():
-    never = asyncio.Event()
-    started, cancelled = [], []
-
-    async def waits(name: str) -> None:
-        started.append(name)
-        try:
-            await never.wait()
-        except asyncio.CancelledError:
-            cancelled.append(name)
-            raise
-
+    never = NeverDone()
+    started, cancelled = never.started, never.cancelled
+    waits = never.waits
     gathering = asyncio.ensure_future(gather_first_inline([waits("a"), waits("b"), waits("c")]))
     await steps_until(lambda: len(started) == 3)
     gathering.cancel()
