@@ -14,6 +14,13 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from strawberry.types.nodes import SelectedField, Selection
 
 from erp_backends.paging import MAX_PAGE_SIZE, Page, PageRequest
@@ -100,8 +107,15 @@ def page_request(first: int, after: str | None, *, count: bool = True) -> PageRe
 
 def counts_total(info: Info) -> bool:
     """Whether the connection being resolved has `totalCount` anywhere in its selection
-    (in fragments too, whatever their directives: a directive can only leave it out)."""
-    return any(_selects(field.selections, "totalCount") for field in info.selected_fields)
+    (in fragments too, whatever their directives: a directive can only leave it out).
+
+    Read from graphql-core's nodes, not strawberry's `selected_fields`, which converts
+    the whole selection below the field: a customer's `orders` asks this for every
+    customer of a list."""
+    raw = info._raw_info
+    return any(
+        _selects(node.selection_set, "totalCount", raw.fragments) for node in raw.field_nodes
+    )
 
 
 def node_fields(info: Info) -> set[str]:
@@ -128,13 +142,23 @@ def _fields(selections: list[Selection]) -> Iterator[SelectedField]:
             yield from _fields(selection.selections)
 
 
-def _selects(selections: list[Selection], name: str) -> bool:
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            if selection.name == name:
+def _selects(
+    selection_set: SelectionSetNode | None,
+    name: str,
+    fragments: dict[str, FragmentDefinitionNode],
+) -> bool:
+    """Whether the selection set has the field `name`, itself or in a fragment."""
+    for selection in selection_set.selections if selection_set is not None else ():
+        if isinstance(selection, FieldNode):
+            if selection.name.value == name:
                 return True
-        elif _selects(selection.selections, name):  # a fragment, spread or inline
-            return True
+        elif isinstance(selection, InlineFragmentNode):
+            if _selects(selection.selection_set, name, fragments):
+                return True
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None and _selects(fragment.selection_set, name, fragments):
+                return True
     return False
 
 
