@@ -3,11 +3,12 @@
 orjson reads a 50-record answer three to four times faster than `json` (what
 `httpx.Response.json()` uses), to the same values, floats included, and answers
 are decoded on every uncached request.
-Two differences are bridged so that no backend that `json` could read is refused:
-a leading UTF-8 byte order mark, which WordPress sites are known to send when a
-theme or plugin file starts with one, is skipped as `json.loads(bytes)` skips it.
-Anything else orjson refuses (NaN, Infinity, text that is not UTF-8) is not JSON
-under RFC 8259 either, and raises `ValueError` as `json` does.
+One difference is bridged, so that no backend that `json` could read is refused: a
+leading UTF-8 byte order mark, which WordPress sites are known to send when a theme
+or plugin file starts with one, is skipped as `json.loads(bytes)` skips it. What else
+orjson refuses (NaN, Infinity, text that is not UTF-8) is not JSON under RFC 8259
+either, and raises `ValueError` as `json` does. Integers beyond 64 bits, which no
+backend here sends, orjson reads as floats.
 """
 
 from __future__ import annotations
