@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
@@ -21,7 +21,6 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from strawberry.types.nodes import SelectedField, Selection
 
 from erp_backends.paging import MAX_PAGE_SIZE, Page, PageRequest
 from resolvers.context import Info
@@ -107,59 +106,51 @@ def page_request(first: int, after: str | None, *, count: bool = True) -> PageRe
 
 def counts_total(info: Info) -> bool:
     """Whether the connection being resolved has `totalCount` anywhere in its selection
-    (in fragments too, whatever their directives: a directive can only leave it out).
-
-    Read from graphql-core's nodes, not strawberry's `selected_fields`, which converts
-    the whole selection below the field: a customer's `orders` asks this for every
-    customer of a list."""
+    (in fragments too, whatever their directives: a directive can only leave it out)."""
     raw = info._raw_info
-    return any(
-        _selects(node.selection_set, "totalCount", raw.fragments) for node in raw.field_nodes
-    )
+    return any(f.name.value == "totalCount" for f in _fields(raw.field_nodes, raw.fragments))
 
 
 def node_fields(info: Info) -> set[str]:
     """The names of the fields the connection being resolved selects on each of its
     nodes, under `nodes` and `edges { node }`, through fragments too."""
+    raw = info._raw_info
+    fragments = raw.fragments
     names: set[str] = set()
-    for connection in info.selected_fields:
-        for field in _fields(connection.selections):
-            if field.name == "nodes":
-                names.update(node.name for node in _fields(field.selections))
-            elif field.name == "edges":
-                for edge_field in _fields(field.selections):
-                    if edge_field.name == "node":
-                        names.update(node.name for node in _fields(edge_field.selections))
+    for field in _fields(raw.field_nodes, fragments):
+        if field.name.value == "nodes":
+            names.update(node.name.value for node in _fields([field], fragments))
+        elif field.name.value == "edges":
+            for edge_field in _fields([field], fragments):
+                if edge_field.name.value == "node":
+                    names.update(node.name.value for node in _fields([edge_field], fragments))
     return names
 
 
-def _fields(selections: list[Selection]) -> Iterator[SelectedField]:
-    """The fields among these selections, those of fragments (spread or inline) included."""
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            yield selection
-        else:
-            yield from _fields(selection.selections)
+# Both read graphql-core's nodes of the field being resolved (`Info._raw_info`), not
+# strawberry's `selected_fields`, which converts the whole selection below the field
+# on every call: a customer's `orders` asks `counts_total` for every customer of a list.
+def _fields(
+    parents: Iterable[FieldNode], fragments: dict[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
+    """The fields selected right under these fields, through fragments (spread or
+    inline) too."""
+    for parent in parents:
+        yield from _selected(parent.selection_set, fragments)
 
 
-def _selects(
-    selection_set: SelectionSetNode | None,
-    name: str,
-    fragments: dict[str, FragmentDefinitionNode],
-) -> bool:
-    """Whether the selection set has the field `name`, itself or in a fragment."""
+def _selected(
+    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
     for selection in selection_set.selections if selection_set is not None else ():
         if isinstance(selection, FieldNode):
-            if selection.name.value == name:
-                return True
+            yield selection
         elif isinstance(selection, InlineFragmentNode):
-            if _selects(selection.selection_set, name, fragments):
-                return True
+            yield from _selected(selection.selection_set, fragments)
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
-            if fragment is not None and _selects(fragment.selection_set, name, fragments):
-                return True
-    return False
+            if fragment is not None:
+                yield from _selected(fragment.selection_set, fragments)
 
 
 def _decode_cursor(cursor: str) -> int:

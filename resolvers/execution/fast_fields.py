@@ -250,7 +250,14 @@ def _method(schema: GraphQLSchema, field_def: GraphQLField) -> Method | None:
         if not guards or field.default_resolver is not getattr:
             return None
         read = attrgetter(field.python_name)
-        return Method(read, False, False, guards, field, info_class)
+        return Method(
+            function=read,
+            takes_info=False,
+            is_async=False,
+            guards=guards,
+            field=field,
+            info_class=info_class,
+        )
     if resolver.arguments or not isfunction(resolver.wrapped_func):  # static, class
         return None
     parameters = list(resolver.signature.parameters.values())
