@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from erp_backends.emulation.responses import JSONResponse
 from erp_backends.rate_limit import RateLimit, TokenBucket
 
 EMULATOR_PREFIX = "/_emulator"

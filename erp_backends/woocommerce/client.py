@@ -88,8 +88,9 @@ class WooCommerceClient:
         return row
 
     async def _get(self, path: str, params: Mapping[str, str | int]) -> httpx.Response:
+        # The auth writes the query: signed over HTTP, for each attempt anew.
         response = await self._http.request(
-            "GET", f"{API_ROOT}/{path}", read=True, params=dict(params), auth=self._auth
+            "GET", f"{API_ROOT}/{path}", read=True, auth=self._auth.with_query(params)
         )
         if response.status_code != 200:
             raise self._error(response, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from typing import Any
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.responses import JSONResponse as StarletteJSON
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
@@ -20,6 +22,7 @@ from erp_backends.emulation.faults import (
     call_log_routes,
     too_many_requests,
 )
+from erp_backends.emulation.responses import JSONResponse
 from erp_backends.emulation.world import World, seed_world
 from erp_backends.emulation.world.accounting import PAYMENT_STATES
 from erp_backends.emulation.world.sales import FIRST_SHOP_NUMBER
@@ -193,3 +196,28 @@ def test_the_world_numbers_its_records_in_creation_order_and_shop_orders_by_date
     assert shop == sorted(shop)
     assert len(set(shop)) == len(shop)
     assert {i.payment_state for i in world.invoices if i.state == "posted"} == set(PAYMENT_STATES)
+
+
+# --- the emulators' JSON answers ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "jsonrpc": "2.0",
+            "id": 7,
+            "result": [{"id": 1, "name": "Müller & Söhne 漢字", "x": False}],
+        },
+        {"total": 1740.1, "tiny": 1e-7, "big": 2**62, "neg": -0.5, "none": None, "list": []},
+        {"escapes": 'quote " backslash \\ newline \n tab \t control \x01 slash /'},
+        [1, "two", 3.0, {"nested": {"deeper": [True]}}],
+    ],
+)
+def test_emulator_json_is_the_json_starlette_writes(body):
+    assert json.loads(bytes(JSONResponse(body).body)) == json.loads(bytes(StarletteJSON(body).body))
+    assert JSONResponse(body).headers["content-type"] == "application/json"
+
+
+def test_emulator_json_writes_keys_that_are_not_text_as_text():
+    assert json.loads(bytes(JSONResponse({1: "a", 2: "b"}).body)) == {"1": "a", "2": "b"}

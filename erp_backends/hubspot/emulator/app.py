@@ -41,7 +41,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,6 +52,7 @@ from erp_backends.emulation.faults import (
     FaultOptions,
     call_log_routes,
 )
+from erp_backends.emulation.responses import JSONResponse
 from erp_backends.hubspot.emulator.api import ApiError, PortalApi, api_error, error_body
 from erp_backends.hubspot.emulator.associating import AssociationWrites
 from erp_backends.hubspot.emulator.batch import BatchWrites

@@ -20,8 +20,9 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
+from erp_backends.emulation.responses import JSONResponse
 from erp_backends.hubspot.emulator.api import (
     ApiError,
     PortalApi,

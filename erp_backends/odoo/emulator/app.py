@@ -28,10 +28,11 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from erp_backends.emulation.faults import CallLog, FaultInjection, FaultOptions, call_log_routes
+from erp_backends.emulation.responses import JSONResponse
 from erp_backends.odoo.emulator.db import OdooError
 from erp_backends.odoo.emulator.rpc import (
     JSONRPC,

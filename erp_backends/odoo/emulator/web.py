@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from erp_backends.emulation.responses import JSONResponse
 from erp_backends.odoo.emulator.db import AccessDenied
 from erp_backends.odoo.emulator.rpc import (
     ADMIN_UID,

@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import QueryParams
-from starlette.responses import JSONResponse
+
+from erp_backends.emulation.responses import JSONResponse
 
 MAX_PER_PAGE = 100
 _FORM_NAME = re.compile(r"^([^\[]+)((?:\[[^\]]*\])*)$")
