@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import strawberry
 from starlette.requests import Request
@@ -36,6 +36,10 @@ class GatewayContext:
     writes: Writes | None = None  # None: this gateway accepts no writes
     request: Request | WebSocket | None = None
     response: Response | None = None
+    # What a field of the query works out once for all the items of a list, by the ids
+    # of its field nodes (the same nodes for every item): e.g. what an order line's
+    # product reads ahead. Per request, as the principal and the document are.
+    per_field: dict[tuple[int, ...], Any] = field(default_factory=dict)
 
 
 Info = strawberry.Info[GatewayContext, None]

@@ -18,6 +18,7 @@ two. Without priming, a level of a query is one batch, so its cost is predictabl
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
@@ -44,6 +45,7 @@ from resolvers.shop.loaders import ShopLoaders
 
 P = TypeVar("P")
 R = TypeVar("R")
+K = TypeVar("K")
 
 
 class Loaders:
@@ -103,6 +105,15 @@ class Loaders:
         self, method: Callable[[P, str | None, PageRequest], Awaitable[Page[R]]]
     ) -> SearchLoader[R]:
         return cast(SearchLoader[R], self._loader(method))
+
+    def derived(self, build: Callable[[Loaders, list[K]], Awaitable[list[R]]]) -> DataLoader[K, R]:
+        """The request's loader of what `build` makes of a batch of keys with the other
+        loaders, e.g. products with their stock read ahead: a field can return its
+        future, already batched, instead of awaiting loads in a coroutine of its own."""
+        loader = self._loaders.get(build)
+        if loader is None:
+            loader = self._loaders[build] = DataLoader(load_fn=partial(build, self))
+        return cast(DataLoader[K, R], loader)
 
     def configured(self, reads: Reads[Any]) -> bool:
         return self._ports.get(reads) is not None

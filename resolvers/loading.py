@@ -23,6 +23,25 @@ FetchGroups = Callable[[Sequence[str]], Awaitable[Mapping[str, Sequence[T]]]]
 FetchSearch = Callable[[str | None, PageRequest], Awaitable[Page[T]]]
 
 
+async def each_settled(loads: Sequence[Awaitable[T]]) -> list[T | Exception]:
+    """Each load's value, or its error, in order. The loads are already in flight, in
+    their loaders' batches: awaiting them one after the other waits no longer than for
+    the slowest, and spares `asyncio.gather`'s callback and bookkeeping per load (a list
+    of 167 order lines read ahead makes about 500 of them)."""
+    settled: list[T | Exception] = []
+    for load in loads:
+        try:
+            settled.append(await load)
+        except Exception as error:
+            settled.append(error)
+    return settled
+
+
+async def each_loaded(loads: Sequence[Awaitable[T]]) -> list[T]:
+    """Each load's value, in order; the first error raised (see `each_settled`)."""
+    return [await load for load in loads]
+
+
 class ByKeyLoader(DataLoader[str, T | None]):
     """One record per key, or None for a key the backend does not know."""
 

@@ -127,9 +127,17 @@ def node_fields(info: Info) -> set[str]:
     return names
 
 
-# Both read graphql-core's nodes of the field being resolved (`Info._raw_info`), not
+def selected_names(info: Info) -> frozenset[str]:
+    """The names of the fields selected right under the field being resolved, through
+    fragments too."""
+    raw = info._raw_info
+    return frozenset(field.name.value for field in _fields(raw.field_nodes, raw.fragments))
+
+
+# All three read graphql-core's nodes of the field being resolved (`Info._raw_info`), not
 # strawberry's `selected_fields`, which converts the whole selection below the field
-# on every call: a customer's `orders` asks `counts_total` for every customer of a list.
+# on every call: a customer's `orders` asks `counts_total` for every customer of a list,
+# an order line's `product` asks `selected_names` for every line.
 def _fields(
     parents: Iterable[FieldNode], fragments: dict[str, FragmentDefinitionNode]
 ) -> Iterator[FieldNode]:

@@ -30,7 +30,8 @@ request, not per item, and a resolve info is built only for a method that takes
 `get_arguments`, an `Info`, for an async one a coroutine of its own) cost as much as
 reading a product's stock; a refused guard leaves the field to that chain. An async
 method runs inline whatever its field's type: its coroutine is completed as the
-awaitables below are (`AWAIT` marks the types no other kind completes).
+awaitables below are. So does a method of a type no other kind completes (`AWAIT`: an
+object with `is_type_of`, an abstract type), its value completed by graphql-core.
 Every other field goes through `_resolve_field`, graphql-core's `execute_field` line
 for line but with the field's definition, nodes and resolver looked up once per
 request instead of once per item. When the operation has resolver middleware, all of
@@ -121,8 +122,9 @@ OBJECTS: Final = 5  # read the attribute, a list: execute each object's sub-fiel
 # `str` (`bool`) is its own serialization, counted against the response budget here.
 TEXT: Final = 6
 FLAG: Final = 7
-# An async method of a type no kind above completes (an object with is_type_of, an
-# abstract type, a list of leaves): its value completed by graphql-core's complete_value.
+# A method of a type no kind above completes (an object with is_type_of, an abstract
+# type, a list of leaves): its value, awaited if it is awaitable, completed by
+# graphql-core's complete_value.
 AWAIT: Final = 8
 
 # Values that are neither awaitable nor an Exception: they skip both checks. Anything
@@ -192,7 +194,7 @@ def plan_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, field_name
         item = _named(named.of_type)
         if is_object_type(item):
             return (OBJECTS, attribute, item, non_null, field_type)
-    if isinstance(attribute, Method) and attribute.is_async:
+    if isinstance(attribute, Method):
         return (AWAIT, attribute, named, non_null, field_type)
     return _SLOW_PLAN  # other lists, abstract types, objects with is_type_of
 
@@ -422,12 +424,13 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         continue
                     if resolver is None:
                         value = getattr(source_value, attribute)
-                    elif resolver[0].is_async:
-                        results[response_name] = self._call_async_method(
+                    elif resolver[0].is_async or kind == AWAIT:
+                        field_path = Path(path, response_name, parent_type.name)
+                        result = self._call_awaiting_method(
                             parent_type,
                             source_value,
                             field_details_list,
-                            Path(path, response_name, parent_type.name),
+                            field_path,
                             position_context,
                             kind,
                             named,
@@ -435,7 +438,9 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                             sub_steps,
                             *resolver,
                         )
-                        awaitable_fields.append(response_name)
+                        results[response_name] = result
+                        if resolver[0].is_async or is_awaitable(result):
+                            awaitable_fields.append(response_name)
                         continue
                     else:
                         value = self._call_method(
@@ -478,7 +483,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         if self.response_bytes > self.max_response_bytes:
                             raise ResponseTooLarge(self.max_response_bytes)
                         results[response_name] = value
-                    elif kind != OBJECT and kind != OBJECTS:
+                    elif kind != OBJECT and kind != OBJECTS and kind != AWAIT:
                         results[response_name] = self.complete_leaf_value(named, value)
                     else:
                         field_path = Path(path, response_name, parent_type.name)
@@ -492,7 +497,9 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                                 value,
                                 position_context,
                             )
-                        elif value.__class__ is list or value.__class__ is tuple:
+                        elif kind == OBJECTS and (
+                            value.__class__ is list or value.__class__ is tuple
+                        ):
                             completed = self._complete_objects(
                                 parent_type,
                                 named,
@@ -503,7 +510,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                                 value,
                                 position_context,
                             )
-                        else:  # another iterable, or not one: graphql-core checks it
+                        else:  # another iterable, or not one, or AWAIT: graphql-core checks it
                             completed = self._complete_by_graphql_core(
                                 parent_type, field_details_list, field_path, value, position_context
                             )
@@ -634,7 +641,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
         )
         return method.function(source, method.info_class(_raw_info=raw_info, _field=method.field))
 
-    def _call_async_method(
+    def _call_awaiting_method(
         self,
         parent_type: GraphQLObjectType,
         source: Any,
@@ -648,28 +655,37 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
         method: Method,
         field_def: GraphQLField,
         field_nodes: list[FieldNode],
-    ) -> Awaitable[Any]:
-        """An async method's coroutine, completed as `execute_field` completes the one of
-        strawberry's chain (`_complete_awaited`); one resolve info serves the method's
-        `Info` and the completion."""
+    ) -> Any:
+        """An async method's coroutine, or a method's awaitable value, completed as
+        `execute_field` completes the one of strawberry's chain (`_complete_awaited`);
+        a method's value of kind `AWAIT` completed by `complete_value`. One resolve info
+        serves the method's `Info` and the completion."""
         raw_info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
         if method.takes_info:
-            info = method.info_class(_raw_info=raw_info, _field=method.field)
-            awaitable = method.function(source, info)
+            value = method.function(
+                source, method.info_class(_raw_info=raw_info, _field=method.field)
+            )
         else:
-            awaitable = method.function(source)
-        return self._complete_awaited(
-            awaitable,
-            parent_type,
-            field_details_list,
-            path,
-            position_context,
-            kind,
-            named,
-            field_type,
-            sub_steps,
-            raw_info,
+            value = method.function(source)
+        if method.is_async or self.is_awaitable(value):
+            return self._complete_awaited(
+                value,
+                parent_type,
+                field_details_list,
+                path,
+                position_context,
+                kind,
+                named,
+                field_type,
+                sub_steps,
+                raw_info,
+            )
+        completed = self.complete_value(
+            field_type, field_details_list, raw_info, path, value, position_context
         )
+        if self.is_awaitable(completed):  # an object's sub-fields still running
+            return self._await_completed(completed, field_type, field_details_list, path)
+        return completed
 
     async def _complete_awaited(
         self,

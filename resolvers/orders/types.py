@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -65,13 +66,12 @@ class OrderLine:
     @strawberry.field(
         description="Null for a line without a product (a fee, a note).",
         extensions=requires(PRODUCTS_READ),
+        graphql_type=Annotated["Product", strawberry.lazy("resolvers.products.types")] | None,
     )
-    async def product(
-        self, info: Info
-    ) -> Annotated[Product, strawberry.lazy("resolvers.products.types")] | None:
-        from resolvers.products.types import load_product
+    def product(self, info: Info) -> Awaitable[Product | None] | None:
+        from resolvers.products.reading_ahead import product_of_line
 
-        return None if self.product_key is None else await load_product(info, self.product_key)
+        return None if self.product_key is None else product_of_line(info, self.product_key)
 
 
 @strawberry.type(description="A sales order (or a quotation not yet confirmed).")

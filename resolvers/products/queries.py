@@ -1,10 +1,6 @@
 from __future__ import annotations
 
-import functools
-
 import strawberry
-from strawberry.schema.name_converter import NameConverter
-from strawberry.types.base import get_object_definition
 
 from gateway.auth.scopes import PRODUCTS_READ
 from resolvers.access import requires
@@ -19,22 +15,8 @@ from resolvers.pagination import (
     node_fields,
     page_request,
 )
-from resolvers.products.types import Product, prefetch_stock
-
-
-def reads_stock_alone(info: Info) -> bool:
-    """Whether the products' `stock` is selected and no other field of theirs waits on a
-    backend: only then is reading it ahead free. Beside another such field (the shop
-    listing) it is not: the two would run one after the other instead of side by side."""
-    selected = node_fields(info)
-    return "stock" in selected and not selected & _waiting_fields(info.schema.config.name_converter)
-
-
-@functools.lru_cache(maxsize=4)  # one name converter per schema configuration
-def _waiting_fields(names: NameConverter) -> frozenset[str]:
-    """Product's fields whose resolvers are coroutine functions, by their GraphQL names."""
-    fields = get_object_definition(Product, strict=True).fields
-    return frozenset(names.get_graphql_name(field) for field in fields if field.is_async)
+from resolvers.products.reading_ahead import NOTHING, read_ahead, what_to_read_ahead
+from resolvers.products.types import Product
 
 
 @strawberry.type
@@ -62,6 +44,7 @@ class ProductQueries:
         search_key = (search or None, page_request(first, after, count=counts_total(info)))
         page = await info.context.loaders.product_search.load(search_key)
         connection = Connection.from_page(page, Product.of)
-        if reads_stock_alone(info):
-            await prefetch_stock(info, connection.nodes)
+        what = what_to_read_ahead(info, node_fields(info))
+        if what != NOTHING:
+            await read_ahead(info.context.loaders, connection.nodes, what)
         return connection

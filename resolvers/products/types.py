@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Final
 
@@ -63,15 +63,24 @@ class Stock:
         )
 
 
-# What stock-reading needs; shared by the field's guard and by `prefetch_stock`.
+# What stock-reading needs; shared by the field's guard and by reading ahead.
 STOCK_SCOPES: Final = (STOCK_READ,)
 
 
 class _NotPrefetched:
-    """A product whose stock level no list read ahead (see `prefetch_stock`)."""
+    """What no list read ahead (see `resolvers.products.reading_ahead`)."""
 
 
 NOT_PREFETCHED: Final = _NotPrefetched()
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRead:
+    """A product's shop listing read ahead (None: not listed), and the ERP's stock level
+    its `inSync` compares with (None: none, or nothing to compare)."""
+
+    listing: models.ShopListing | None
+    level: models.StockLevel | None = None
 
 
 @strawberry.type
@@ -87,8 +96,10 @@ class Product(Node):
         "cached: a change in the ERP shows within an hour by default."
     )
     record: strawberry.Private[models.Product]
-    # The stock level (None: the ERP has none) when a list read it with its products.
+    # Read ahead with a list of products (`resolvers.products.reading_ahead`): the stock
+    # level (None: the ERP has none) and the shop listing (None: not listed).
     prefetched_stock: strawberry.Private[models.StockLevel | _NotPrefetched | None] = NOT_PREFETCHED
+    prefetched_listing: strawberry.Private[ListingRead | _NotPrefetched] = NOT_PREFETCHED
 
     @classmethod
     def of(cls, product: models.Product) -> Product:
@@ -123,31 +134,18 @@ class Product(Node):
     def _stock_of(self, level: models.StockLevel | None) -> Stock:
         return Stock.of(level or models.StockLevel(self.record.id, self.record.sales_unit, ()))
 
-    @strawberry.field(description="The product in the web shop; null if it is not listed.")
-    async def shop_listing(
-        self, info: Info
-    ) -> Annotated[ShopListing, strawberry.lazy("resolvers.shop.types")] | None:
-        from resolvers.shop.types import shop_listing_of
-
-        return await shop_listing_of(info, self.record)
-
-
-async def prefetch_stock(info: Info, products: Sequence[Product]) -> None:
-    """Read the stock of a list's products with them, in the one batch their `stock`
-    fields would make, so that each answers without an await. For a principal who may
-    not read stock, nothing is read: each field refuses on its own. A level that fails
-    to load is left to its field, which meets the same error through the loader's cache
-    and reports it where it belongs."""
-    if not all(info.context.principal.has_scope(scope) for scope in STOCK_SCOPES):
-        return
-    stocked = [product for product in products if product.record.tracks_stock]
-    loader = info.context.loaders.stock_by_product_id
-    levels = await asyncio.gather(
-        *(loader.load(product.record.id) for product in stocked), return_exceptions=True
+    @strawberry.field(
+        description="The product in the web shop; null if it is not listed.",
+        graphql_type=Annotated["ShopListing", strawberry.lazy("resolvers.shop.types")] | None,
     )
-    for product, level in zip(stocked, levels, strict=True):
-        if not isinstance(level, BaseException):
-            product.prefetched_stock = level
+    def shop_listing(self, info: Info) -> ShopListing | Awaitable[ShopListing | None] | None:
+        # Not a coroutine function, as `stock`: a listing read ahead is answered at once.
+        from resolvers.shop.types import listing_view, shop_listing_of
+
+        read = self.prefetched_listing
+        if isinstance(read, _NotPrefetched):
+            return shop_listing_of(info, self.record)
+        return None if read.listing is None else listing_view(read.listing, self.record, read.level)
 
 
 async def load_product(info: Info, key: str) -> Product | None:

@@ -129,9 +129,24 @@ async def shop_listing_of(info: Info, product: models.Product) -> ShopListing | 
     listing = await shop_loaders(info).listing_by_sku.load(product.sku)
     if listing is None:
         return None
-    in_sync = None
-    if listing.listed_stock is not None and product.tracks_stock:
+    level = None
+    if compares_stock(listing, product):
         level = await info.context.loaders.stock_by_product_id.load(product.id)
+    return listing_view(listing, product, level)
+
+
+def compares_stock(listing: models.ShopListing, product: models.Product) -> bool:
+    """Whether the listing's `inSync` compares stocks: both sides track stock."""
+    return listing.listed_stock is not None and product.tracks_stock
+
+
+def listing_view(
+    listing: models.ShopListing, product: models.Product, level: models.StockLevel | None
+) -> ShopListing:
+    """The listing as the schema shows it; `level`, the product's stock in the ERP, is
+    read where `compares_stock` (None: the ERP has none)."""
+    in_sync = None
+    if compares_stock(listing, product):
         available = level.available.value if level else Decimal(0)
         in_sync = listing.listed_stock == available
     return ShopListing(

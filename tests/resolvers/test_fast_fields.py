@@ -273,6 +273,13 @@ async def later_text(text: str, fail: bool = False) -> str:
     return text
 
 
+async def later_gadget(fail: bool) -> Gadget:
+    await asyncio.sleep(0)
+    if fail:
+        raise ValueError("no gadget today")
+    return GOOD[1]
+
+
 async def later_maker() -> Maker:
     await asyncio.sleep(0)
     return Maker(name="later", country="NL")
@@ -340,6 +347,20 @@ class Locker:
     @strawberry.field
     async def gadget(self) -> Gadget | None:  # an object type with is_type_of
         return GOOD[1] if self.name == "a" else Missing()  # type: ignore[return-value]
+
+    # Synchronous methods of such types (AWAIT too), as OrderLine.product: a value, or an
+    # awaitable (a loader's future) of one.
+    @strawberry.field
+    def named_now(self, info: strawberry.Info) -> Named | None:
+        if self.name == "empty":
+            return None
+        return GOOD[0] if info.path.as_list()[1] == 0 else Widget(name="w", size=4)
+
+    @strawberry.field(graphql_type=Gadget | None)
+    def soon_gadget(self) -> Any:
+        if self.name == "empty":
+            return None
+        return later_gadget(fail=self.name == "broken")
 
     @strawberry.field
     async def makers(self) -> list[Maker | None]:  # plain objects, awaited
@@ -758,6 +779,23 @@ async def test_async_methods_of_abstract_types_and_types_that_check_their_object
     assert paths == [["lockers", 1, "gadget"], ["lockers", 2, "gadget"]]
 
 
+async def test_methods_of_abstract_types_and_types_that_check_their_objects():
+    query = """{ lockers { name namedNow { name ... on Widget { size } }
+                 soonGadget { name maker { name } } } }"""
+    answers = [outcome(await run(query, c, schema=GUARDED)) for c in (FAST, PLAIN)]
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    assert data["lockers"][0] == {
+        "name": "a",
+        "namedNow": {"name": "g0"},
+        "soonGadget": {"name": "g1", "maker": {"name": "Acme"}},
+    }
+    assert data["lockers"][1]["namedNow"] == {"name": "w", "size": 4}
+    assert data["lockers"][2] == {"name": "empty", "namedNow": None, "soonGadget": None}
+    assert [error["path"] for error in errors] == [["lockers", 1, "soonGadget"]]
+    assert errors[0]["message"] == "no gadget today"
+
+
 async def test_awaited_lists_and_objects_complete_as_graphql_core_completes_them():
     query = "{ lockers { name makers { name country } maker { name } soonMakers { name } } }"
     answers = [outcome(await run(query, c, schema=GUARDED)) for c in (FAST, PLAIN)]
@@ -875,11 +913,12 @@ def test_what_is_planned_inline():
     assert plan_field(schema, shelf, "gadgets")[0] == OBJECTS
     assert plan_field(schema, shelf, "widgets")[0] == OBJECTS
     # Lists of leaves, own resolvers, abstract types and objects with is_type_of:
-    # graphql-core's.
+    # graphql-core's; called inline by a method of no arguments (AWAIT), completed by
+    # graphql-core.
     assert plan_field(schema, gadget_type, "tags")[0] == SLOW
     assert plan_field(schema, gadget_type, "label")[0] == SLOW  # an argument
     assert plan_field(schema, gadget_type, "eventually")[0] == SLOW  # an argument
-    assert plan_field(schema, object_type(schema, "Query"), "things")[0] == SLOW  # a union
+    assert plan_field(schema, object_type(schema, "Query"), "things")[0] == AWAIT  # unions
     # Synchronous methods without arguments: called inline.
     kind, read, *_ = plan_field(schema, object_type(schema, "Query"), "gadgets")
     assert kind == OBJECTS
@@ -914,6 +953,9 @@ def test_methods_planned_inline_and_not():
     assert kinds == {"hidden": TEXT, "inside": OBJECTS}
     assert plan_field(schema, locker, "named")[0] == AWAIT  # an interface
     assert plan_field(schema, locker, "gadget")[0] == AWAIT  # an object with is_type_of
+    # So are synchronous methods of such types: graphql-core completes their values.
+    assert plan_field(schema, locker, "namedNow")[0] == AWAIT
+    assert plan_field(schema, locker, "soonGadget")[0] == AWAIT
     # A guarded attribute: read by the default resolver's getattr after the guard.
     kind, combination, *_ = plan_field(schema, locker, "combination")
     assert kind == LEAF

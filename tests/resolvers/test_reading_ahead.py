@@ -1,0 +1,192 @@
+"""A list of products, or an order's lines' products, read their stock and shop listing
+with them when that is free (`resolvers.products.reading_ahead`), so each product
+answers them without an await: the same answers, the same batched calls, the same
+errors in the same places, and nothing read for a principal who may not see stock."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from erp_backends.emulation.faults import FaultOptions
+from erp_backends.odoo import emulator as odoo
+from erp_backends.woocommerce import emulator as woocommerce
+from gateway.auth.scopes import CUSTOMERS_READ, ORDERS_READ, PRODUCTS_READ
+from resolvers.products import queries, reading_ahead
+from resolvers.products.reading_ahead import ReadAhead, read_ahead
+from tests.harness import (
+    EmulatorCalls,
+    data_of,
+    error_codes,
+    federated_settings,
+    graphql,
+    odoo_settings,
+    token_for,
+)
+from tests.inprocess import in_process_gateway, serve_in_process
+from tests.resolvers.conftest import ERP, SHOP
+
+LIST = """query ($first: Int!) { products(first: $first) { nodes {
+    sku stock { onHand { value unit } available { value }
+                warehouses { warehouse { code } reserved { value } } } } } }"""
+ONE = """query ($sku: String!) { product(sku: $sku) { sku stock { onHand { value unit }
+    available { value } warehouses { warehouse { code } reserved { value } } } } }"""
+
+
+LISTING = "shopListing { name published listedStock inSync price { amount currency } }"
+LINES = f"""query ($id: ID!) {{ customer(id: $id) {{ orders(first: 30) {{ nodes {{
+    lines {{ product {{ sku stock {{ available {{ value }} }} {LISTING} }} }} }} }} }} }}"""
+ONE_LISTED = f"""query ($sku: String!) {{ product(sku: $sku) {{ sku
+    stock {{ available {{ value }} }} {LISTING} }} }}"""
+
+
+def stock_reads(calls: EmulatorCalls) -> int:
+    return sum(n for key, n in calls.snapshot()["calls"].items() if key.startswith("stock.quant"))
+
+
+def test_a_list_answers_each_products_stock_as_the_product_itself_does(gateway):
+    listed = data_of(graphql(gateway, LIST, {"first": 30}))["products"]["nodes"]
+    assert any(p["stock"] is None for p in listed)  # services
+    assert any(p["stock"] for p in listed)
+    for product in listed:
+        alone = data_of(graphql(gateway, ONE, {"sku": product["sku"]}))["product"]
+        assert alone == product
+
+
+def test_a_list_reads_its_products_stock_in_one_call(gateway, emulator_calls):
+    emulator_calls.reset()
+    data_of(graphql(gateway, LIST, {"first": 50}))
+    assert stock_reads(emulator_calls) == 1
+
+
+def test_without_the_stock_scope_nothing_is_read_ahead(gateway, emulator_calls):
+    emulator_calls.reset()
+    token = token_for(scopes={PRODUCTS_READ})
+    answer = graphql(gateway, LIST, {"first": 10}, token=token)
+    assert set(error_codes(answer)) == {"FORBIDDEN"}
+    assert answer["data"]["products"]["nodes"][0]["sku"]
+    assert stock_reads(emulator_calls) == 0
+
+
+def test_a_failed_stock_read_fails_each_products_stock_alone():
+    """The ERP refuses the stock read: the products are listed, each stocked product's
+    `stock` is null with the error at its own path, as when each asked for itself."""
+    refusing = odoo.create_app(
+        odoo.EmulatorOptions(
+            seed=1, faults=FaultOptions(refuse=frozenset({"stock.quant.search_read"}))
+        )
+    )
+    with in_process_gateway(odoo_settings(ERP), {"erp": refusing}) as client:
+        answer = graphql(client, LIST, {"first": 20})
+        nodes = answer["data"]["products"]["nodes"]
+        assert all(product["sku"] for product in nodes)
+        failed = {tuple(error["path"]) for error in answer["errors"]}
+        stocked = {
+            ("products", "nodes", i, "stock") for i, p in enumerate(nodes) if p["stock"] is None
+        }
+        assert failed
+        assert failed <= stocked
+        alone = graphql(client, ONE, {"sku": nodes[min(failed)[2]]["sku"]})
+        assert {e["message"] for e in answer["errors"]} == {alone["errors"][0]["message"]}
+        assert set(error_codes(answer)) == set(error_codes(alone))
+    with serve_in_process(refusing) as emulator:
+        assert stock_reads(EmulatorCalls(emulator)) >= 1  # the refusal was the ERP's
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("{ products(first: 5) { nodes { stock { onHand { value } } } } }", (True, False)),
+        ("{ products(first: 5) { edges { node { stock { onHand { value } } } } } }", (True, False)),
+        (
+            "{ products(first: 5) { nodes { ...P } } } "
+            "fragment P on Product { stock { onHand { value } } }",
+            (True, False),
+        ),
+        ("{ products(first: 5) { nodes { sku name } } }", None),
+        ("{ products(first: 5) { nodes { sku shopListing { published } } } }", (False, True)),
+        # Side by side: the two reads ahead run as the two fields' loads would.
+        (
+            "{ products(first: 5) { nodes { stock { onHand { value } } "
+            "shopListing { published } } } }",
+            (True, True),
+        ),
+    ],
+)
+def test_what_a_list_of_products_reads_ahead(federated_gateway, query, expected):
+    with mock.patch.object(queries, "read_ahead", wraps=read_ahead) as spy:
+        data_of(graphql(federated_gateway, query))
+    if expected is None:
+        assert not spy.called
+    else:
+        assert spy.call_args.args[2] == ReadAhead(*expected)
+
+
+def products_of_lines(answer: dict) -> list[dict]:
+    """The lines' products of an answer, errors or not."""
+    orders = answer["data"]["customer"]["orders"]["nodes"]
+    return [line["product"] for order in orders for line in order["lines"] if line["product"]]
+
+
+def test_order_lines_answer_their_products_as_each_product_itself_does(
+    federated_gateway, customer_id
+):
+    with mock.patch.object(reading_ahead, "read_ahead", wraps=read_ahead) as spy:
+        answer = graphql(federated_gateway, LINES, {"id": customer_id})
+    assert "errors" not in answer
+    assert spy.call_args.args[2] == ReadAhead(stock=True, listing=True)
+    products = products_of_lines(answer)
+    assert len(products) > 30
+    assert any(p["shopListing"] and p["shopListing"]["inSync"] is not None for p in products)
+    assert any(p["shopListing"] is None for p in products)  # not listed in the shop
+    for product in {p["sku"]: p for p in products}.values():
+        alone = data_of(graphql(federated_gateway, ONE_LISTED, {"sku": product["sku"]}))
+        assert alone["product"] == product
+
+
+def test_order_lines_read_their_products_stock_and_listings_in_one_batch_each(
+    odoo_emulator_app, hubspot_emulator_app, customer_id
+):
+    shop = woocommerce.create_app()
+    emulators = {"erp": odoo_emulator_app, "crm": hubspot_emulator_app, "shop": shop}
+    settings = federated_settings(ERP, "http://crm.in-process", SHOP)
+    with in_process_gateway(settings, emulators) as client, serve_in_process(shop) as shop_url:
+        shop_calls = EmulatorCalls(shop_url)
+        shop_calls.reset()
+        products = products_of_lines(graphql(client, LINES, {"id": customer_id}))
+        listing_reads = shop_calls.snapshot()["calls"]
+    skus = {p["sku"] for p in products}
+    # 100 SKUs per request (WooCommerce's per_page), all of them asked in one batch.
+    assert sum(listing_reads.values()) == -(-len(skus) // 100)
+
+
+def test_without_the_stock_scope_lines_read_no_stock_ahead(gateway, emulator_calls, customer_id):
+    emulator_calls.reset()
+    token = token_for(scopes={CUSTOMERS_READ, ORDERS_READ, PRODUCTS_READ})
+    query = """query ($id: ID!) { customer(id: $id) { orders(first: 5) { nodes {
+        lines { product { sku stock { available { value } } } } } } } }"""
+    answer = graphql(gateway, query, {"id": customer_id}, token=token)
+    assert set(error_codes(answer)) == {"FORBIDDEN"}
+    assert products_of_lines(answer)[0]["sku"]
+    assert stock_reads(emulator_calls) == 0
+
+
+def test_a_failed_listing_read_fails_each_products_listing_alone(
+    odoo_emulator_app, hubspot_emulator_app, customer_id
+):
+    """The shop is down: each listed product's `shopListing` is null with the error at
+    its own path, as when each asked for itself; its stock is still answered."""
+    down = woocommerce.create_app(woocommerce.EmulatorOptions(faults=FaultOptions(fail_rate=1)))
+    emulators = {"erp": odoo_emulator_app, "crm": hubspot_emulator_app, "shop": down}
+    settings = federated_settings(ERP, "http://crm.in-process", SHOP)
+    with in_process_gateway(settings, emulators) as client:
+        answer = graphql(client, LINES, {"id": customer_id})
+    products = products_of_lines(answer)
+    assert all(p["shopListing"] is None for p in products)
+    assert all(p["stock"] for p in products if p["sku"] and p["stock"] is not None)
+    assert any(p["stock"] for p in products)
+    paths = {tuple(error["path"][-2:]) for error in answer["errors"]}
+    assert paths == {("product", "shopListing")}
+    assert len(answer["errors"]) == sum(1 for p in products if p["sku"])
+    assert set(error_codes(answer)) == {"BACKEND_UNAVAILABLE"}
