@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -38,8 +38,14 @@ async def each_settled(loads: Sequence[Awaitable[T]]) -> list[T | Exception]:
 
 
 async def each_loaded(loads: Sequence[Awaitable[T]]) -> list[T]:
-    """Each load's value, in order; the first error raised (see `each_settled`)."""
-    return [await load for load in loads]
+    """Each load's value, in order; the first error raised (see `each_settled`), once
+    every load is settled: a batch that fails fails each of its loads, and an error
+    left unretrieved is logged as such."""
+    settled = await each_settled(loads)
+    for value in settled:
+        if isinstance(value, Exception):
+            raise value
+    return cast(list[T], settled)
 
 
 class ByKeyLoader(DataLoader[str, T | None]):

@@ -4,8 +4,9 @@ A product's `stock` and `shopListing` each wait on a backend. In a list, each pr
 would await its own loads: a coroutine per field, and per product a gather and a task to
 run the two side by side; the loaders batch the loads into one call per backend. Read
 ahead, the list starts the same loads, in the same batches, side by side, right after
-the products themselves, and each product answers from what was read: the federated
-customer-360's 167 order lines spared about 800 coroutines and 170 tasks per request.
+the products themselves, and each product answers from what was read: no coroutine per
+field, no gather or task per product (on the federated customer-360, 167 order lines,
+the stock and listing calls leave 4 ms sooner after the products arrive).
 
 Reading ahead is only done where it is free: for what the selection asks; never for
 what the principal may not see or for a backend not configured (each field then answers
