@@ -680,12 +680,51 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                 sub_steps,
                 raw_info,
             )
-        completed = self.complete_value(
-            field_type, field_details_list, raw_info, path, value, position_context
+        completed = self._complete_value_of(
+            kind,
+            named,
+            field_type,
+            field_details_list,
+            sub_steps,
+            raw_info,
+            path,
+            value,
+            position_context,
         )
         if self.is_awaitable(completed):  # an object's sub-fields still running
             return self._await_completed(completed, field_type, field_details_list, path)
         return completed
+
+    def _complete_value_of(
+        self,
+        kind: int,
+        named: Any,
+        field_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        sub_steps: _SubSteps,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """`complete_value`; for a plain object of an object type with `is_type_of`
+        (kind `AWAIT`, a product for instance) that `is_type_of` accepts,
+        `complete_object_value`'s sub-fields by their steps, as `_execute_object` runs
+        them. Anything else, a refusal included, is graphql-core's: it asks again and
+        raises its own error."""
+        if (
+            kind == AWAIT
+            and named.__class__ is GraphQLObjectType
+            and named.is_type_of is not None
+            and _known_plain_object(value)
+            and named.is_type_of(value, info) is True
+        ):
+            return self._execute_object(
+                named, field_details_list, sub_steps, path, value, position_context
+            )
+        return self.complete_value(
+            field_type, field_details_list, info, path, value, position_context
+        )
 
     async def _complete_awaited(
         self,
@@ -731,8 +770,16 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
             else:
                 if info is None:
                     info = self._info_for(parent_type, field_details_list, path)
-                completed = self.complete_value(
-                    field_type, field_details_list, info, path, value, position_context
+                completed = self._complete_value_of(
+                    kind,
+                    named,
+                    field_type,
+                    field_details_list,
+                    sub_steps,
+                    info,
+                    path,
+                    value,
+                    position_context,
                 )
             if self.is_awaitable(completed):
                 completed = await completed
