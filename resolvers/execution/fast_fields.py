@@ -66,6 +66,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from inspect import Parameter, isfunction
 from operator import attrgetter
 from types import CoroutineType, GeneratorType
@@ -98,6 +99,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
+from resolvers.execution.deferred_info import DeferredInfo, deferred_info_class
 from resolvers.execution.gathering import gather_first_inline
 from resolvers.execution.guards import RequestGuard
 from resolvers.limits.response_budget import (
@@ -227,6 +229,8 @@ class Method:
     guards: tuple[RequestGuard, ...]
     field: StrawberryField
     info_class: type[Info[Any, Any]]
+    # For a synchronous method: the `Info` that builds its resolve info when read.
+    deferred_info_class: DeferredInfo
 
 
 def _method(schema: GraphQLSchema, field_def: GraphQLField) -> Method | None:
@@ -259,6 +263,7 @@ def _method(schema: GraphQLSchema, field_def: GraphQLField) -> Method | None:
             guards=guards,
             field=field,
             info_class=info_class,
+            deferred_info_class=deferred_info_class(info_class),
         )
     if resolver.arguments or not isfunction(resolver.wrapped_func):  # static, class
         return None
@@ -277,6 +282,7 @@ def _method(schema: GraphQLSchema, field_def: GraphQLField) -> Method | None:
         guards=guards,
         field=field,
         info_class=info_class,
+        deferred_info_class=deferred_info_class(info_class),
     )
 
 
@@ -636,10 +642,16 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
         an `Info` over a resolve info of its own if it takes one."""
         if not method.takes_info:
             return method.function(source)
-        raw_info = self.build_resolve_info(
-            field_def, field_nodes, parent_type, Path(path, response_name, parent_type.name)
+        build = partial(
+            self.build_resolve_info,
+            field_def,
+            field_nodes,
+            parent_type,
+            Path(path, response_name, parent_type.name),
         )
-        return method.function(source, method.info_class(_raw_info=raw_info, _field=method.field))
+        return method.function(
+            source, method.deferred_info_class(self.context_value, build, method.field)
+        )
 
     def _call_awaiting_method(
         self,

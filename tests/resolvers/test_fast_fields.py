@@ -315,6 +315,11 @@ class Locker:
     def where(self, info: strawberry.Info) -> str | None:
         return f"{self.name} at {info.path.as_list()} for {info.field_name}"
 
+    @strawberry.field
+    def mood(self, info: strawberry.Info) -> str:  # reads the context only
+        assert isinstance(info, strawberry.Info)
+        return "open" if info.context["allowed"] else "shut"
+
     @strawberry.field(extensions=[OnlyIfAllowed()])
     def contents(self) -> list[Gadget] | None:
         return None if self.name == "empty" else GOOD[:2]
@@ -839,7 +844,7 @@ async def test_a_null_from_an_async_method_in_a_non_null_field_nulls_its_object(
     assert errors[0]["path"] == ["lockers", 0, "needed"]
 
 
-def test_a_method_builds_a_resolve_info_only_if_it_takes_info():
+def test_a_method_builds_a_resolve_info_only_if_it_reads_more_than_the_context():
     fast = budgeted(10**6, FastFieldsExecutionContext)
 
     def infos(fields: str) -> int:
@@ -848,8 +853,25 @@ def test_a_method_builds_a_resolve_info_only_if_it_takes_info():
         return count_resolve_infos(query, fast, schema=GUARDED, context_value=context)
 
     base = infos("name")
-    assert infos("name secret") == base
-    assert infos("name where") == base + 3  # one per locker
+    assert infos("name secret") == base  # takes no info
+    assert infos("name mood") == base  # reads only the context
+    assert infos("name where") == base + 3  # its path and name: one per locker
+    assert infos("name mood where") == base + 3
+
+
+def test_an_info_that_builds_its_resolve_info_when_read_answers_as_strawberrys():
+    query = "{ lockers { name mood where } }"
+    answers = []
+    for context_class in (FAST, PLAIN):
+        context = {"allowed": True, "checks": []}
+        result = run(query, context_class, schema=GUARDED, context_value=context)
+        answers.append(outcome(result))
+    assert answers[0] == answers[1]
+    assert answers[0][0]["lockers"][1] == {
+        "name": "broken",
+        "mood": "open",
+        "where": "broken at ['lockers', 1, 'where'] for where",
+    }
 
 
 def count_resolve_infos(query: str, context_class: type, **kwargs: Any) -> int:
