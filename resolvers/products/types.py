@@ -47,7 +47,13 @@ class Stock:
     on_hand: Quantity
     reserved: Quantity
     available: Quantity
-    warehouses: list[WarehouseStock]
+    level: strawberry.Private[models.StockLevel]
+
+    # Built when asked for, not for each product of a list that asks for a total: four
+    # objects per warehouse.
+    @strawberry.field
+    def warehouses(self) -> list[WarehouseStock]:
+        return [WarehouseStock.of(w) for w in self.level.warehouses]
 
     @classmethod
     def of(cls, level: models.StockLevel) -> Stock:
@@ -59,7 +65,7 @@ class Stock:
             on_hand=Quantity.of_value(on_hand, level.unit),
             reserved=Quantity.of_value(reserved, level.unit),
             available=Quantity.of_value(on_hand - reserved, level.unit),
-            warehouses=[WarehouseStock.of(w) for w in level.warehouses],
+            level=level,
         )
 
 

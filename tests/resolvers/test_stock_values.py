@@ -28,12 +28,12 @@ def test_totals_sum_the_warehouses_and_available_is_on_hand_minus_reserved():
     )
     assert stock.available.value == level.available.value == Decimal("9.25")
     assert {stock.on_hand.unit, stock.available.unit_name()} == {"DZN", "dozen"}
-    assert [w.available.value for w in stock.warehouses] == [Decimal("10.25"), Decimal("-1.0")]
-    assert [w.warehouse.code for w in stock.warehouses] == ["WH", "CHI"]
+    assert [w.available.value for w in stock.warehouses()] == [Decimal("10.25"), Decimal("-1.0")]
+    assert [w.warehouse.code for w in stock.warehouses()] == ["WH", "CHI"]
 
 
 def test_a_level_without_warehouses_is_zero_everywhere():
     stock = Stock.of(models.StockLevel("7", "C62", ()))
 
     assert stock.on_hand.value == stock.reserved.value == stock.available.value == 0
-    assert stock.warehouses == []
+    assert stock.warehouses() == []
