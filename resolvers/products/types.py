@@ -51,7 +51,7 @@ class Stock:
 
     # Built when asked for, not for each product of a list that asks for a total: four
     # objects per warehouse.
-    @strawberry.field
+    @strawberry.field(description="The stock in each warehouse that holds some.")
     def warehouses(self) -> list[WarehouseStock]:
         return [WarehouseStock.of(w) for w in self.level.warehouses]
 
