@@ -127,17 +127,20 @@ def node_fields(info: Info) -> set[str]:
     return names
 
 
-def selected_names(info: Info) -> frozenset[str]:
-    """The names of the fields selected right under the field being resolved, through
-    fragments too."""
+def selected_names_under(info: Info, name: str) -> frozenset[str] | None:
+    """The names of the fields selected under the field `name` selected right under the
+    field being resolved (all its selections together), None if it is not selected."""
     raw = info._raw_info
-    return frozenset(field.name.value for field in _fields(raw.field_nodes, raw.fragments))
+    fragments = raw.fragments
+    under = [field for field in _fields(raw.field_nodes, fragments) if field.name.value == name]
+    if not under:
+        return None
+    return frozenset(field.name.value for field in _fields(under, fragments))
 
 
 # All three read graphql-core's nodes of the field being resolved (`Info._raw_info`), not
 # strawberry's `selected_fields`, which converts the whole selection below the field
-# on every call: a customer's `orders` asks `counts_total` for every customer of a list,
-# an order line's `product` asks `selected_names` for every line.
+# on every call: a customer's `orders` asks `counts_total` for every customer of a list.
 def _fields(
     parents: Iterable[FieldNode], fragments: dict[str, FragmentDefinitionNode]
 ) -> Iterator[FieldNode]:

@@ -17,13 +17,15 @@ from resolvers.context import Info
 from resolvers.node import Node, encode_id
 from resolvers.pagination import Connection
 
+# Products refer to no other domain: an order line holds its product read ahead.
+from resolvers.products.types import NOT_PREFETCHED, NotPrefetched, Product, load_product
+
 # Types of other domains are imported where they are used: the domains refer to each
 # other (an order has a customer, a customer has orders), and strawberry.lazy breaks
 # the cycle for annotations only.
 if TYPE_CHECKING:
     from resolvers.customers.types import Customer
     from resolvers.invoices.types import Invoice
-    from resolvers.products.types import Product
     from resolvers.shop.types import ShopOrder
 
 
@@ -48,6 +50,8 @@ class OrderLine:
     subtotal: Money = strawberry.field(description="After discount, before tax.")
     total: Money = strawberry.field(description="After discount, with tax.")
     product_key: strawberry.Private[str | None]
+    # The product, read ahead with the order's lines (`resolvers.orders.lines`).
+    prefetched_product: strawberry.Private[Product | NotPrefetched | None] = NOT_PREFETCHED
 
     @classmethod
     def of(cls, line: models.OrderLine) -> OrderLine:
@@ -68,10 +72,12 @@ class OrderLine:
         extensions=requires(PRODUCTS_READ),
         graphql_type=Annotated["Product", strawberry.lazy("resolvers.products.types")] | None,
     )
-    def product(self, info: Info) -> Awaitable[Product | None] | None:
-        from resolvers.products.reading_ahead import product_of_line
-
-        return None if self.product_key is None else product_of_line(info, self.product_key)
+    def product(self, info: Info) -> Product | Awaitable[Product | None] | None:
+        # Not a coroutine function: the product read with the lines is answered at once.
+        if not isinstance(self.prefetched_product, NotPrefetched):
+            return self.prefetched_product
+        # Not read: its read failed, and the loader's cache has the error for this field.
+        return None if self.product_key is None else load_product(info, self.product_key)
 
 
 @strawberry.type(description="A sales order (or a quotation not yet confirmed).")
@@ -128,10 +134,11 @@ class Order(Node):
 
         return await shop_order_of(info, self.record)
 
-    @strawberry.field
-    async def lines(self, info: Info) -> list[OrderLine]:
-        lines = await info.context.loaders.order_lines_by_order_id.load(self.record.id)
-        return [OrderLine.of(line) for line in lines]
+    @strawberry.field(graphql_type=list[OrderLine])
+    def lines(self, info: Info) -> Awaitable[list[OrderLine]]:
+        from resolvers.orders.lines import lines_of
+
+        return lines_of(info, self.record.id)
 
     @strawberry.field(extensions=requires(INVOICES_READ))
     async def invoices(

@@ -1,4 +1,5 @@
-"""What a list of products reads with them, so that each product answers without an await.
+"""What a list of products reads with them, so that each product answers without an await:
+a page of products, or the products of orders' lines (`resolvers.orders.lines`).
 
 A product's `stock` and `shopListing` each wait on a backend. In a list, each product
 would await its own loads: a coroutine per field, and per product a gather and a task to
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Coroutine, Sequence, Set
+from collections.abc import Coroutine, Sequence, Set
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from strawberry.schema.name_converter import NameConverter
@@ -28,8 +29,7 @@ from strawberry.types.base import get_object_definition
 
 from erp_backends import models
 from resolvers.context import Info
-from resolvers.loading import each_loaded, each_settled
-from resolvers.pagination import selected_names
+from resolvers.loading import each_settled
 from resolvers.products.types import STOCK_SCOPES, ListingRead, Product
 
 if TYPE_CHECKING:
@@ -89,35 +89,6 @@ async def read_ahead(loaders: Loaders, products: Sequence[Product], what: ReadAh
         await reads[0]
     elif reads:
         await asyncio.gather(*reads)
-
-
-def product_of_line(info: Info, key: str) -> Awaitable[Product | None]:
-    """An order line's product with what its selection reads ahead: a future of the
-    request's loader of such products, which reads the products of all lines in one
-    batch, reads ahead for all of them, and builds one `Product` per product."""
-    # The same nodes for every line: one decision per request. All of them, as a
-    # fragment's node may be merged with other nodes in one place and not in another.
-    nodes = tuple(map(id, info._raw_info.field_nodes))
-    what = info.context.per_field.get(nodes)
-    if what is None:
-        what = info.context.per_field[nodes] = what_to_read_ahead(info, selected_names(info))
-    return info.context.loaders.derived(_products_read_ahead).load((key, what))
-
-
-async def _products_read_ahead(
-    loaders: Loaders, keys: list[tuple[str, ReadAhead]]
-) -> list[Product | None]:
-    by_id = loaders.product_by_id
-    records = await each_loaded([by_id.load(key) for key, _ in keys])
-    products = [None if record is None else Product.of(record) for record in records]
-    # One group in practice: a query's lines select their products one way.
-    groups: dict[ReadAhead, list[Product]] = {}
-    for (_, what), product in zip(keys, products, strict=True):
-        if product is not None and what != NOTHING:
-            groups.setdefault(what, []).append(product)
-    if groups:
-        await asyncio.gather(*(read_ahead(loaders, group, what) for what, group in groups.items()))
-    return products
 
 
 async def _read_stock(loaders: Loaders, products: Sequence[Product]) -> None:

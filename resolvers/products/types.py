@@ -73,11 +73,12 @@ class Stock:
 STOCK_SCOPES: Final = (STOCK_READ,)
 
 
-class _NotPrefetched:
-    """What no list read ahead (see `resolvers.products.reading_ahead`)."""
+class NotPrefetched:
+    """What no list read ahead (see `resolvers.products.reading_ahead`,
+    `resolvers.orders.lines`)."""
 
 
-NOT_PREFETCHED: Final = _NotPrefetched()
+NOT_PREFETCHED: Final = NotPrefetched()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +105,8 @@ class Product(Node):
     record: strawberry.Private[models.Product]
     # Read ahead with a list of products (`resolvers.products.reading_ahead`): the stock
     # level (None: the ERP has none) and the shop listing (None: not listed).
-    prefetched_stock: strawberry.Private[models.StockLevel | _NotPrefetched | None] = NOT_PREFETCHED
-    prefetched_listing: strawberry.Private[ListingRead | _NotPrefetched] = NOT_PREFETCHED
+    prefetched_stock: strawberry.Private[models.StockLevel | NotPrefetched | None] = NOT_PREFETCHED
+    prefetched_listing: strawberry.Private[ListingRead | NotPrefetched] = NOT_PREFETCHED
 
     @classmethod
     def of(cls, product: models.Product) -> Product:
@@ -130,7 +131,7 @@ class Product(Node):
         # product of a list an awaitable (and graphql-core its completion) per request.
         if not self.record.tracks_stock:
             return None
-        if not isinstance(self.prefetched_stock, _NotPrefetched):
+        if not isinstance(self.prefetched_stock, NotPrefetched):
             return self._stock_of(self.prefetched_stock)
         return self._load_stock(info)
 
@@ -149,7 +150,7 @@ class Product(Node):
         from resolvers.shop.types import listing_view, shop_listing_of
 
         read = self.prefetched_listing
-        if isinstance(read, _NotPrefetched):
+        if isinstance(read, NotPrefetched):
             return shop_listing_of(info, self.record)
         return None if read.listing is None else listing_view(read.listing, self.record, read.level)
 

@@ -13,7 +13,9 @@ from erp_backends.emulation.faults import FaultOptions
 from erp_backends.odoo import emulator as odoo
 from erp_backends.woocommerce import emulator as woocommerce
 from gateway.auth.scopes import CUSTOMERS_READ, ORDERS_READ, PRODUCTS_READ
-from resolvers.products import queries, reading_ahead
+from resolvers.orders import lines
+from resolvers.orders import types as order_types
+from resolvers.products import queries
 from resolvers.products.reading_ahead import ReadAhead, read_ahead
 from tests.harness import (
     EmulatorCalls,
@@ -132,7 +134,7 @@ def products_of_lines(answer: dict) -> list[dict]:
 def test_order_lines_answer_their_products_as_each_product_itself_does(
     federated_gateway, customer_id
 ):
-    with mock.patch.object(reading_ahead, "read_ahead", wraps=read_ahead) as spy:
+    with mock.patch.object(lines, "read_ahead", wraps=read_ahead) as spy:
         answer = graphql(federated_gateway, LINES, {"id": customer_id})
     assert "errors" not in answer
     assert spy.call_args.args[2] == ReadAhead(stock=True, listing=True)
@@ -159,6 +161,67 @@ def test_order_lines_read_their_products_stock_and_listings_in_one_batch_each(
     skus = {p["sku"] for p in products}
     # 100 SKUs per request (WooCommerce's per_page), all of them asked in one batch.
     assert sum(listing_reads.values()) == -(-len(skus) // 100)
+
+
+def product_reads(calls: EmulatorCalls) -> int:
+    return sum(n for key, n in calls.snapshot()["calls"].items() if key.startswith("product."))
+
+
+LINE_PRODUCTS = """query ($id: ID!) { customer(id: $id) { orders(first: 30) { nodes {
+    lines { description %s } } } } }"""
+
+
+def test_order_lines_read_their_products_in_one_call_and_only_when_asked(
+    gateway, emulator_calls, customer_id
+):
+    emulator_calls.reset()
+    # Read with the lines: no line loads its product on its own.
+    with mock.patch.object(order_types, "load_product") as line_by_line:
+        asked = data_of(graphql(gateway, LINE_PRODUCTS % "product { sku }", {"id": customer_id}))
+    assert not line_by_line.called
+    assert product_reads(emulator_calls) == 1
+    emulator_calls.reset()
+    unasked = data_of(graphql(gateway, LINE_PRODUCTS % "", {"id": customer_id}))
+    assert product_reads(emulator_calls) == 0
+    orders = asked["customer"]["orders"]["nodes"]
+    assert [[line["description"] for line in order["lines"]] for order in orders] == [
+        [line["description"] for line in order["lines"]]
+        for order in unasked["customer"]["orders"]["nodes"]
+    ]
+    assert sum(1 for order in orders for line in order["lines"] if line["product"]) > 30
+
+
+def test_each_selection_of_lines_reads_what_it_asks(federated_gateway, customer_id):
+    query = """query ($id: ID!) { customer(id: $id) { orders(first: 10) { nodes {
+        plain: lines { product { sku } }
+        stocked: lines { product { sku stock { available { value } } } } } } } }"""
+    orders = data_of(graphql(federated_gateway, query, {"id": customer_id}))
+    for order in orders["customer"]["orders"]["nodes"]:
+        plain = [line["product"] for line in order["plain"]]
+        stocked = [line["product"] for line in order["stocked"]]
+        assert plain == [p and {"sku": p["sku"]} for p in stocked]
+        assert all("stock" not in p for p in plain if p)
+        assert all("stock" in p for p in stocked if p)
+
+
+def test_a_failed_product_read_fails_each_lines_product_alone(customer_id):
+    """The ERP refuses the products read: the lines are listed, each line's `product`
+    is null with the error at its own path, as when each asked for itself."""
+    refusing = odoo.create_app(
+        odoo.EmulatorOptions(
+            seed=1, faults=FaultOptions(refuse=frozenset({"product.product.search_read"}))
+        )
+    )
+    with in_process_gateway(odoo_settings(ERP), {"erp": refusing}) as client:
+        answer = graphql(client, LINE_PRODUCTS % "product { sku }", {"id": customer_id})
+    orders = answer["data"]["customer"]["orders"]["nodes"]
+    listed = [line for order in orders for line in order["lines"]]
+    assert all(line["description"] for line in listed)
+    assert all(line["product"] is None for line in listed)
+    paths = {tuple(error["path"]) for error in answer["errors"]}
+    assert {path[-1] for path in paths} == {"product"}
+    assert len(paths) == len(answer["errors"]) > 30
+    assert len(set(error_codes(answer))) == 1
 
 
 def test_without_the_stock_scope_lines_read_no_stock_ahead(gateway, emulator_calls, customer_id):
