@@ -42,28 +42,46 @@ strawberry.enum(models.InvoicingStatus)  # the canonical enum is the GraphQL enu
 @strawberry.type
 class OrderLine:
     description: str
-    quantity: Quantity
-    delivered: Quantity
-    invoiced: Quantity
-    unit_price: Money
-    discount_percent: Decimal
-    subtotal: Money = strawberry.field(description="After discount, before tax.")
-    total: Money = strawberry.field(description="After discount, with tax.")
+    record: strawberry.Private[models.OrderLine]
     product_key: strawberry.Private[str | None]
     # The product, read ahead with the order's lines (`resolvers.orders.lines`).
     prefetched_product: strawberry.Private[Product | NotPrefetched | None] = NOT_PREFETCHED
+
+    # The quantities and amounts are built when asked for, not for every line of a list
+    # that asks only for its products (six objects per line).
+    @strawberry.field
+    def quantity(self) -> Quantity:
+        return Quantity.of(self.record.quantity)
+
+    @strawberry.field
+    def delivered(self) -> Quantity:
+        return Quantity.of(self.record.delivered)
+
+    @strawberry.field
+    def invoiced(self) -> Quantity:
+        return Quantity.of(self.record.invoiced)
+
+    @strawberry.field
+    def unit_price(self) -> Money:
+        return Money.of(self.record.unit_price)
+
+    @strawberry.field
+    def discount_percent(self) -> Decimal:
+        return self.record.discount_percent
+
+    @strawberry.field(description="After discount, before tax.")
+    def subtotal(self) -> Money:
+        return Money.of(self.record.subtotal)
+
+    @strawberry.field(description="After discount, with tax.")
+    def total(self) -> Money:
+        return Money.of(self.record.total)
 
     @classmethod
     def of(cls, line: models.OrderLine) -> OrderLine:
         return cls(
             description=line.description,
-            quantity=Quantity.of(line.quantity),
-            delivered=Quantity.of(line.delivered),
-            invoiced=Quantity.of(line.invoiced),
-            unit_price=Money.of(line.unit_price),
-            discount_percent=line.discount_percent,
-            subtotal=Money.of(line.subtotal),
-            total=Money.of(line.total),
+            record=line,
             product_key=line.product_id,
         )
 
