@@ -194,8 +194,9 @@ class Table:
         m2m = {name: tuple(values[name]) for name in self._many2many if name in values}
         return values | m2m if m2m else values
 
-    def index(self, name: str) -> dict[int, list[int]]:
-        """Ids of the records by the value of a many2one field, built on first use."""
+    def index(self, name: str) -> dict[Any, list[int]]:
+        """Ids of the records by the value of a field (a many2one's id, a text), built on
+        first use."""
         return self._cached(f"index:{name}", lambda: _group_ids(self.records, name))
 
     def rank(self) -> dict[int, int]:
@@ -268,7 +269,8 @@ class Table:
         return None
 
     def _indexed(self, leaf: Leaf) -> list[int] | None:
-        """A superset of the ids matching an `=`/`in` term on ids, via the indexes.
+        """A superset of the ids matching an `=`/`in` term on ids or texts, via the
+        indexes.
 
         A dotted many2one path ("partner_id.commercial_partner_id in [...]") asks the
         comodel first, then follows this model's index of the many2one.
@@ -276,9 +278,17 @@ class Table:
         if leaf.operator not in ("=", "in"):
             return None
         values = leaf.value if leaf.operator == "in" else [leaf.value]
+        name, spec = leaf.path[0], self.fields.get(leaf.path[0])
+        if spec is not None and spec.type == "char" and len(leaf.path) == 1:
+            # Texts by exact value (an order's `client_order_ref`, a product's
+            # `default_code`): a whole-table scan per lookup cost the emulator more CPU
+            # than the rest of a federated query's calls. False (unset) is left to a scan.
+            if not values or not all(type(v) is str for v in values):
+                return None
+            index = self.index(name)
+            return sorted({i for v in values for i in index.get(v, ())})
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             return None
-        name, spec = leaf.path[0], self.fields.get(leaf.path[0])
         if name == "id" and len(leaf.path) == 1:
             return sorted({v for v in values if v in self.records})
         if spec is None or spec.type != "many2one" or not spec.comodel:

@@ -248,3 +248,33 @@ def test_writes_keep_the_indexes_as_a_rebuild_would_make_them():
     assert kept["country_id"] == {1: [2, 4], 2: [1, 3, 6]}
     assert partners.search([["country_id", "=", 2]], active_test=False) == [1, 3, 6]
     assert partners.search([["parent_id", "in", [1, 3]]], active_test=False) == [2, 6]
+
+
+def test_texts_looked_up_by_exact_value_find_what_a_scan_finds_after_writes():
+    """`=` and `in` on a text field go through an index of its values (kept by writes);
+    they find exactly what comparing every record finds: case and spaces count, unset
+    values are not texts."""
+    database = Database(SPECS)
+    partners = database.table("res.partner")
+    for pid, row in PARTNERS.items():
+        database.insert("res.partner", {"id": pid, **dict(zip(COLUMNS, row, strict=True))})
+
+    def both(domain: list) -> list[int]:
+        indexed = partners.search(domain, active_test=False)
+        leaf = domain[0]
+        values = leaf[2] if leaf[1] == "in" else [leaf[2]]
+        scanned = [i for i, r in sorted(partners.records.items()) if r[leaf[0]] in values]
+        assert indexed == scanned, domain
+        return indexed
+
+    assert both([["email", "in", ["deco@addict.example", "GEMINI@example.com"]]]) == [3, 4]
+    assert both([["email", "=", "gemini@example.com"]]) == []  # exact: case counts
+    assert both([["name", "in", ["Azure, Billing", "Nobody"]]]) == [2]
+    database.update("res.partner", 2, {"email": "billing@azure.example"})
+    database.update("res.partner", 3, {"email": None})
+    database.insert("res.partner", {"id": 9, "name": "Nine", "email": "deco@addict.example"})
+    assert both([["email", "=", "billing@azure.example"]]) == [2]
+    assert both([["email", "in", ["deco@addict.example"]]]) == [9]
+    unset = [i for i, r in sorted(partners.records.items()) if not r["email"]]
+    assert partners.search([["email", "=", False]], active_test=False) == unset
+    assert "index:email" in partners._cache  # the lookups went through the index
