@@ -108,6 +108,9 @@ def main() -> None:
     if args.serve:
         serve()
         return
+    if not 0 < args.latency_ms < args.slope_latency_ms:
+        # The critical path is the slope between the two latencies, in units of the first.
+        parser.error("--latency-ms must be above 0 and below --slope-latency-ms")
 
     base, branches = measure(args.latency_ms, args.runs, with_branches=True)
     slow, _ = measure(args.slope_latency_ms, args.runs, with_branches=False)
