@@ -103,6 +103,7 @@ from resolvers.execution.deferred_info import DeferredInfo, deferred_info_class
 from resolvers.execution.gathering import gather_first_inline
 from resolvers.execution.guards import RequestGuard
 from resolvers.limits.response_budget import (
+    DECIMAL_BYTES,
     SCALAR_BYTES,
     TEXT_EXTRA_BYTES,
     BudgetedExecutionContext,
@@ -124,6 +125,9 @@ OBJECTS: Final = 5  # read the attribute, a list: execute each object's sub-fiel
 # `str` (`bool`) is its own serialization, counted against the response budget here.
 TEXT: Final = 6
 FLAG: Final = 7
+# A leaf of a scalar whose output is `str(value)` (the Decimal scalar): a value of exactly
+# `Decimal` is written so here, counted against the budget as `_size` counts it.
+DECIMAL: Final = 9
 # A method of a type no kind above completes (an object with is_type_of, an abstract
 # type, a list of leaves): its value, awaited if it is awaitable, completed by
 # graphql-core's complete_value.
@@ -189,7 +193,8 @@ def plan_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, field_name
     if named is GraphQLBoolean:
         return (FLAG, attribute, named, non_null, field_type)
     if is_leaf_type(named):
-        return (LEAF, attribute, named, non_null, field_type)
+        decimal = getattr(named, "coerce_output_value", None) is str
+        return (DECIMAL if decimal else LEAF, attribute, named, non_null, field_type)
     if is_object_type(named) and named.is_type_of is None:
         return (OBJECT, attribute, named, non_null, field_type)
     if is_list_type(named):
@@ -489,6 +494,11 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         if self.response_bytes > self.max_response_bytes:
                             raise ResponseTooLarge(self.max_response_bytes)
                         results[response_name] = value
+                    elif kind == DECIMAL and value.__class__ is Decimal:
+                        self.response_bytes += DECIMAL_BYTES  # as TEXT
+                        if self.response_bytes > self.max_response_bytes:
+                            raise ResponseTooLarge(self.max_response_bytes)
+                        results[response_name] = str(value)
                     elif kind != OBJECT and kind != OBJECTS and kind != AWAIT:
                         results[response_name] = self.complete_leaf_value(named, value)
                     else:

@@ -32,6 +32,7 @@ _KEY_OVERHEAD = 12
 # execution context that completes texts and booleans inline.
 TEXT_EXTRA_BYTES = _KEY_OVERHEAD + 2
 SCALAR_BYTES = _KEY_OVERHEAD + 8
+DECIMAL_BYTES = _KEY_OVERHEAD + 24
 
 
 class ResponseTooLarge(GatewayError):
@@ -94,5 +95,5 @@ def _size(value: Any) -> int:
     if isinstance(value, str):
         return len(value) + TEXT_EXTRA_BYTES
     if isinstance(value, Decimal):
-        return _KEY_OVERHEAD + 24
+        return DECIMAL_BYTES
     return SCALAR_BYTES
