@@ -108,8 +108,9 @@ class Loaders:
 
     def derived(self, build: Callable[[Loaders, list[K]], Awaitable[list[R]]]) -> DataLoader[K, R]:
         """The request's loader of what `build` makes of a batch of keys with the other
-        loaders, e.g. products with their stock read ahead: a field can return its
-        future, already batched, instead of awaiting loads in a coroutine of its own."""
+        loaders, e.g. orders' lines with their products (`resolvers.orders.lines`): a
+        field can return its future, already batched, instead of awaiting loads in a
+        coroutine of its own."""
         loader = self._loaders.get(build)
         if loader is None:
             loader = self._loaders[build] = DataLoader(load_fn=partial(build, self))

@@ -25,13 +25,15 @@ A field whose resolver is a method taking `self` and perhaps `info`, with no
 arguments and no field extension but `RequestGuard`s (the scope guard), is read by
 calling the method itself (`Method`); so is a guarded field without a resolver, by the
 `getattr` strawberry's default resolver would make. The guards are asked once per
-request, not per item, and a resolve info is built only for a method that takes
-`info` or is async. strawberry's chain around such a resolver (extensions,
+request, not per item, and a resolve info is built only for a method that is async,
+of kind `AWAIT` (below), or reads more of its `info` than the context
+(`deferred_info.py`). strawberry's chain around such a resolver (extensions,
 `get_arguments`, an `Info`, for an async one a coroutine of its own) cost as much as
 reading a product's stock; a refused guard leaves the field to that chain. An async
 method runs inline whatever its field's type: its coroutine is completed as the
 awaitables below are. So does a method of a type no other kind completes (`AWAIT`: an
-object with `is_type_of`, an abstract type), its value completed by graphql-core.
+object with `is_type_of`, an abstract type), its value completed by graphql-core,
+or by its sub-fields' steps once `is_type_of` accepts it (`_complete_value_of`).
 Every other field goes through `_resolve_field`, graphql-core's `execute_field` line
 for line but with the field's definition, nodes and resolver looked up once per
 request instead of once per item. When the operation has resolver middleware, all of
@@ -42,7 +44,8 @@ What stays the same, on purpose:
 - errors: a raised attribute, an `Exception` value, a null in a non-null field (the
   same message) and a leaf that cannot be serialized all go to `handle_field_error`
   with the field's nodes and path, so they are located and propagated as before;
-- the response budget: leaves are completed by `complete_leaf_value`, in the same order;
+- the response budget: leaves are completed by `complete_leaf_value` (or counted as it
+  counts them, for a text, a boolean or a Decimal written inline), in the same order;
 - `@defer`: an object's sub-fields go through `collect_and_execute_subfields` with the
   position context, which is where graphql-core splits deferred fragments;
   `@skip`/`@include` are resolved by field collection, before this; a field node with
@@ -53,11 +56,13 @@ What stays the same, on purpose:
   objects or a plain object is completed by its sub-fields' steps, as an attribute's
   would be; anything else by `complete_value`, with a resolve info.
 
-The fast path builds no `GraphQLResolveInfo`, so it does not apply where something
-would read one: resolver middleware (it wraps every resolver), an object type's
-`is_type_of` (strawberry's take one), abstract types (their `resolve_type` does). A
-list of objects with `is_type_of` is the exception: graphql-core itself gives all of a
-list's items the list's info, so one is built per list.
+For a basic field the fast path builds no `GraphQLResolveInfo`, so it does not apply
+where something would read one: resolver middleware (it wraps every resolver), an
+object type's `is_type_of` (strawberry's take one), abstract types (their
+`resolve_type` does). A list of objects with `is_type_of` is the exception:
+graphql-core itself gives all of a list's items the list's info, so one is built per
+list; so is a method of kind `AWAIT`, which gets one resolve info for its `Info` and
+its value's completion.
 """
 
 from __future__ import annotations
@@ -499,7 +504,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                         if self.response_bytes > self.max_response_bytes:
                             raise ResponseTooLarge(self.max_response_bytes)
                         results[response_name] = str(value)
-                    elif kind != OBJECT and kind != OBJECTS and kind != AWAIT:
+                    elif kind != OBJECT and kind != OBJECTS:
                         results[response_name] = self.complete_leaf_value(named, value)
                     else:
                         field_path = Path(path, response_name, parent_type.name)
@@ -513,9 +518,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                                 value,
                                 position_context,
                             )
-                        elif kind == OBJECTS and (
-                            value.__class__ is list or value.__class__ is tuple
-                        ):
+                        elif value.__class__ is list or value.__class__ is tuple:
                             completed = self._complete_objects(
                                 parent_type,
                                 named,
@@ -526,7 +529,7 @@ class FastFieldsExecutionContext(BudgetedExecutionContext):
                                 value,
                                 position_context,
                             )
-                        else:  # another iterable, or not one, or AWAIT: graphql-core checks it
+                        else:  # another iterable, or not one: graphql-core checks it
                             completed = self._complete_by_graphql_core(
                                 parent_type, field_details_list, field_path, value, position_context
                             )
