@@ -37,6 +37,8 @@ RETRIED_STATUSES = frozenset({429, 502, 503, 504})
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
 # Parsed URLs kept per backend, by path (`BackendHttp._url`).
 URLS_KEPT = 256
+# What a response streams once its body is read and closed (see `_exchange`).
+_READ = httpx.ByteStream(b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +239,10 @@ class BackendHttp:
                 await self._read_capped(response, f"{method} {path}")
             finally:
                 await response.aclose()
+                # httpx's stream refers back to its response: a cycle that would keep
+                # the answer's bytes until the collector's full pass. Read and closed,
+                # the stream is not needed again.
+                response.stream = _READ
         except httpx.TimeoutException as exc:
             self.breaker.failed()
             raise BackendTimeout(

@@ -100,7 +100,9 @@ class ErrorCodes(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [self._coded(error) for error in result.errors]
+            raised, result.errors = result.errors, [self._coded(e) for e in result.errors]
+            for error in raised:
+                _drop_tracebacks(error)
 
     def _coded(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
@@ -149,6 +151,22 @@ class ErrorCodes(SchemaExtension):
             extensions["retryAfter"] = original.retry_after
         extensions["requestId"] = request_id
         return _with(error, f"The {original.backend} backend {problem}", extensions)
+
+
+def _drop_tracebacks(error: BaseException) -> None:
+    """Forget the tracebacks of an error coded and logged: their frames refer to the
+    execution context, which holds the error, a cycle that kept the failed request (its
+    context, loaders and records) alive until the collector's next full pass."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        original = getattr(current, "original_error", None)
+        pending += [current.__cause__, current.__context__, original]
 
 
 def _request_error_code(error: GraphQLError) -> str:

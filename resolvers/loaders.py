@@ -17,8 +17,9 @@ two. Without priming, a level of a query is one batch, so its cost is predictabl
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from functools import partial
 from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
@@ -51,15 +52,21 @@ K = TypeVar("K")
 class Loaders:
     """The loaders of one request, one per declared read of each configured port."""
 
-    __slots__ = ("_loaders", "_ports", "shop")
+    # No attribute leads back here (the shop's view is made on access, a derived loader
+    # holds a weak reference): without a cycle, a request's loaders and every record in
+    # their memos are freed when the request ends, not by the collector's full pass.
+    __slots__ = ("__weakref__", "_loaders", "_ports")
 
     def __init__(
         self, erp: ErpBackend, crm: CrmBackend | None = None, shop: ShopBackend | None = None
     ) -> None:
         self._ports: dict[Reads[Any], object | None] = {ERP: erp, CRM: crm, SHOP: shop}
         self._loaders: dict[Callable[..., Awaitable[object]], DataLoader[Any, Any]] = {}
-        # None when no shop is configured; its fields then answer with an error.
-        self.shop = None if shop is None else ShopLoaders(self)
+
+    @property
+    def shop(self) -> ShopLoaders | None:
+        """None when no shop is configured; its fields then answer with an error."""
+        return None if self._ports[SHOP] is None else ShopLoaders(self)
 
     @classmethod
     def for_principal(
@@ -113,7 +120,15 @@ class Loaders:
         coroutine of its own."""
         loader = self._loaders.get(build)
         if loader is None:
-            loader = self._loaders[build] = DataLoader(load_fn=partial(build, self))
+            loaders = weakref.ref(self)
+
+            async def load(keys: list[K]) -> list[R]:
+                owner = loaders()
+                if owner is None:  # the request is over (cancelled): nobody waits for these
+                    raise asyncio.CancelledError
+                return await build(owner, keys)
+
+            loader = self._loaders[build] = DataLoader(load_fn=load)
         return cast(DataLoader[K, R], loader)
 
     def configured(self, reads: Reads[Any]) -> bool:

@@ -22,6 +22,8 @@ T = TypeVar("T")
 
 
 class HubSpotRecord:
+    __slots__ = ("backend", "id", "object_type", "properties")  # one per record read
+
     def __init__(self, object_type: str, raw: Any, *, backend: str) -> None:
         self.object_type = object_type
         self.backend = backend

@@ -22,6 +22,10 @@ T = TypeVar("T")
 
 
 class OdooRecord:
+    # One per record of every answer (a list of 50 orders reads 167 lines): slots spare
+    # each a dict, and the garbage collector an object to walk.
+    __slots__ = ("backend", "id", "model", "raw")
+
     def __init__(self, model: str, raw: dict[str, Any], *, backend: str) -> None:
         self.model = model
         self.raw = raw

@@ -48,6 +48,8 @@ ORDER_STATUSES = {
 class WooRecord:
     """Typed reads of one WooCommerce object (`kind` is "order", "customer", "product")."""
 
+    __slots__ = ("backend", "id", "kind", "raw")  # one per object read
+
     def __init__(self, kind: str, raw: Any, *, backend: str) -> None:
         self.kind, self.backend = kind, backend
         if not isinstance(raw, dict) or not _is_int(raw.get("id")):
