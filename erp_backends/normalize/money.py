@@ -67,7 +67,8 @@ def to_decimal(value: object, *, what: str) -> Decimal:
     rather than 1740.09999999999990905052982270717620849609375.
     """
     if type(value) is float and math.isfinite(value):  # Odoo's amounts: the common case
-        return Decimal(repr(value))
+        # Zero is left out of the memo: 0.0 and -0.0 are one key, but not one Decimal.
+        return _decimal_of_float(value) if value else Decimal(repr(value))
     if isinstance(value, bool):
         raise NormalizationError(f"{what}: expected a number, got {value!r}")
     if isinstance(value, float) and not math.isfinite(value):
@@ -78,6 +79,13 @@ def to_decimal(value: object, *, what: str) -> Decimal:
         except InvalidOperation:
             pass
     raise NormalizationError(f"{what}: expected a number, got {value!r}")
+
+
+# A list of order lines or stock quants repeats the same quantities and prices, and so
+# do the requests after it: the conversion of a float is kept (bounded).
+@functools.lru_cache(maxsize=8192)
+def _decimal_of_float(value: float) -> Decimal:
+    return Decimal(repr(value))
 
 
 def money(amount: object, currency: str, *, what: str = "amount") -> Money:
