@@ -6,7 +6,8 @@ until every line of every order has been completed that far (5 ms of CPU on the
 federated customer-360's 167 lines, between the lines' answer and the products' call).
 Read with the lines, the products of all the orders' lines are asked for the moment the
 lines arrive, with what their selection reads ahead (`resolvers.products.reading_ahead`),
-and each line answers its product at once.
+and each line answers its product at once. Their stock, which takes only the products'
+ids, is asked for beside them when nothing else is read after them (`_read_products`).
 
 Only what the query selects and the principal may see is read; a product that fails to
 load is left to its line's field, which meets the same error through the loader's cache
@@ -71,12 +72,24 @@ async def _lines(loaders: Loaders, keys: list[LinesKey]) -> list[list[OrderLine]
 async def _read_products(loaders: Loaders, lines: list[OrderLine], what: ReadAhead) -> None:
     keys = list(dict.fromkeys(line.product_key for line in lines if line.product_key))
     by_id = loaders.product_by_id
-    records = await each_settled([by_id.load(key) for key in keys])
+    loads = [by_id.load(key) for key in keys]
+    # The stock of a product takes only its id, which the lines have: asked for beside
+    # the products, it has arrived when they have (one round trip fewer), and the reads
+    # ahead find it in the loader's cache. Which products keep no stock is known only
+    # with them, so those are asked for too (their levels are empty, in the same call).
+    # Not when the products' listings are read too: those wait on the products' SKUs,
+    # and the stock's answer, handled between the products' and the listings' call,
+    # would hold the listings back; sent beside the listings, it is handled while they
+    # are on their way.
+    early_stock = what.stock and not what.listing
+    stock = [loaders.stock_by_product_id.load(key) for key in keys] if early_stock else []
+    records = await each_settled(loads)
     products: dict[str, Product | None] = {}
     for key, record in zip(keys, records, strict=True):
         if not isinstance(record, Exception):  # else left to each line's field
             products[key] = None if record is None else Product.of(record)
     await read_ahead(loaders, [p for p in products.values() if p is not None], what)
+    await each_settled(stock)  # all read by now; a failure is for the products' fields
     for line in lines:
         if line.product_key in products:
             line.prefetched_product = products[line.product_key]
