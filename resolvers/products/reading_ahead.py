@@ -28,6 +28,7 @@ from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import get_object_definition
 
 from erp_backends import models
+from gateway.cache.reads import SHOP
 from resolvers.context import Info
 from resolvers.loading import each_settled
 from resolvers.products.types import STOCK_SCOPES, ListingRead, Product
@@ -74,7 +75,7 @@ def what_to_read_ahead(info: Info, selected: Set[str]) -> ReadAhead:
     principal = info.context.principal
     return ReadAhead(
         stock=names.stock in selected and all(principal.has_scope(s) for s in STOCK_SCOPES),
-        listing=names.listing in selected and info.context.loaders.shop is not None,
+        listing=names.listing in selected and info.context.loaders.configured(SHOP),
     )
 
 
@@ -103,14 +104,15 @@ async def _read_stock(loaders: Loaders, products: Sequence[Product]) -> None:
 async def _read_listings(loaders: Loaders, products: Sequence[Product]) -> None:
     from resolvers.shop.types import compares_stock
 
-    assert loaders.shop is not None  # see `what_to_read_ahead`
+    shop = loaders.shop
+    assert shop is not None  # see `what_to_read_ahead`
     listed: list[tuple[Product, str]] = []
     for product in products:
         if product.record.sku is None:
             product.prefetched_listing = ListingRead(None)  # as the field answers it
         else:
             listed.append((product, product.record.sku))
-    by_sku = loaders.shop.listing_by_sku
+    by_sku = shop.listing_by_sku
     listings = await each_settled([by_sku.load(sku) for _, sku in listed])
     read: list[tuple[Product, models.ShopListing | None]] = [
         (product, listing)

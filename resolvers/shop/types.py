@@ -22,9 +22,10 @@ strawberry.enum(models.ShopOrderStatus)  # the canonical enum is the GraphQL enu
 
 
 def shop_loaders(info: Info) -> ShopLoaders:
-    if info.context.loaders.shop is None:
+    shop = info.context.loaders.shop  # a view made on each access: read once
+    if shop is None:
         raise BackendNotConfigured("shop")
-    return info.context.loaders.shop
+    return shop
 
 
 @strawberry.type(description="An order as the web shop has it.")
