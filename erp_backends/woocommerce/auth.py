@@ -28,6 +28,7 @@ from collections.abc import Callable, Generator, Mapping
 from urllib.parse import quote, unquote_plus
 
 import httpx
+from httpx._urlparse import ParseResult
 
 SIGNATURE_METHOD = "HMAC-SHA256"
 
@@ -104,12 +105,28 @@ class _WithQuery(httpx.Auth):
         url = request.url
         if url.scheme == "https":
             query = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in self._params)
-            request.url = url.copy_with(query=query.encode("ascii"))
+            request.url = with_encoded_query(url, query)
             yield from self._auth.auth_flow(request)
             return
         signed = self._auth.signed_query(request.method, url, self._params)
-        request.url = url.copy_with(query=signed.encode("ascii"))
+        request.url = with_encoded_query(url, signed)
         yield request
+
+
+def with_encoded_query(url: httpx.URL, query: str) -> httpx.URL:
+    """`url` with `query`, which `percent_encode` wrote: `name=value` pairs joined by
+    `&`, every other character unreserved or `%XX`, so httpx would take it as it is.
+
+    httpx's `copy_with` checks the whole URL again character by character in Python:
+    0.3 ms for a listing of 100 SKUs (1.5 KB), twice on the federated customer-360's
+    critical path. The query is set on httpx's parsed form instead, where httpx keeps
+    it; should a later httpx keep it elsewhere, `copy_with` does the job."""
+    parsed = getattr(url, "_uri_reference", None)
+    if not isinstance(parsed, ParseResult):
+        return url.copy_with(query=query.encode("ascii"))
+    with_query = httpx.URL.__new__(httpx.URL)
+    with_query._uri_reference = parsed._replace(query=query)
+    return with_query
 
 
 def base_string_uri(url: httpx.URL) -> str:

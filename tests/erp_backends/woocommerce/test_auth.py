@@ -15,7 +15,7 @@ import httpx
 import pytest
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_TYPE_QUERY, Client
 
-from erp_backends.woocommerce.auth import WooCommerceAuth, percent_encode
+from erp_backends.woocommerce.auth import WooCommerceAuth, percent_encode, with_encoded_query
 
 KEY, SECRET = "ck_4f1e", "cs_&s3cr3t é"  # a secret with characters the key must encode
 NONCE, TIMESTAMP = "9b1d7c0e", 1_764_000_000
@@ -76,6 +76,36 @@ def test_a_query_httpx_wrote_is_signed_as_oauthlib_signs_it(url, params):
     sent = next(auth().auth_flow(request)).url.params
     assert {name: sent[name] for name in params} == {k: str(v) for k, v in params.items()}
     assert sent["oauth_signature"] == expected
+
+
+@pytest.mark.parametrize(("url", "params"), QUERIES)
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_the_written_query_makes_the_url_httpx_makes_of_it(url, params, scheme):
+    url = url.replace("http:", f"{scheme}:", 1)
+    request = signed(auth().with_query(params), url)
+    query = request.url.query.decode("ascii")
+    # What httpx parses and checks itself: the same URL, in every part.
+    parsed = httpx.URL(url).copy_with(query=query.encode("ascii"))
+    assert request.url == parsed
+    assert (request.url.raw_path, request.url.params, str(request.url)) == (
+        parsed.raw_path,
+        parsed.params,
+        str(parsed),
+    )
+
+
+def test_the_query_is_set_by_httpx_where_its_parsed_form_is_not_found(monkeypatch):
+    url = httpx.URL("http://shop.test/wp-json/wc/v3/products")
+    stripped = httpx.URL.__new__(httpx.URL)  # a later httpx may keep its parts elsewhere
+    copied: list[bytes] = []
+
+    def copy_with(self: httpx.URL, query: bytes) -> httpx.URL:
+        copied.append(query)
+        return url
+
+    monkeypatch.setattr(httpx.URL, "copy_with", copy_with)
+    assert with_encoded_query(stripped, "sku=A%2CB") is url
+    assert copied == [b"sku=A%2CB"]
 
 
 def test_each_request_is_signed_with_a_fresh_nonce():
