@@ -16,18 +16,20 @@ and reports it at its own path.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import TYPE_CHECKING
+import asyncio
+from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from gateway.auth.scopes import PRODUCTS_READ
 from resolvers.context import Info
-from resolvers.loading import each_loaded, each_settled
+from resolvers.loading import each_loaded, each_settled, let_calls_go
 from resolvers.orders.types import OrderLine
-from resolvers.pagination import selected_names_under
+from resolvers.pagination import node_fields, selected_names_under
 from resolvers.products.reading_ahead import ReadAhead, read_ahead, what_to_read_ahead
 from resolvers.products.types import Product
 
 if TYPE_CHECKING:
+    from erp_backends import models
     from resolvers.loaders import Loaders
 
 # The key of an order's lines: the order, and what to read of their products (None: no
@@ -46,6 +48,41 @@ def lines_of(info: Info, order_id: str) -> Awaitable[list[OrderLine]]:
 
 
 _UNDECIDED = object()
+
+
+async def read_lines_ahead(info: Info, orders: Sequence[models.Order]) -> None:
+    """Ask for a page of orders' lines the moment the orders are known, when the
+    connection being resolved selects them, and let the call go out before the orders'
+    own fields are completed: on the federated customer-360 (50 orders) those take 2-3
+    ms of CPU, which then pass while the lines are on their way instead of before. The
+    loads are the ones each order's `lines` makes next, found in the loader's cache."""
+    if not orders or not _selects_lines(info):
+        return
+    by_order = info.context.loaders.order_lines_by_order_id
+    for order in orders:
+        # A directive may leave `lines` out after all: a failure nobody awaits then is
+        # retrieved here, not logged as "never retrieved" when the future is collected.
+        asyncio.ensure_future(by_order.load(order.id)).add_done_callback(_retrieve_failure)
+    await let_calls_go()
+
+
+def _selects_lines(info: Info) -> bool:
+    # Decided once per request for the connection's field nodes (every customer of a
+    # list has the same); the key's first item keeps it apart from other decisions
+    # keyed by the same nodes.
+    key = (_SELECTS_LINES, *map(id, info._raw_info.field_nodes))
+    selected = info.context.per_field.get(key)
+    if selected is None:
+        selected = info.context.per_field[key] = "lines" in node_fields(info)
+    return bool(selected)
+
+
+_SELECTS_LINES = id(_selects_lines)
+
+
+def _retrieve_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _products_to_read(info: Info) -> ReadAhead | None:
