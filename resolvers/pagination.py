@@ -18,8 +18,13 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLField,
     InlineFragmentNode,
     SelectionSetNode,
+    Undefined,
+    get_named_type,
+    is_object_type,
+    value_from_ast,
 )
 
 from erp_backends.paging import MAX_PAGE_SIZE, Page, PageRequest
@@ -125,6 +130,56 @@ def node_fields(info: Info) -> set[str]:
                 if edge_field.name.value == "node":
                     names.update(node.name.value for node in _fields([edge_field], fragments))
     return names
+
+
+def pages_selected_under(info: Info, name: str) -> list[PageRequest]:
+    """The pages the connection field `name`, selected right under the field being
+    resolved, will ask for: one per response key (an alias asks for a page of its own),
+    as that field works them out from its arguments and its selection. Left out: a
+    selection under a directive, which may not run, and arguments the field refuses,
+    which it reports itself."""
+    raw = info._raw_info
+    parent = get_named_type(raw.return_type)
+    field_def = parent.fields.get(name) if is_object_type(parent) else None
+    if field_def is None:
+        return []
+    by_key: dict[str, list[FieldNode]] = {}
+    for field in _fields(raw.field_nodes, raw.fragments):
+        if field.name.value == name:
+            by_key.setdefault((field.alias or field.name).value, []).append(field)
+    # graphql-core's info holds the variables' `VariableValues`, strawberry's (the one
+    # resolvers get) their coerced values alone.
+    variables: Any = raw.variable_values
+    coerced: dict[str, Any] = getattr(variables, "coerced", variables)
+    pages = []
+    for nodes in by_key.values():
+        if any(node.directives for node in nodes):
+            continue
+        # Nodes under one response key ask for the same arguments (validation's rule),
+        # and count if any of them selects the total, as `counts_total`.
+        args = _arguments(field_def, nodes[0], coerced)
+        count = any(f.name.value == "totalCount" for f in _fields(nodes, raw.fragments))
+        try:
+            pages.append(page_request(args["first"], args["after"], count=count))
+        except (BadUserInput, KeyError, TypeError):
+            continue
+    return pages
+
+
+def _arguments(field: GraphQLField, node: FieldNode, variables: dict[str, Any]) -> dict[str, Any]:
+    """The field's arguments as the node gives them or their defaults (coerced as
+    graphql-core coerces them; one it cannot coerce is left out)."""
+    given = {argument.name.value: argument.value for argument in node.arguments or ()}
+    values = {}
+    for name, argument in field.args.items():
+        value = Undefined
+        if name in given:
+            value = value_from_ast(given[name], argument.type, variables)
+        if value is Undefined:
+            value = argument.default_value
+        if value is not Undefined:
+            values[name] = value
+    return values
 
 
 def selected_names_under(info: Info, name: str) -> frozenset[str] | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import asyncio
+from typing import TYPE_CHECKING, Annotated, Final
 
 import strawberry
 
@@ -9,6 +10,7 @@ from erp_backends.normalize.countries import country_name
 from gateway.auth.scopes import CUSTOMERS_READ, INVOICES_READ, ORDERS_READ, PAYMENTS_READ
 from resolvers.access import requires
 from resolvers.context import Info
+from resolvers.loading import retrieve_failure
 from resolvers.node import Node, encode_id
 from resolvers.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -17,6 +19,7 @@ from resolvers.pagination import (
     First,
     counts_total,
     page_request,
+    pages_selected_under,
 )
 
 if TYPE_CHECKING:
@@ -27,6 +30,9 @@ if TYPE_CHECKING:
     from resolvers.shop.types import ShopAccount
 
 strawberry.enum(models.AddressKind)  # the canonical enum is the GraphQL enum
+
+# What reading a customer's orders needs; shared by the field's guard and by reading ahead.
+ORDERS_SCOPES: Final = (ORDERS_READ,)
 
 
 @strawberry.type
@@ -83,7 +89,7 @@ class Customer(Node):
             addresses=[Address.of(a) for a in customer.addresses],
         )
 
-    @strawberry.field(description="Newest first.", extensions=requires(ORDERS_READ))
+    @strawberry.field(description="Newest first.", extensions=requires(*ORDERS_SCOPES))
     async def orders(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[Annotated[Order, strawberry.lazy("resolvers.orders.types")]] | None:
@@ -137,5 +143,29 @@ class Customer(Node):
 
 
 async def load_customer(info: Info, key: str) -> Customer | None:
+    _read_orders_ahead(info, key)
     record = await info.context.loaders.customer_by_id.load(key)
     return None if record is None else Customer.of(record)
+
+
+def _read_orders_ahead(info: Info, key: str) -> None:
+    """Ask for the pages of the customer's orders that the query selects beside the
+    customer itself: they are found by the customer's key, which is known before the
+    customer is read, so the orders (and what they bring, lines and products) arrive a
+    round trip sooner. The loads are the ones the customer's `orders` then makes. A
+    principal bound to other customers gets an empty list without a call, as from the
+    field (`resolvers.ownership`); one without the scope gets nothing read; a customer
+    that turns out not to exist leaves the answer unread."""
+    nodes = tuple(map(id, info._raw_info.field_nodes))
+    pages = info.context.per_field.get((_ORDER_PAGES, *nodes))
+    if pages is None:
+        principal = info.context.principal
+        allowed = all(principal.has_scope(scope) for scope in ORDERS_SCOPES)
+        pages = pages_selected_under(info, "orders") if allowed else []
+        info.context.per_field[(_ORDER_PAGES, *nodes)] = pages
+    for page in pages:
+        load = info.context.loaders.orders_by_customer_id.load((key, page))
+        asyncio.ensure_future(load).add_done_callback(retrieve_failure)
+
+
+_ORDER_PAGES = id(_read_orders_ahead)

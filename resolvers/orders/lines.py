@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gateway.auth.scopes import PRODUCTS_READ
 from resolvers.context import Info
-from resolvers.loading import each_loaded, each_settled, let_calls_go
+from resolvers.loading import each_loaded, each_settled, let_calls_go, retrieve_failure
 from resolvers.orders.types import OrderLine
 from resolvers.pagination import node_fields, selected_names_under
 from resolvers.products.reading_ahead import ReadAhead, read_ahead, what_to_read_ahead
@@ -60,9 +60,8 @@ async def read_lines_ahead(info: Info, orders: Sequence[models.Order]) -> None:
         return
     by_order = info.context.loaders.order_lines_by_order_id
     for order in orders:
-        # A directive may leave `lines` out after all: a failure nobody awaits then is
-        # retrieved here, not logged as "never retrieved" when the future is collected.
-        asyncio.ensure_future(by_order.load(order.id)).add_done_callback(_retrieve_failure)
+        # A directive may leave `lines` out after all (`retrieve_failure`).
+        asyncio.ensure_future(by_order.load(order.id)).add_done_callback(retrieve_failure)
     await let_calls_go()
 
 
@@ -78,11 +77,6 @@ def _selects_lines(info: Info) -> bool:
 
 
 _SELECTS_LINES = id(_selects_lines)
-
-
-def _retrieve_failure(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled():
-        future.exception()
 
 
 def _products_to_read(info: Info) -> ReadAhead | None:

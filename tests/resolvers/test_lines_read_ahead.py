@@ -40,10 +40,11 @@ def test_the_lines_are_asked_for_before_the_orders_are_built(odoo_emulator_app, 
         events.append("order built")
         return order_of(record)
 
+    # A gateway of its own, made after the patches: ports keep the methods they bind.
     with (
-        in_process_gateway(odoo_settings(ERP), {"erp": odoo_emulator_app}) as client,
         mock.patch.object(OdooErp, "lines_for_orders", asked),
         mock.patch.object(Order, "of", built),
+        in_process_gateway(odoo_settings(ERP), {"erp": odoo_emulator_app}) as client,
     ):
         orders = data_of(graphql(client, ORDERS_LINES, {"id": customer_id}))
     assert len(orders["customer"]["orders"]["nodes"]) == events.count("order built") == 30
