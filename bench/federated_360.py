@@ -7,7 +7,9 @@ process started with `--latency-ms 10`. It prints:
 
 - the backend calls per query, per system;
 - the median latency, next to each system's branch queried alone: the whole should
-  cost about the slowest branch, not the sum;
+  cost about the slowest branch, not the sum; and the gateway's CPU time per query
+  (this process's, the client's thread aside): the latency over the critical path is
+  that CPU, where it does not overlap the waits;
 - the critical path: how many dependent backend calls the slowest chain makes,
   measured as the slope of the median latency between `--latency-ms` and
   `--slope-latency-ms` (CPU time is the same in both runs, so the difference is
@@ -128,6 +130,7 @@ def main() -> None:
         + f" (total {sum(calls.values()):g})"
     )
     print(f"median latency: {base.median_ms:.1f} ms ({base.spread()})")
+    print(f"  gateway CPU per query: {base.median_server_cpu_ms:.1f} ms (median)")
     for role, runs in branches.items():
         print(f"  {role} branch alone: {runs.median_ms:.1f} ms")
     branch_sum = sum(runs.median_ms for runs in branches.values())

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -104,6 +104,9 @@ def served_gateway(
 class Runs:
     timings_ms: list[float]
     calls: list[dict[str, int]]  # per run: backend role -> calls it received
+    # per run: CPU time this process spent on it outside the client's thread, i.e. the
+    # gateway's when it is served in a thread here (`serve_in_thread`)
+    server_cpu_ms: list[float] = field(default_factory=list)
 
     @property
     def median_ms(self) -> float:
@@ -112,6 +115,10 @@ class Runs:
     def percentile(self, pct: int) -> float:
         ordered = sorted(self.timings_ms)
         return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+    @property
+    def median_server_cpu_ms(self) -> float:
+        return statistics.median(self.server_cpu_ms)
 
     def median_calls(self, role: str) -> float:
         return statistics.median(run[role] for run in self.calls)
@@ -125,17 +132,20 @@ def timed_runs(
 ) -> Runs:
     """Send `body` `runs` times after `warm_up` runs, timing each and counting the calls
     each backend received for it."""
-    timings, calls = [], []
+    timings, calls, server_cpu = [], [], []
     with httpx.Client(base_url=gateway, timeout=60, headers=bearer(STAFF_TOKEN)) as client:
         for _ in range(warm_up):  # logins, field names, reference codes, owner lists
             client.post("/graphql", json=body).raise_for_status()
         for _ in range(runs):
             for counter in backends.values():
                 counter.reset()
+            cpu = time.process_time() - time.thread_time()
             started = time.perf_counter()
-            answer = client.post("/graphql", json=body).json()
+            response = client.post("/graphql", json=body)
             timings.append((time.perf_counter() - started) * 1000)
+            server_cpu.append((time.process_time() - time.thread_time() - cpu) * 1000)
+            answer = response.json()
             if "errors" in answer:
                 raise SystemExit(f"the query failed: {answer['errors']}")
             calls.append({role: counter.total() for role, counter in backends.items()})
-    return Runs(timings, calls)
+    return Runs(timings, calls, server_cpu)
