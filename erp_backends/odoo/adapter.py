@@ -122,10 +122,16 @@ class OdooErp:
     async def orders_by_reference(self, references: Sequence[str]) -> Mapping[str, Order]:
         if not references:
             return {}
-        records = await self._search(
-            "sale.order", [("client_order_ref", "in", list(references))], mapping.ORDER_FIELDS
+        # The orders' customers (the commercial partners of their partners) are asked
+        # for beside the orders, as the partners of the orders with these references: a
+        # shop order's ERP order is a round trip sooner. A partner that answer missed
+        # (an order made between the two reads) is looked up after (`_with_accounts`).
+        refs = list(references)
+        records, accounts = await asyncio.gather(
+            self._search("sale.order", [("client_order_ref", "in", refs)], mapping.ORDER_FIELDS),
+            self._accounts_where([("sale_order_ids.client_order_ref", "in", refs)]),
         )
-        orders = await self._with_accounts(records, accounts={})
+        orders = await self._with_accounts(records, accounts)
         by_reference = {o.customer_reference: o for o in orders.values() if o.customer_reference}
         return {ref: by_reference[ref] for ref in references if ref in by_reference}
 
@@ -193,14 +199,15 @@ class OdooErp:
         """The commercial partner (the customer account) of each partner."""
         if not partner_ids:
             return {}
-        rows = await self._search(
-            "res.partner",
-            [("id", "in", sorted(partner_ids))],
-            ["commercial_partner_id"],
-            context=WITH_ARCHIVED,
-        )
-        found = {rec.id: rec.many2one_id("commercial_partner_id") or rec.id for rec in rows}
+        found = await self._accounts_where([("id", "in", sorted(partner_ids))])
         return {partner: found.get(partner, partner) for partner in partner_ids}
+
+    async def _accounts_where(self, domain: Domain) -> dict[int, int]:
+        """The commercial partner of each partner the domain finds, archived ones too."""
+        rows = await self._search(
+            "res.partner", domain, ["commercial_partner_id"], context=WITH_ARCHIVED
+        )
+        return {rec.id: rec.many2one_id("commercial_partner_id") or rec.id for rec in rows}
 
     async def lines_for_orders(self, order_ids: Sequence[str]) -> Mapping[str, Sequence[OrderLine]]:
         uom_field = await self._fields.first_of("sale.order.line", "product_uom_id", "product_uom")
