@@ -45,6 +45,8 @@ PARTNER_FIELDS = [
     *"email phone is_company ref vat type commercial_partner_id".split(),
 ]
 CHILD_ADDRESS_FIELDS = [*ADDRESS_FIELDS, "type", "parent_id"]
+# Customers read with their addresses in one call (`OdooErp.get_customers`).
+CUSTOMER_AND_ADDRESS_FIELDS = list(dict.fromkeys([*PARTNER_FIELDS, *CHILD_ADDRESS_FIELDS]))
 ORDER_FIELDS = (
     "name partner_id state invoice_status date_order client_order_ref currency_id amount_untaxed"
     " amount_tax amount_total invoice_ids"

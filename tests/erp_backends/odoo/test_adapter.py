@@ -61,6 +61,29 @@ async def test_only_keys_spelled_as_the_adapter_writes_them_name_records(erp, od
     assert {key: page.total for key, page in orders.items()} == dict.fromkeys(spellings, 0)
 
 
+async def test_customers_by_id_are_one_read_with_their_addresses(erp, calls, odoo_emulator_url):
+    """The customers and their billing and delivery addresses in one call, each as the
+    search of customers (the customers first, their addresses after) answers it; a
+    contact person or an address asked for by its id is no customer."""
+    listed = await erp.search_customers(None, PageRequest(offset=0, limit=100, count=False))
+    assert any(len(c.addresses) > 1 for c in listed.items)
+    children = rpc(
+        odoo_emulator_url,
+        "res.partner",
+        [["parent_id", "in", [int(c.id) for c in listed.items]]],
+        ["id"],
+    )
+    assert children
+    asked = [c.id for c in listed.items] + [str(row["id"]) for row in children]
+    await erp.get_customers(asked)  # the country and region codes are learnt once
+    calls.reset()
+
+    found = await erp.get_customers(asked)
+
+    assert calls.snapshot()["calls"] == {"res.partner.search_read": 1}
+    assert found == {c.id: c for c in listed.items}
+
+
 async def test_us_addresses_carry_iso_3166_2_regions(erp, odoo_emulator_url):
     domain = [["country_id.code", "=", "US"], ["parent_id", "=", False], ["customer_rank", ">", 0]]
     us = rpc(odoo_emulator_url, "res.partner", domain, ["id"], limit=5)
