@@ -62,11 +62,15 @@ async def let_calls_go() -> None:
         await asyncio.sleep(0)
 
 
-def retrieve_failure(future: asyncio.Future[Any]) -> None:
-    """A done callback for a load read ahead that may find nobody waiting for it (a
-    directive left its field out, its parent was not found): its failure is retrieved,
-    not logged as "never retrieved" when the future is collected. Whoever awaits the
-    load still gets the error."""
+def load_ahead(load: Awaitable[Any]) -> None:
+    """A load started ahead of the field that will make it again (and find it in its
+    loader's cache). Nobody may wait for it after all (a directive left the field out,
+    its parent was not found): its failure is then retrieved here, not logged as "never
+    retrieved" when the future is collected. Whoever awaits the load still gets it."""
+    asyncio.ensure_future(load).add_done_callback(_retrieve_failure)
+
+
+def _retrieve_failure(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
 

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Annotated, Final
 
 import strawberry
 
 from erp_backends import models
 from erp_backends.normalize.countries import country_name
+from erp_backends.paging import PageRequest
 from gateway.auth.scopes import CUSTOMERS_READ, INVOICES_READ, ORDERS_READ, PAYMENTS_READ
 from resolvers.access import requires
-from resolvers.context import Info
-from resolvers.loading import retrieve_failure
+from resolvers.context import Info, decided_per_field
+from resolvers.loading import load_ahead
 from resolvers.node import Node, encode_id
 from resolvers.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -156,16 +156,12 @@ def _read_orders_ahead(info: Info, key: str) -> None:
     principal bound to other customers gets an empty list without a call, as from the
     field (`resolvers.ownership`); one without the scope gets nothing read; a customer
     that turns out not to exist leaves the answer unread."""
-    nodes = tuple(map(id, info._raw_info.field_nodes))
-    pages = info.context.per_field.get((_ORDER_PAGES, *nodes))
-    if pages is None:
-        principal = info.context.principal
-        allowed = all(principal.has_scope(scope) for scope in ORDERS_SCOPES)
-        pages = pages_selected_under(info, "orders") if allowed else []
-        info.context.per_field[(_ORDER_PAGES, *nodes)] = pages
-    for page in pages:
-        load = info.context.loaders.orders_by_customer_id.load((key, page))
-        asyncio.ensure_future(load).add_done_callback(retrieve_failure)
+    for page in decided_per_field(info, _order_pages):
+        load_ahead(info.context.loaders.orders_by_customer_id.load((key, page)))
 
 
-_ORDER_PAGES = id(_read_orders_ahead)
+def _order_pages(info: Info) -> list[PageRequest]:
+    principal = info.context.principal
+    if not all(principal.has_scope(scope) for scope in ORDERS_SCOPES):
+        return []
+    return pages_selected_under(info, "orders")

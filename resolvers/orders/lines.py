@@ -16,13 +16,12 @@ and reports it at its own path.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING
 
 from gateway.auth.scopes import PRODUCTS_READ
-from resolvers.context import Info
-from resolvers.loading import each_loaded, each_settled, let_calls_go, retrieve_failure
+from resolvers.context import Info, decided_per_field
+from resolvers.loading import each_loaded, each_settled, let_calls_go, load_ahead
 from resolvers.orders.types import OrderLine
 from resolvers.pagination import node_fields, selected_names_under
 from resolvers.products.reading_ahead import ReadAhead, read_ahead, what_to_read_ahead
@@ -39,15 +38,8 @@ LinesKey = tuple[str, ReadAhead | None]
 
 def lines_of(info: Info, order_id: str) -> Awaitable[list[OrderLine]]:
     """An order's lines, as a future of the request's loader of lines."""
-    # The same field nodes for every order of a list: one decision per request.
-    nodes = tuple(map(id, info._raw_info.field_nodes))
-    what = info.context.per_field.get(nodes, _UNDECIDED)
-    if what is _UNDECIDED:
-        what = info.context.per_field[nodes] = _products_to_read(info)
+    what = decided_per_field(info, _products_to_read)
     return info.context.loaders.derived(_lines).load((order_id, what))
-
-
-_UNDECIDED = object()
 
 
 async def read_lines_ahead(info: Info, orders: Sequence[models.Order]) -> None:
@@ -56,27 +48,16 @@ async def read_lines_ahead(info: Info, orders: Sequence[models.Order]) -> None:
     own fields are completed: on the federated customer-360 (50 orders) those take 2-3
     ms of CPU, which then pass while the lines are on their way instead of before. The
     loads are the ones each order's `lines` makes next, found in the loader's cache."""
-    if not orders or not _selects_lines(info):
+    if not orders or not decided_per_field(info, _selects_lines):
         return
     by_order = info.context.loaders.order_lines_by_order_id
     for order in orders:
-        # A directive may leave `lines` out after all (`retrieve_failure`).
-        asyncio.ensure_future(by_order.load(order.id)).add_done_callback(retrieve_failure)
+        load_ahead(by_order.load(order.id))
     await let_calls_go()
 
 
 def _selects_lines(info: Info) -> bool:
-    # Decided once per request for the connection's field nodes (every customer of a
-    # list has the same); the key's first item keeps it apart from other decisions
-    # keyed by the same nodes.
-    key = (_SELECTS_LINES, *map(id, info._raw_info.field_nodes))
-    selected = info.context.per_field.get(key)
-    if selected is None:
-        selected = info.context.per_field[key] = "lines" in node_fields(info)
-    return bool(selected)
-
-
-_SELECTS_LINES = id(_selects_lines)
+    return "lines" in node_fields(info)
 
 
 def _products_to_read(info: Info) -> ReadAhead | None:
