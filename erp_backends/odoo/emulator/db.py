@@ -22,6 +22,7 @@ from erp_backends.odoo.domain import (
     InvalidFieldError,
     Leaf,
     Node,
+    Or,
     Record,
     compile_domain,
     fields_used,
@@ -266,6 +267,12 @@ class Table:
         if isinstance(node, And):
             found = [c for child in node.children if (c := self._candidates(child)) is not None]
             return min(found, key=len) if found else None
+        if isinstance(node, Or):
+            # Any branch may match: a superset only when every branch has one.
+            branches = [self._candidates(child) for child in node.children]
+            if any(branch is None for branch in branches):
+                return None
+            return sorted({i for branch in branches for i in branch or ()})
         return None
 
     def _indexed(self, leaf: Leaf) -> list[int] | None:
@@ -287,6 +294,8 @@ class Table:
                 return None
             index = self.index(name)
             return sorted({i for v in values for i in index.get(v, ())})
+        if spec is not None and spec.type == "one2many" and len(leaf.path) > 1:
+            return self._owners_of_linked(spec, leaf)
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             return None
         if name == "id" and len(leaf.path) == 1:
@@ -301,6 +310,20 @@ class Table:
             return None
         index = self.index(name)
         return sorted({i for v in linked for i in index.get(v, ())})
+
+    def _owners_of_linked(self, spec: FieldSpec, leaf: Leaf) -> list[int] | None:
+        """A superset of the ids matching a term through a one2many
+        ("sale_order_ids.client_order_ref in [...]"): the owners, by the inverse many2one,
+        of the comodel's candidates, as Odoo's SQL subquery finds them. A scan instead
+        followed every record's links, the emulator's costliest search by far."""
+        if not spec.comodel or not spec.inverse:
+            return None
+        comodel = self._db.table(spec.comodel)
+        linked = comodel._candidates(Leaf(leaf.path[1:], leaf.operator, leaf.value))
+        if linked is None:
+            return None
+        owners = {comodel.records[i].get(spec.inverse) for i in linked}
+        return sorted(owner for owner in owners if owner in self.records)
 
     def sort(self, ids: Iterable[int], order: str | None = None) -> list[int]:
         """`ids` in the given order ("date_order desc, id desc"), else the model's."""

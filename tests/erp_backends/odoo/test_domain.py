@@ -14,6 +14,7 @@ from erp_backends.odoo.domain import (
     Leaf,
     Not,
     Or,
+    compile_domain,
     parse,
 )
 from erp_backends.odoo.emulator.db import Database, FieldSpec, ModelSpec
@@ -278,3 +279,34 @@ def test_texts_looked_up_by_exact_value_find_what_a_scan_finds_after_writes():
     unset = [i for i, r in sorted(partners.records.items()) if not r["email"]]
     assert partners.search([["email", "=", False]], active_test=False) == unset
     assert "index:email" in partners._cache  # the lookups went through the index
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ([("child_ids.name", "=", "Azure, Billing")], [1]),
+        ([("child_ids.name", "in", ["Nobody", "Azure, Billing"])], [1]),
+        ([("child_ids.id", "in", [2, 3])], [1]),
+        ([("child_ids.name", "=", "Deco Addict")], []),  # a partner, but nobody's child
+        (["|", ("id", "in", [3]), ("parent_id", "=", 1)], [2, 3]),
+        (
+            ["|", ("child_ids.name", "=", "Azure, Billing"), ("email", "=", "deco@addict.example")],
+            [1, 3],
+        ),
+    ],
+)
+def test_indexed_terms_through_a_one2many_or_in_an_or_find_what_a_scan_finds(db, domain, expected):
+    """A term through a one2many narrows to the owners of the comodel's indexed matches,
+    and an OR to the union of its branches' matches, each a superset the domain then
+    filters: they find what testing every record finds."""
+    partners = db.table("res.partner")
+    predicate = compile_domain(parse(domain), partners)
+    scanned = [i for i, record in sorted(partners.records.items()) if predicate(record)]
+    assert partners._candidates(parse(domain)) is not None  # narrowed, not scanned
+    assert ids(db, domain) == scanned == expected
+
+
+def test_an_or_with_a_branch_no_index_narrows_is_scanned(db):
+    domain = ["|", ("id", "=", 4), ("name", "ilike", "deco")]
+    assert db.table("res.partner")._candidates(parse(domain)) is None
+    assert ids(db, domain) == [3, 4]
