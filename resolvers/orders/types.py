@@ -173,8 +173,8 @@ async def load_order(info: Info, key: str) -> Order | None:
 
 
 async def orders_of_customer(info: Info, customer_key: str, page: PageRequest) -> Connection[Order]:
-    from resolvers.orders.lines import read_lines_ahead
+    from resolvers.orders.reading_ahead import read_ahead_of_orders
 
     orders = await info.context.loaders.orders_by_customer_id.load((customer_key, page))
-    await read_lines_ahead(info, orders.items)
+    await read_ahead_of_orders(info, orders.items)
     return Connection.from_page(orders, Order.of)

@@ -116,12 +116,21 @@ async def shop_account_of(info: Info, customer: models.Customer) -> ShopAccount 
 
 async def shop_order_of(info: Info, order: models.Order) -> ShopOrder | None:
     """The shop's order behind an ERP order that came from the shop, else None."""
+    number = shop_number_of(info, order)
+    if number is None:
+        return None
+    found = await shop_loaders(info).order_by_number.load(number)
+    return None if found is None else ShopOrder.of(found)
+
+
+def shop_number_of(info: Info, order: models.Order) -> str | None:
+    """The shop's number of an ERP order that came from the shop (its customer
+    reference is the prefix and the number), else None."""
     prefix = info.context.federation.shop_order_prefix
     reference = order.customer_reference
     if reference is None or not reference.startswith(prefix):
         return None
-    found = await shop_loaders(info).order_by_number.load(reference.removeprefix(prefix))
-    return None if found is None else ShopOrder.of(found)
+    return reference.removeprefix(prefix)
 
 
 async def shop_listing_of(info: Info, product: models.Product) -> ShopListing | None:

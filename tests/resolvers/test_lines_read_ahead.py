@@ -1,5 +1,5 @@
 """A page of a customer's orders asks for the orders' lines the moment it arrives, when
-the query selects them (`resolvers.orders.lines.read_lines_ahead`): before the orders'
+the query selects them (`resolvers.orders.reading_ahead`): before the orders'
 own fields are completed, in the one call each order's `lines` then finds in its
 loader, with the same answers as an order read alone; lines a directive leaves out cost
 that call, but a failure of it is not logged as never retrieved."""

@@ -1,0 +1,124 @@
+"""A page of a customer's orders asks the shop for its shop orders the moment it
+arrives, when the query selects `shopOrder` (`resolvers.orders.reading_ahead`): before
+the orders' own fields are completed, in the one call each order's `shopOrder` then
+finds in its loader, with the same answers as an order read alone; none is asked for
+when the field is not selected, and a failed read a directive leaves out is not logged
+as never retrieved."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from unittest import mock
+
+import pytest
+
+from erp_backends.errors import BackendUnavailable
+from erp_backends.woocommerce.adapter import WooCommerceShop
+from resolvers.orders.types import Order
+from tests.harness import data_of, federated_settings, graphql
+from tests.inprocess import in_process_gateway
+from tests.resolvers.conftest import CRM, ERP, SHOP
+
+SHOP_ORDERS = """query ($id: ID!) { customer(id: $id) { orders(first: 50) { nodes {
+    id number shopOrder { number status total { amount currency } } } } } }"""
+ONE_ORDER = """query ($id: ID!) { order(id: $id) {
+    id number shopOrder { number status total { amount currency } } } }"""
+FIND_SHOP_CUSTOMER = """{ customers(first: 100) { nodes {
+    id orders(first: 50) { nodes { channel } } } } }"""
+
+
+@pytest.fixture(scope="module")
+def shop_customer_id(federated_gateway) -> str:
+    """The customer with most ERP orders that came from the shop."""
+    customers = data_of(graphql(federated_gateway, FIND_SHOP_CUSTOMER))["customers"]["nodes"]
+    return max(
+        customers,
+        key=lambda c: sum(o["channel"] == "SHOP" for o in c["orders"]["nodes"]),
+    )["id"]
+
+
+@pytest.fixture
+def emulators(odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app):
+    return {"erp": odoo_emulator_app, "crm": hubspot_emulator_app, "shop": woocommerce_emulator_app}
+
+
+@pytest.fixture
+def shop_reads() -> Iterator[list[list[str]]]:
+    """The numbers of each `orders_by_number` call to the shop."""
+    reads: list[list[str]] = []
+    orders_by_number = WooCommerceShop.orders_by_number
+
+    async def counted(self, numbers):
+        reads.append(list(numbers))
+        return await orders_by_number(self, numbers)
+
+    with mock.patch.object(WooCommerceShop, "orders_by_number", counted):
+        yield reads
+
+
+def test_the_shop_orders_are_asked_for_before_the_orders_are_built(emulators, shop_customer_id):
+    events: list[str] = []
+    orders_by_number, order_of = WooCommerceShop.orders_by_number, Order.of
+
+    async def asked(self, numbers):
+        events.append("shop orders asked")
+        return await orders_by_number(self, numbers)
+
+    def built(record):
+        events.append("order built")
+        return order_of(record)
+
+    # A gateway of its own, made after the patches: ports keep the methods they bind.
+    with (
+        mock.patch.object(WooCommerceShop, "orders_by_number", asked),
+        mock.patch.object(Order, "of", built),
+        in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client,
+    ):
+        data_of(graphql(client, SHOP_ORDERS, {"id": shop_customer_id}))
+    assert events.count("shop orders asked") == 1
+    assert events.index("shop orders asked") < events.index("order built")
+
+
+def test_shop_orders_read_ahead_are_each_orders_own_in_one_call(
+    emulators, shop_reads, shop_customer_id
+):
+    with in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client:
+        listed = data_of(graphql(client, SHOP_ORDERS, {"id": shop_customer_id}))
+        from_shop = [o for o in listed["customer"]["orders"]["nodes"] if o["shopOrder"]]
+        assert len(shop_reads) == 1
+        assert len(from_shop) >= 2
+        assert sorted(shop_reads[0]) == sorted(o["shopOrder"]["number"] for o in from_shop)
+        for order in listed["customer"]["orders"]["nodes"][:10]:
+            alone = data_of(graphql(client, ONE_ORDER, {"id": order["id"]}))["order"]
+            assert alone == order
+
+
+def test_the_shop_is_not_asked_when_no_shop_order_is_selected(
+    emulators, shop_reads, shop_customer_id
+):
+    query = """query ($id: ID!) { customer(id: $id) { orders(first: 50) {
+        nodes { number customerReference } } } }"""
+    with in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client:
+        data_of(graphql(client, query, {"id": shop_customer_id}))
+    assert shop_reads == []
+
+
+def test_a_failed_read_of_shop_orders_left_out_is_not_logged(emulators, shop_customer_id, caplog):
+    """`@include` leaves `shopOrder` out after the shop was asked, and the shop is down:
+    nobody waits for that answer, and its error is neither in the answer nor in the log
+    as an exception never retrieved."""
+
+    async def down(self, numbers):
+        raise BackendUnavailable("WooCommerce is down", backend="shop")
+
+    query = """query ($id: ID!, $with: Boolean!) { customer(id: $id) { orders(first: 50) {
+        nodes { number shopOrder @include(if: $with) { number } } } } }"""
+    with (
+        mock.patch.object(WooCommerceShop, "orders_by_number", down),
+        in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client,
+    ):
+        answer = graphql(client, query, {"id": shop_customer_id, "with": False})
+        gc.collect()  # an error never retrieved is logged when its future is freed
+    assert "errors" not in answer
+    assert "never retrieved" not in caplog.text
