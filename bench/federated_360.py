@@ -3,13 +3,16 @@
 Runs the federated customer-360 query (the customer, its CRM profile, its shop account
 and shop orders, and 50 ERP orders with lines, products, stock and shop listings)
 against a gateway in front of the Odoo, HubSpot and WooCommerce emulators, each its own
-process started with `--latency-ms 10`. It prints:
+process started with `--latency-ms 10`. The gateway is its own process too, run as an
+operator runs it (`erp-gateway serve --config`): a client in the gateway's own process
+would wait for the interpreter's lock at every answer, which no client of a deployed
+gateway does (2-3 ms a query here). It prints:
 
 - the backend calls per query, per system;
 - the median latency, next to each system's branch queried alone: the whole should
   cost about the slowest branch, not the sum; and the gateway's CPU time per query
-  (this process's, the client's thread aside): the latency over the critical path is
-  that CPU, where it does not overlap the waits;
+  (its process's, every thread): the latency over the critical path is that CPU, where
+  it does not overlap the waits;
 - the critical path: how many dependent backend calls the slowest chain makes,
   measured as the slope of the median latency between `--latency-ms` and
   `--slope-latency-ms` (CPU time is the same in both runs, so the difference is
@@ -33,16 +36,27 @@ from __future__ import annotations
 
 import argparse
 import signal
+import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
 
 import httpx
 
-from bench.harness import Runs, sandbox, timed_runs
+from bench.harness import Runs, group_cpu_s, sandbox, served_gateway, timed_runs
+from erp_backends import registry
+from gateway.cache.entities import Entity
 from gateway.wiring.app import create_app
 from gateway.wiring.server import serve_in_thread
-from tests.harness import STAFF_TOKEN, EmulatorCalls, bearer, federated_settings
+from tests.harness import (
+    STAFF_TOKEN,
+    TEST_SECRET,
+    EmulatorCalls,
+    bearer,
+    federated_settings,
+)
 from tests.resolvers.queries import FEDERATED_360
 
 ROLES = {"erp": "odoo", "crm": "hubspot", "shop": "woocommerce"}
@@ -61,9 +75,70 @@ BRANCHES = {
 }
 
 
+@dataclass(frozen=True)
+class Federation:
+    gateway: str  # its URL
+    counters: dict[str, EmulatorCalls]  # per role: the calls its emulator received
+    gateway_cpu_s: Callable[[], float]  # the gateway's CPU seconds so far
+
+
+@contextmanager
+def served_federation(latency_ms: float) -> Iterator[Federation]:
+    """The three emulators and the gateway, each its own process."""
+    with ExitStack() as stack:
+        urls = {
+            role: stack.enter_context(sandbox(system, latency_ms)) for role, system in ROLES.items()
+        }
+        config, environ = gateway_config(urls, tempfile.mkdtemp(prefix="bench-federated-"))
+        served = stack.enter_context(served_gateway(config, 1, environ))
+        yield Federation(
+            served.url,
+            {role: EmulatorCalls(url) for role, url in urls.items()},
+            partial(group_cpu_s, served.group),
+        )
+
+
+def gateway_config(urls: dict[str, str], folder: str) -> tuple[str, dict[str, str]]:
+    """The gateway.toml of the federation, every cache TTL 0, and the environment that
+    holds its secrets: the emulators' credentials and the tests' JWT secret."""
+    environ = {"ERP_GATEWAY_JWT_SECRET": TEST_SECRET.reveal()}
+    lines = []
+    for role, system in ROLES.items():
+        emulator = registry.kind(role, system).emulator
+        assert emulator is not None, f"{system} has no emulator"
+        flags = emulator.defaults()
+        access = emulator.load().access(flags)
+        environ[f"BENCH_{role.upper()}_CREDENTIALS"] = access.credentials
+        lines += [
+            f"[backends.{role}]",
+            f'kind = "{system}"',
+            f'url = "{urls[role]}"',
+            f'credentials_env = "BENCH_{role.upper()}_CREDENTIALS"',
+            "timeout_s = 5",
+            "retries = 0",  # as the tests' gateway: a failure shows at once
+        ]
+        if role == "erp":  # the sandbox's database and API user
+            lines += [f'database = "{flags["database"]}"', f'login = "{flags["login"]}"']
+        lines.append("")
+    lines += ["[cache]", 'url = "memory://"', ""]
+    for role in ROLES:  # uncached: every record read from its backend on every run
+        lines += [f"[cache.ttl.{role}]", *(f"{e.local_name} = 0" for e in Entity.of_role(role))]
+        lines.append("")
+    lines += [
+        "[auth]",
+        'secret_env = "ERP_GATEWAY_JWT_SECRET"',
+        f'store = "sqlite:///{folder}/auth.sqlite3"',
+        "",
+        "[queue]",
+        f'url = "sqlite:///{folder}/queue.sqlite3"',
+    ]
+    return "\n".join(lines) + "\n", environ
+
+
 @contextmanager
 def federation(latency_ms: float) -> Iterator[tuple[str, dict[str, EmulatorCalls]]]:
-    """The three emulators (own processes) and the gateway; yields its URL and counters."""
+    """The three emulators (own processes) and the gateway in a thread of this process
+    (for `--serve`, whose process callgrind counts); yields its URL and counters."""
     with ExitStack() as stack:
         urls = {
             role: stack.enter_context(sandbox(system, latency_ms)) for role, system in ROLES.items()
@@ -87,16 +162,21 @@ def customer_known_everywhere(gateway: str) -> str:
 
 
 def measure(latency_ms: float, runs: int, with_branches: bool) -> tuple[Runs, dict[str, Runs]]:
-    with federation(latency_ms) as (gateway, counters):
-        customer = customer_known_everywhere(gateway)
-        whole = {"query": FEDERATED_360, "variables": {"id": customer, "first": 50}}
-        result = timed_runs(gateway, whole, runs, counters)
+    with served_federation(latency_ms) as federated:
+        timed = partial(
+            timed_runs,
+            federated.gateway,
+            runs=runs,
+            backends=federated.counters,
+            server_cpu_s=federated.gateway_cpu_s,
+        )
+        customer = customer_known_everywhere(federated.gateway)
+        result = timed({"query": FEDERATED_360, "variables": {"id": customer, "first": 50}})
         every_run_called_backends(result)
         branches = {}
         if with_branches:
             for role, query in BRANCHES.items():
-                body = {"query": query, "variables": {"id": customer}}
-                branches[role] = timed_runs(gateway, body, runs, counters)
+                branches[role] = timed({"query": query, "variables": {"id": customer}})
     return result, branches
 
 

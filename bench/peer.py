@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import sandbox, served_gateway
+from bench.harness import group_cpu_s, sandbox, served_gateway
 from gateway.wiring.server import bind
 from tests.harness import STAFF_TOKEN, TEST_SECRET, EmulatorCalls
 
@@ -320,23 +320,6 @@ def hive(supergraph: Path, name: str) -> Iterator[Server]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
-
-
-def group_cpu_s(group: int) -> float:
-    """CPU seconds (user and system) used so far by every process of a process group."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as file:
-                fields = file.read().rsplit(")", 1)[1].split()
-        except OSError:  # gone since listed
-            continue
-        if int(fields[2]) == group:  # pgrp
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
 
 
 if __name__ == "__main__":
