@@ -89,10 +89,10 @@ def build_schema(
         lambda: ErrorCodes(hide_suggestions=not suggestions),
         StaleReport,
         # Before graphql-core's validation, which it spares from documents over a limit.
-        lambda: measured(limits=operation_limits),
+        lambda: measured(limits=operation_limits, documents=documents),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         ResponseBudget,
-        # After the limits, which still measure every request.
+        # After the limits, which check every request (from what they kept of the document).
         lambda: CachedDocuments(cache=documents),
         MutationsUncached,
     ]

@@ -6,10 +6,11 @@ documents again and again. `DocumentCache` keeps, per schema, the parsed documen
 each query text and whether it passed graphql-core's validation, in a bounded LRU;
 `CachedDocuments` is the schema extension that uses it.
 
-What stays per request: `OperationLimits` measures depth, aliases and cost on every
-request (the cost depends on the variables and the principal), before the cache is
-asked; only a document that passed validation is cached, so an invalid one gets its
-errors afresh (and a client cannot fill the cache with them).
+What stays per request: `OperationLimits` checks depth, aliases and cost before
+validation, for the principal of the request; what its passes over the document find
+is kept with the document's entry (`resolvers.limits.measured_documents`), per page
+size. Validation's outcome is kept only for a document that passed, so an invalid one
+gets its errors afresh.
 
 Pinned documents (the trusted documents of the persisted-operations manifest) are
 parsed at start and never evicted: a flood of other query texts cannot make an app's
@@ -20,10 +21,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import DocumentNode
 from strawberry.extensions import SchemaExtension
+
+from resolvers.limits.measured_documents import DocumentMeasures
 
 MAX_DOCUMENTS = 1000  # query texts kept; each at most [graphql] max_tokens long
 
@@ -32,6 +35,7 @@ MAX_DOCUMENTS = 1000  # query texts kept; each at most [graphql] max_tokens long
 class _Entry:
     document: DocumentNode
     valid: bool = False  # passed graphql-core's validation
+    measures: DocumentMeasures = field(default_factory=DocumentMeasures)
 
 
 class DocumentCache:

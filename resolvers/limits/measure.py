@@ -106,6 +106,9 @@ class DocumentMeasure:
     cost: int  # of the operation that would run
     deepest: int  # the largest depth of any operation or fragment in the document
     most_aliases: int  # likewise for aliases
+    # The variables whose values the measure read (a connection's `first`): with the
+    # same values, the same document measures the same.
+    variables_read: frozenset[str] = frozenset()
 
 
 def measure_document(
@@ -129,6 +132,7 @@ def measure_document(
         cost=min(cost, MAX_REPORTED_COST),
         deepest=max((m.depth for m in measures), default=0),
         most_aliases=max((m.aliases for m in measures), default=0),
+        variables_read=frozenset(meter.variables_read),
     )
 
 
@@ -154,6 +158,7 @@ class _Meter:
         self._in_progress: set[str] = set()
         self._variable_defaults: dict[str, Any] = {}
         self._nesting = 0
+        self.variables_read: set[str] = set()
 
     def operation(self, operation: OperationDefinitionNode) -> Measure:
         self._variable_defaults = {
@@ -257,6 +262,7 @@ class _Meter:
             return int(node.value)
         if isinstance(node, VariableNode):
             name = node.name.value
+            self.variables_read.add(name)
             if name in self._variables:
                 return self._variables[name]
             return self._value_of(self._variable_defaults.get(name))

@@ -16,7 +16,9 @@ from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
+from resolvers.limits.document_cache import DocumentCache
 from resolvers.limits.measure import CostModel, DocumentMeasure, DocumentRefused, measure_document
+from resolvers.limits.measured_documents import DocumentMeasures
 from resolvers.limits.repetition import check_repetition
 
 COST_HEADER = "x-query-cost"  # "1": the answer carries extensions.cost
@@ -39,8 +41,9 @@ class Limits:
 class OperationLimits(SchemaExtension):
     """Depth, alias and cost limits; the cost in `extensions.cost` on request."""
 
-    def __init__(self, *, limits: Limits) -> None:
+    def __init__(self, *, limits: Limits, documents: DocumentCache | None = None) -> None:
         self.limits = limits
+        self.documents = documents  # where a document's measures are kept, if anywhere
         self.cost: int | None = None
 
     def on_validate(self) -> Iterator[None]:
@@ -64,15 +67,34 @@ class OperationLimits(SchemaExtension):
         self, document: DocumentNode, operation: OperationDefinitionNode | None
     ) -> GraphQLError | None:
         context = self.execution_context
+        kept = self._kept_measures(document)
         try:
-            check_repetition(document)
-            measured = measure_document(
-                context.schema._schema, document, operation, context.variables, self.limits.costs
-            )
+            if not kept.repetition_checked:
+                check_repetition(document)
+                kept.repetition_checked = True
+            measured = kept.get(context.operation_name, context.variables)
+            if measured is None:
+                measured = measure_document(
+                    context.schema._schema,
+                    document,
+                    operation,
+                    context.variables,
+                    self.limits.costs,
+                )
+                kept.put(context.operation_name, context.variables, measured)
         except DocumentRefused as exc:
             return GraphQLError(str(exc), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
         self.cost = measured.cost
         return self._over_limit(measured)
+
+    def _kept_measures(self, document: DocumentNode) -> DocumentMeasures:
+        """The measures kept with this document's cache entry; fresh ones (kept by
+        nobody) for a document the cache does not hold."""
+        query = self.execution_context.query
+        entry = None if self.documents is None or query is None else self.documents.get(query)
+        if entry is None or entry.document is not document:
+            return DocumentMeasures()
+        return entry.measures
 
     def _over_limit(self, measured: DocumentMeasure) -> GraphQLError | None:
         limits = self.limits

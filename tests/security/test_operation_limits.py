@@ -39,6 +39,21 @@ def test_a_kind_of_principal_may_have_its_own_cost_limit(production_gateway, cus
     assert "errors" not in as_staff
 
 
+def test_a_measure_kept_from_staff_still_meets_a_customers_own_limit(
+    production_gateway, customer_token
+):
+    """The document's measure is kept after the staff's request (a text of its own,
+    not the one above); the customer's request takes it and is refused by its own
+    limit all the same."""
+    query = ORDERS_WITH_LINES.replace("{ id ", "{ id  ")
+    as_staff = graphql(production_gateway, query)
+    as_customer = graphql(production_gateway, query, token=customer_token)
+
+    assert "errors" not in as_staff
+    [error] = as_customer["errors"]
+    assert error["extensions"] == {"code": "COST_LIMIT_EXCEEDED", "cost": 1204, "maxCost": 1000}
+
+
 def test_the_cost_of_an_answer_is_shown_on_request(production_gateway):
     asked = graphql(production_gateway, ORDERS_WITH_LINES, headers={"X-Query-Cost": "1"})
     not_asked = graphql(production_gateway, ORDERS_WITH_LINES)
