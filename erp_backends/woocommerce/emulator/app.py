@@ -293,6 +293,8 @@ def _forced(request: Request) -> bool:
 def _paging_headers(request: Request, listing: Listing) -> dict[str, str]:
     """WordPress's totals, and `Link` to the previous and next pages (never with keys)."""
     headers = {"X-WP-Total": str(listing.total), "X-WP-TotalPages": str(listing.total_pages)}
+    if listing.page <= 1 and listing.total_pages <= listing.page:
+        return headers  # one page: no link (and no parse of a long query for nothing)
     base = request.url.remove_query_params(_CREDENTIAL_PARAMS)
     links = []
     if listing.page > 1:

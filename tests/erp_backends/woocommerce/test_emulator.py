@@ -145,6 +145,21 @@ def test_fields_cut_every_item_of_a_list_and_keep_the_totals(woocommerce_emulato
     assert 'rel="next"' in cut.headers["Link"]
 
 
+def test_fields_keep_the_answers_own_order_of_keys(woocommerce_emulator_url):
+    """As PHP's array_intersect_key keeps the data's order, not the order asked in."""
+    whole = ok(get(woocommerce_emulator_url, "products", {"per_page": 3}))
+    cut = ok(get(woocommerce_emulator_url, "products", {"per_page": 3, "_fields": "price,sku,id"}))
+    assert [list(p) for p in cut] == [[k for k in p if k in ("id", "sku", "price")] for p in whole]
+
+
+def test_a_listing_on_one_page_links_no_other(woocommerce_emulator_url):
+    skus = [p["sku"] for p in ok(get(woocommerce_emulator_url, "products", {"per_page": 2}))]
+    one_page = get(woocommerce_emulator_url, "products", {"sku": ",".join(skus)})
+    assert len(ok(one_page)) == 2
+    assert one_page.headers["X-WP-TotalPages"] == "1"
+    assert "Link" not in one_page.headers
+
+
 def test_fields_reach_into_objects_but_not_into_lists(woocommerce_emulator_url):
     order = ok(get(woocommerce_emulator_url, "orders/1001"))
     asked = {"_fields": "id,billing.email,line_items.sku,no_such_field"}
