@@ -4,10 +4,11 @@ A page's orders' fields make their own loads as they are completed: each order's
 `lines` (`resolvers.orders.lines`), each shop order's `shopOrder` from the shop. Those
 calls would leave only once all 50 orders of the federated customer-360 have been
 completed (2-3 ms of CPU), and their answers would arrive while the next level is
-being handled: the shop's orders, sent last, landed between the lines' answer and the
-products' call (3 ms of the whole query's latency). Started with the page, where the
-connection selects them, they leave first (`let_calls_go`); the completing passes
-while they are on their way, and each field finds its load in the loader's cache.
+being handled: the shop's orders, asked for last, were answered between the lines'
+answer and the products' call. Started with the page, where the connection selects
+them, they leave first (`let_calls_go`); the completing passes while they are on their
+way, and each field finds its load in the loader's cache. (The shop's orders read so
+take 0.8 ms off the federated customer-360's median, in pairs with and without.)
 
 Only what the field would read itself is asked for: what the selection names, and not
 from a backend that is not configured or that the principal may not read, which the
