@@ -117,18 +117,22 @@ def counts_total(info: Info) -> bool:
 
 
 def node_fields(info: Info) -> set[str]:
-    """The names of the fields the connection being resolved selects on each of its
-    nodes, under `nodes` and `edges { node }`, through fragments too."""
+    """The names of the fields the connection being resolved surely selects on each of
+    its nodes, under `nodes` and `edges { node }`, through fragments too. What is read
+    ahead for the nodes goes by them, so a selection under a directive, which may not
+    run, is left out: a backend is not asked for what nobody may wait for (the field,
+    if it runs, then loads on its own)."""
     raw = info._raw_info
     fragments = raw.fragments
     names: set[str] = set()
-    for field in _fields(raw.field_nodes, fragments):
+    for field in _fields(raw.field_nodes, fragments, surely=True):
         if field.name.value == "nodes":
-            names.update(node.name.value for node in _fields([field], fragments))
+            names.update(node.name.value for node in _fields([field], fragments, surely=True))
         elif field.name.value == "edges":
-            for edge_field in _fields([field], fragments):
+            for edge_field in _fields([field], fragments, surely=True):
                 if edge_field.name.value == "node":
-                    names.update(node.name.value for node in _fields([edge_field], fragments))
+                    under = _fields([edge_field], fragments, surely=True)
+                    names.update(node.name.value for node in under)
     return names
 
 
@@ -197,26 +201,33 @@ def selected_names_under(info: Info, name: str) -> frozenset[str] | None:
 # strawberry's `selected_fields`, which converts the whole selection below the field
 # on every call: a customer's `orders` asks `counts_total` for every customer of a list.
 def _fields(
-    parents: Iterable[FieldNode], fragments: dict[str, FragmentDefinitionNode]
+    parents: Iterable[FieldNode],
+    fragments: dict[str, FragmentDefinitionNode],
+    *,
+    surely: bool = False,
 ) -> Iterator[FieldNode]:
     """The fields selected right under these fields, through fragments (spread or
-    inline) too."""
+    inline) too; `surely`: only those no directive may leave out."""
     for parent in parents:
-        yield from _selected(parent.selection_set, fragments)
+        yield from _selected(parent.selection_set, fragments, surely)
 
 
 def _selected(
-    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode]
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    surely: bool,
 ) -> Iterator[FieldNode]:
     for selection in selection_set.selections if selection_set is not None else ():
+        if surely and selection.directives:
+            continue
         if isinstance(selection, FieldNode):
             yield selection
         elif isinstance(selection, InlineFragmentNode):
-            yield from _selected(selection.selection_set, fragments)
+            yield from _selected(selection.selection_set, fragments, surely)
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                yield from _selected(fragment.selection_set, fragments)
+            if fragment is not None and not (surely and fragment.directives):
+                yield from _selected(fragment.selection_set, fragments, surely)
 
 
 def _decode_cursor(cursor: str) -> int:
