@@ -140,24 +140,23 @@ def pages_selected_under(info: Info, name: str) -> list[PageRequest]:
     """The pages the connection field `name`, selected right under the field being
     resolved, will ask for: one per response key (an alias asks for a page of its own),
     as that field works them out from its arguments and its selection. Left out: a
-    selection under a directive, which may not run, and arguments the field refuses,
-    which it reports itself."""
+    response key with a selection under a directive (which may leave it out, and with
+    it the `totalCount` that decides the page), and arguments the field refuses, which
+    it reports itself."""
     raw = info._raw_info
     parent = get_named_type(raw.return_type)
     field_def = parent.fields.get(name) if is_object_type(parent) else None
     if field_def is None:
         return []
-    by_key: dict[str, list[FieldNode]] = {}
-    for field in _fields(raw.field_nodes, raw.fragments):
-        if field.name.value == name:
-            by_key.setdefault((field.alias or field.name).value, []).append(field)
+    every = _by_response_key(_fields(raw.field_nodes, raw.fragments), name)
+    surely = _by_response_key(_fields(raw.field_nodes, raw.fragments, surely=True), name)
     # graphql-core's info holds the variables' `VariableValues`, strawberry's (the one
     # resolvers get) their coerced values alone.
     variables: Any = raw.variable_values
     coerced: dict[str, Any] = getattr(variables, "coerced", variables)
     pages = []
-    for nodes in by_key.values():
-        if any(node.directives for node in nodes):
+    for key, nodes in surely.items():
+        if len(nodes) != len(every[key]):
             continue
         # Nodes under one response key ask for the same arguments (validation's rule),
         # and count if any of them selects the total, as `counts_total`.
@@ -168,6 +167,15 @@ def pages_selected_under(info: Info, name: str) -> list[PageRequest]:
         except (BadUserInput, KeyError, TypeError):
             continue
     return pages
+
+
+def _by_response_key(fields: Iterable[FieldNode], name: str) -> dict[str, list[FieldNode]]:
+    """The fields named `name`, by the response key they answer under."""
+    by_key: dict[str, list[FieldNode]] = {}
+    for field in fields:
+        if field.name.value == name:
+            by_key.setdefault((field.alias or field.name).value, []).append(field)
+    return by_key
 
 
 def _arguments(field: GraphQLField, node: FieldNode, variables: dict[str, Any]) -> dict[str, Any]:
@@ -187,14 +195,19 @@ def _arguments(field: GraphQLField, node: FieldNode, variables: dict[str, Any]) 
 
 
 def selected_names_under(info: Info, name: str) -> frozenset[str] | None:
-    """The names of the fields selected under the field `name` selected right under the
-    field being resolved (all its selections together), None if it is not selected."""
+    """The names of the fields surely selected under the field `name` surely selected
+    right under the field being resolved (all its selections together), None if it is
+    not: for reading ahead, as `node_fields`."""
     raw = info._raw_info
     fragments = raw.fragments
-    under = [field for field in _fields(raw.field_nodes, fragments) if field.name.value == name]
+    under = [
+        field
+        for field in _fields(raw.field_nodes, fragments, surely=True)
+        if field.name.value == name
+    ]
     if not under:
         return None
-    return frozenset(field.name.value for field in _fields(under, fragments))
+    return frozenset(field.name.value for field in _fields(under, fragments, surely=True))
 
 
 # All three read graphql-core's nodes of the field being resolved (`Info._raw_info`), not

@@ -94,3 +94,19 @@ def test_lines_a_directive_may_leave_out_are_not_read_ahead(
     assert len(asked) == reads
     nodes = orders["customer"]["orders"]["nodes"]
     assert all(("lines" in order) is included for order in nodes)
+
+
+def test_products_a_directive_may_leave_out_are_not_read_ahead(
+    gateway, emulator_calls, customer_id
+):
+    """The lines are read ahead, but not their products, which `@include` may leave
+    out: no products call when it does."""
+    query = """query ($id: ID!) { customer(id: $id) { orders(first: 30) {
+        nodes { number lines { description product @include(if: false) { sku } } } } } }"""
+    emulator_calls.reset()
+    orders = data_of(graphql(gateway, query, {"id": customer_id}))
+    assert line_reads(emulator_calls) == 1
+    assert emulator_calls.snapshot()["calls"].get("product.product.search_read", 0) == 0
+    assert all(
+        "product" not in line for o in orders["customer"]["orders"]["nodes"] for line in o["lines"]
+    )

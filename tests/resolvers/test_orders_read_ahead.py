@@ -101,6 +101,11 @@ def test_no_orders_are_read_without_the_scope(gateway, emulator_calls, customer_
     [
         (ORDERS, {"first": 500}),  # refused by the field itself: BAD_USER_INPUT
         (ORDERS.replace("orders(first: $first)", "orders(first: $first) @skip(if: true)"), {}),
+        # under a directive of a fragment's spread
+        (
+            "query ($id: ID!) { customer(id: $id) { name ...recent @skip(if: true) } } " + RECENT,
+            {},
+        ),
     ],
 )
 def test_pages_the_field_will_not_read_are_not_read_ahead(
