@@ -91,10 +91,17 @@ class Order:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderLine:
+class OrderLineRef:
+    """An order line as far as its order and product: all a query that selects nothing
+    of the lines but their products needs (`ErpBackend.line_refs_for_orders`)."""
+
     id: str
     order_id: str
     product_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine(OrderLineRef):
     description: str
     quantity: Quantity
     delivered: Quantity

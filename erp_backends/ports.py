@@ -16,6 +16,7 @@ from erp_backends.models import (
     Invoice,
     Order,
     OrderLine,
+    OrderLineRef,
     Payment,
     Product,
     ShopCustomer,
@@ -53,6 +54,14 @@ class ErpBackend(Protocol):
 
     async def lines_for_orders(self, order_ids: Sequence[str]) -> Mapping[str, Sequence[OrderLine]]:
         """Every line of each order, in the order's own sequence."""
+        ...
+
+    async def line_refs_for_orders(
+        self, order_ids: Sequence[str]
+    ) -> Mapping[str, Sequence[OrderLineRef]]:
+        """The lines of `lines_for_orders`, in the same order, read only as far as their
+        order and product where the backend can read less than a whole line (an adapter
+        that cannot returns its whole lines, which are references too)."""
         ...
 
     async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:

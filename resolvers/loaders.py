@@ -30,6 +30,7 @@ from erp_backends.models import (
     Invoice,
     Order,
     OrderLine,
+    OrderLineRef,
     Payment,
     Product,
     StockLevel,
@@ -172,6 +173,10 @@ class Loaders:
     @property
     def order_lines_by_order_id(self) -> GroupLoader[OrderLine]:
         return self.lists(ErpBackend.lines_for_orders)
+
+    @property
+    def order_line_refs_by_order_id(self) -> GroupLoader[OrderLineRef]:
+        return self.lists(ErpBackend.line_refs_for_orders)
 
     @property
     def product_by_id(self) -> ByKeyLoader[Product]:

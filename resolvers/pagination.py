@@ -122,18 +122,36 @@ def node_fields(info: Info) -> set[str]:
     ahead for the nodes goes by them, so a selection under a directive, which may not
     run, is left out: a backend is not asked for what nobody may wait for (the field,
     if it runs, then loads on its own)."""
+    return {field.name.value for field in _on_nodes(info, surely=True)}
+
+
+def names_any_node_may_select_under(info: Info, name: str) -> frozenset[str]:
+    """The names of every field that the fields `name` on the nodes of the connection
+    being resolved may select, whatever their directives (the union, as
+    `names_it_may_select` for each of them)."""
+    under = [field for field in _on_nodes(info, surely=False) if field.name.value == name]
+    return frozenset(field.name.value for field in _fields(under, info._raw_info.fragments))
+
+
+def names_it_may_select(info: Info) -> frozenset[str]:
+    """The names of every field the field being resolved may select, through fragments,
+    whatever their directives (a directive can only leave a field out)."""
+    raw = info._raw_info
+    return frozenset(field.name.value for field in _fields(raw.field_nodes, raw.fragments))
+
+
+def _on_nodes(info: Info, *, surely: bool) -> Iterator[FieldNode]:
+    """The fields selected on the nodes of the connection being resolved, under `nodes`
+    and `edges { node }`, through fragments too; `surely` as in `_fields`."""
     raw = info._raw_info
     fragments = raw.fragments
-    names: set[str] = set()
-    for field in _fields(raw.field_nodes, fragments, surely=True):
+    for field in _fields(raw.field_nodes, fragments, surely=surely):
         if field.name.value == "nodes":
-            names.update(node.name.value for node in _fields([field], fragments, surely=True))
+            yield from _fields([field], fragments, surely=surely)
         elif field.name.value == "edges":
-            for edge_field in _fields([field], fragments, surely=True):
+            for edge_field in _fields([field], fragments, surely=surely):
                 if edge_field.name.value == "node":
-                    under = _fields([edge_field], fragments, surely=True)
-                    names.update(node.name.value for node in under)
-    return names
+                    yield from _fields([edge_field], fragments, surely=surely)
 
 
 def pages_selected_under(info: Info, name: str) -> list[PageRequest]:
@@ -210,7 +228,7 @@ def selected_names_under(info: Info, name: str) -> frozenset[str] | None:
     return frozenset(field.name.value for field in _fields(under, fragments, surely=True))
 
 
-# All three read graphql-core's nodes of the field being resolved (`Info._raw_info`), not
+# These read graphql-core's nodes of the field being resolved (`Info._raw_info`), not
 # strawberry's `selected_fields`, which converts the whole selection below the field
 # on every call: a customer's `orders` asks `counts_total` for every customer of a list.
 def _fields(

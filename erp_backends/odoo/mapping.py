@@ -22,6 +22,7 @@ from erp_backends.models import (
     Money,
     Order,
     OrderLine,
+    OrderLineRef,
     OrderStatus,
     Payment,
     PaymentState,
@@ -55,6 +56,7 @@ LINE_FIELDS = (
     "order_id product_id name product_uom_qty qty_delivered qty_invoiced price_unit discount"
     " price_subtotal price_total currency_id"
 ).split()
+LINE_REF_FIELDS = ["order_id", "product_id"]
 PRODUCT_FIELDS = (
     "default_code name barcode lst_price currency_id uom_id type sale_ok active"
 ).split()
@@ -163,6 +165,14 @@ def order(rec: OdooRecord, account_id: int) -> Order:
         tax=_money(rec, "amount_tax", currency),
         total=_money(rec, "amount_total", currency),
         invoice_ids=tuple(str(i) for i in rec.ids("invoice_ids")),
+    )
+
+
+def order_line_ref(rec: OdooRecord) -> OrderLineRef:
+    return OrderLineRef(
+        id=str(rec.id),
+        order_id=str(rec.required_many2one("order_id")[0]),
+        product_id=_optional_id(rec, "product_id"),
     )
 
 

@@ -19,6 +19,7 @@ class Entity(StrEnum):
     ERP_ORDER_BY_REFERENCE = "erp.order_by_reference"
     ERP_ORDERS_BY_CUSTOMER = "erp.orders_by_customer"
     ERP_ORDER_LINES = "erp.order_lines"
+    ERP_ORDER_LINE_REFS = "erp.order_line_refs"
     ERP_PRODUCT = "erp.product"
     ERP_PRODUCT_BY_SKU = "erp.product_by_sku"
     ERP_PRODUCT_SEARCH = "erp.product_search"

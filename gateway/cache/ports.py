@@ -51,7 +51,11 @@ class DerivedPort:
         read = None if name.startswith("_") else self._reads.named(name)
         if read is None:
             raise AttributeError(name)
-        method = self._derive(read, getattr(self._port, name))
+        answered_by = name
+        if read.otherwise is not None and not hasattr(self._port, name):
+            # An adapter written before the read: answered by the read it stands for.
+            answered_by = read.otherwise.__name__
+        method = self._derive(read, getattr(self._port, answered_by))
         setattr(self, name, method)
         return method
 

@@ -47,6 +47,9 @@ class Read(Generic[P, R]):
     record: type[R]
     owner: CustomerOf[R] | None
     keys_are_customers: bool
+    # The read an adapter without this method answers it with (one that can only read
+    # more, written before this read was added), if any.
+    otherwise: Callable[..., Awaitable[object]] | None = None
 
     @property
     def name(self) -> str:
@@ -106,9 +109,10 @@ def lists(
     ttl: float,
     owner: CustomerOf[R] | None,
     keys_are_customers: bool = False,
+    otherwise: Callable[[P, Sequence[str]], Awaitable[Mapping[str, Sequence[R]]]] | None = None,
 ) -> Lists[P, R]:
     record: type[R] = _record(method, Mapping, Sequence)
-    return Lists(method, entity, ttl, record, owner, keys_are_customers)
+    return Lists(method, entity, ttl, record, owner, keys_are_customers, otherwise)
 
 
 def pages(
@@ -218,6 +222,13 @@ ERP = Reads(
         keys_are_customers=True,
     ),
     lists(ErpBackend.lines_for_orders, Entity.ERP_ORDER_LINES, ttl=60, owner=None),
+    lists(
+        ErpBackend.line_refs_for_orders,
+        Entity.ERP_ORDER_LINE_REFS,
+        ttl=60,
+        owner=None,
+        otherwise=ErpBackend.lines_for_orders,  # whole lines are references too
+    ),
     records(ErpBackend.get_products, Entity.ERP_PRODUCT, ttl=3600, owner=None),
     records(ErpBackend.products_by_sku, Entity.ERP_PRODUCT_BY_SKU, ttl=3600, owner=None),
     search(ErpBackend.search_products, Entity.ERP_PRODUCT_SEARCH, ttl=300, owner=None),

@@ -41,49 +41,56 @@ strawberry.enum(models.InvoicingStatus)  # the canonical enum is the GraphQL enu
 
 @strawberry.type
 class OrderLine:
-    description: str
-    record: strawberry.Private[models.OrderLine]
+    # The whole line, or only its reference when the query selects nothing of it but
+    # its product (`resolvers.orders.lines`); then no other field of it runs.
+    record: strawberry.Private[models.OrderLineRef]
     product_key: strawberry.Private[str | None]
     # The product, read ahead with the order's lines (`resolvers.orders.lines`).
     prefetched_product: strawberry.Private[Product | NotPrefetched | None] = NOT_PREFETCHED
+
+    @strawberry.field
+    def description(self) -> str:
+        return self._whole().description
 
     # The quantities and amounts are built when asked for, not for every line of a list
     # that asks only for its products (six objects per line).
     @strawberry.field
     def quantity(self) -> Quantity:
-        return Quantity.of(self.record.quantity)
+        return Quantity.of(self._whole().quantity)
 
     @strawberry.field
     def delivered(self) -> Quantity:
-        return Quantity.of(self.record.delivered)
+        return Quantity.of(self._whole().delivered)
 
     @strawberry.field
     def invoiced(self) -> Quantity:
-        return Quantity.of(self.record.invoiced)
+        return Quantity.of(self._whole().invoiced)
 
     @strawberry.field
     def unit_price(self) -> Money:
-        return Money.of(self.record.unit_price)
+        return Money.of(self._whole().unit_price)
 
     @strawberry.field
     def discount_percent(self) -> Decimal:
-        return self.record.discount_percent
+        return self._whole().discount_percent
 
     @strawberry.field(description="After discount, before tax.")
     def subtotal(self) -> Money:
-        return Money.of(self.record.subtotal)
+        return Money.of(self._whole().subtotal)
 
     @strawberry.field(description="After discount, with tax.")
     def total(self) -> Money:
-        return Money.of(self.record.total)
+        return Money.of(self._whole().total)
 
     @classmethod
-    def of(cls, line: models.OrderLine) -> OrderLine:
-        return cls(
-            description=line.description,
-            record=line,
-            product_key=line.product_id,
-        )
+    def of(cls, line: models.OrderLineRef) -> OrderLine:
+        return cls(record=line, product_key=line.product_id)
+
+    def _whole(self) -> models.OrderLine:
+        if not isinstance(self.record, models.OrderLine):
+            # A line is read as a reference only when its selection has nothing else.
+            raise RuntimeError(f"order line {self.record.id} was read without its details")
+        return self.record
 
     @strawberry.field(
         description="Null for a line without a product (a fee, a note).",

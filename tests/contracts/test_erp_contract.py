@@ -255,6 +255,20 @@ async def test_lines_come_grouped_per_order_in_sequence(erp: ErpUnderTest) -> No
         assert sum((line.subtotal.amount for line in found), Decimal(0)) == untaxed.amount
 
 
+async def test_line_references_are_the_lines_as_far_as_order_and_product(
+    erp: ErpUnderTest,
+) -> None:
+    asked = [*erp.facts.order_lines, UNKNOWN[0]]
+    whole = await erp.reader.lines_for_orders(asked)
+    references = await erp.reader.line_refs_for_orders(asked)
+    assert set(references) == set(whole)
+    for order_id, lines in whole.items():
+        expected = [(line.id, line.order_id, line.product_id) for line in lines]
+        found = [(ref.id, ref.order_id, ref.product_id) for ref in references[order_id]]
+        assert found == expected, order_id
+    assert any(ref.product_id for found in references.values() for ref in found)
+
+
 async def test_orders_by_reference_match_exactly(erp: ErpUnderTest) -> None:
     reference, order_id = erp.facts.reference
     near = {reference.lower(), reference.upper(), reference[:-1], f"{reference} "} - {reference}

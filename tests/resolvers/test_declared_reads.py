@@ -181,6 +181,7 @@ def test_the_erp_table_keeps_the_ownership_that_was_written_by_hand() -> None:
     # Unchecked: public, or reached only through an owned object.
     assert {read.name for read in ERP if read.owner is None} == {
         "lines_for_orders",
+        "line_refs_for_orders",
         "get_products",
         "products_by_sku",
         "search_products",

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from erp_backends.models import Money, OrderLine, Product, Quantity
+from erp_backends.models import Money, OrderLine, OrderLineRef, Product, Quantity
 from erp_backends.paging import Page, PageRequest
 from erp_backends.ports import CrmBackend, ErpBackend, ShopBackend
 from gateway.cache.caching import DEFAULT_TTLS, CachePolicy
@@ -104,3 +104,25 @@ async def test_the_derived_cached_erp_writes_the_keys_it_always_wrote(store):
         (store.key("erp", "orders_by_customer", "7", "g0", "0+20"), Page[Product]),
     ]:
         assert await store.get_many([key], target), key
+
+
+async def test_an_adapter_without_line_references_answers_them_with_its_whole_lines(store):
+    """`line_refs_for_orders` came after the first adapters: one that lacks it (as the
+    `Erp` above) answers it with `lines_for_orders`, whose lines are references too,
+    cached under the references' own entity; its own read stays what it was."""
+    backend = Erp()
+    erp = GatewayCache(store, CachePolicy(stale_ttl=600)).erp(backend)  # type: ignore[arg-type]
+    whole = line("5")
+    for _ in range(2):
+        (found,) = (await erp.line_refs_for_orders(["5"]))["5"]
+        assert (found.id, found.order_id, found.product_id) == (
+            whole.id,
+            whole.order_id,
+            whole.product_id,
+        )
+    assert backend.calls == [("lines_for_orders", ["5"])]  # the second from the cache
+    assert await store.get_many(
+        [store.key("erp", "order_line_refs", "5")], tuple[OrderLineRef, ...]
+    )
+    assert await erp.lines_for_orders(["6"]) == {"6": (line("6"),)}
+    assert backend.calls[-1] == ("lines_for_orders", ["6"])
