@@ -92,6 +92,8 @@ def money(amount: object, currency: str, *, what: str = "amount") -> Money:
     # Zero is left out of the memo: 0.0 and -0.0 are one key, but not one Decimal.
     if type(amount) is float and math.isfinite(amount) and amount:
         return _money_of_float(amount, currency)
+    if type(amount) is str:
+        return _money_of_text(amount, currency, what)
     code = currency_code(currency)
     exact = to_decimal(amount, what=what).quantize(_smallest(code), rounding=ROUND_HALF_UP)
     return Money(exact, code)
@@ -103,6 +105,16 @@ def money(amount: object, currency: str, *, what: str = "amount") -> Money:
 def _money_of_float(amount: float, currency: str) -> Money:
     code = currency_code(currency)
     exact = Decimal(repr(amount)).quantize(_smallest(code), rounding=ROUND_HALF_UP)
+    return Money(exact, code)
+
+
+# WooCommerce's and HubSpot's amounts are text, and a shop's listings repeat their
+# prices as much as Odoo's lines do. An amount that is refused raises each time (an
+# exception is not kept).
+@functools.lru_cache(maxsize=8192)
+def _money_of_text(amount: str, currency: str, what: str) -> Money:
+    code = currency_code(currency)
+    exact = to_decimal(amount, what=what).quantize(_smallest(code), rounding=ROUND_HALF_UP)
     return Money(exact, code)
 
 

@@ -226,9 +226,8 @@ class OdooErp:
     async def line_refs_for_orders(
         self, order_ids: Sequence[str]
     ) -> Mapping[str, Sequence[OrderLineRef]]:
-        # Two many2one fields instead of twelve, five of them amounts or quantities that
-        # Odoo computes and the gateway converts (on the federated customer-360's 167
-        # lines, 5 % of the gateway's instructions, and the ERP's own work).
+        # Two many2one fields instead of twelve, seven of them amounts or quantities that
+        # Odoo computes and the gateway converts (`resolvers.orders.lines`).
         rows = await self._line_rows(order_ids, mapping.LINE_REF_FIELDS)
         return _by_order(order_ids, [mapping.order_line_ref(rec) for rec in rows])
 

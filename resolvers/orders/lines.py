@@ -11,7 +11,11 @@ ids, is asked for beside them when nothing else is read after them (`_read_produ
 
 Only what the query selects and the principal may see is read; a product that fails to
 load is left to its line's field, which meets the same error through the loader's cache
-and reports it at its own path.
+and reports it at its own path. Lines of which nothing but the product may be selected
+are read as references (`ErpBackend.line_refs_for_orders`: in Odoo two fields of a line
+instead of twelve, whose amounts and quantities the ERP computes and the gateway
+converts); measured by callgrind on the federated customer-360, whose 167 lines select
+only their products, that is 8 % of the gateway's instructions.
 """
 
 from __future__ import annotations

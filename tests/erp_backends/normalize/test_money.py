@@ -38,3 +38,14 @@ def test_remembered_float_amounts_answer_as_a_fresh_conversion_would():
         assert str(money(0.0, "EUR").amount) == "0.00"
         with pytest.raises(NormalizationError, match="unknown ISO 4217 currency code 'EURO'"):
             money(12.5, "EURO")  # a refusal is never remembered as an answer
+
+
+def test_remembered_text_amounts_answer_as_a_fresh_conversion_would():
+    for _ in range(2):  # the second round comes from the memo
+        assert money(" 12.5 ", "eur") == Money(Decimal("12.50"), "EUR")
+        assert str(money("-0", "EUR").amount) == "-0.00"
+        for what in ("price", "regular_price"):  # each refusal names its own field
+            with pytest.raises(NormalizationError, match=f"{what}: expected a number"):
+                money("12,50", "EUR", what=what)
+        with pytest.raises(NormalizationError, match="unknown ISO 4217 currency code 'EURO'"):
+            money("12.5", "EURO")
