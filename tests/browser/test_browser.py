@@ -43,7 +43,14 @@ pytestmark = pytest.mark.slow
 SUBJECT = "browser-tester"
 TOKEN = token_for(subject=SUBJECT)
 QUERY = "{ viewer { subject kind } customers(first: 1) { nodes { name } } }"
-RESULT_TEXT = "document.querySelector('.result-window .CodeMirror')?.CodeMirror.getValue()"
+RESULT_EDITOR = "document.querySelector('.result-window .CodeMirror')?.CodeMirror"
+RESULT_TEXT = f"{RESULT_EDITOR}.getValue()"
+QUERY_TEXT = "document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror.getValue()"
+# The variables and the headers editors share a class: the headers' holds the token.
+HEADERS_TEXT = (
+    "Array.from(document.querySelectorAll('.graphiql-editor-tool .CodeMirror'))"
+    ".map((e) => e.CodeMirror.getValue()).join()"
+)
 
 # A partner's single-page app: calls the API named in its fragment with the token there,
 # and shows the answer, or why the browser refused it.
@@ -128,7 +135,15 @@ async def test_graphiql_runs_a_query_with_its_files_from_the_gateway(site):
     async with running_browser() as browser:
         page = await browser.new_page()
         await page.goto(link)
-        await page.wait_for("!!document.querySelector('.graphiql-execute-button')")
+        # GraphiQL renders its run button before its editors, which CodeMirror makes
+        # later, and a click before they are ready does nothing (seen once in CI, on a
+        # loaded machine: no request went out). Ready: the editors hold the link's
+        # query and header, and the result editor is there.
+        await page.wait_for(
+            f"!!document.querySelector('.graphiql-execute-button') && !!{RESULT_EDITOR}"
+            f" && {QUERY_TEXT} === {json.dumps(QUERY)}"
+            f" && {HEADERS_TEXT}.includes({json.dumps(TOKEN)})"
+        )
         await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
         shown = await page.wait_for(f"({RESULT_TEXT} || '').includes('{SUBJECT}') && {RESULT_TEXT}")
         address = await page.evaluate("location.href")
