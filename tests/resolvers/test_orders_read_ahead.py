@@ -7,6 +7,7 @@ for a principal who may not see them, and no error logged for a page nobody awai
 from __future__ import annotations
 
 import gc
+import time
 from unittest import mock
 
 import pytest
@@ -122,7 +123,12 @@ def test_a_customer_not_found_leaves_its_orders_unread(gateway, emulator_calls):
     answer = graphql(gateway, ORDERS, {"id": encode("Customer", 999_999), "first": 5})
     assert error_codes(answer) == ["NOT_FOUND"]
     assert answer["data"] == {"customer": None}
-    assert order_searches(emulator_calls) == 1  # asked for beside the customer
+    # Asked for beside the customer, and so still on its way when the customer's
+    # NOT_FOUND has answered the query (CI, on a loaded machine, counted none).
+    deadline = time.monotonic() + 30
+    while order_searches(emulator_calls) == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert order_searches(emulator_calls) == 1
 
 
 def test_a_failed_read_of_orders_nobody_awaits_is_not_logged(caplog):
