@@ -60,11 +60,15 @@ def ask_for_lines(info: Info, orders: Sequence[models.Order]) -> bool:
     loads are the ones each order's `lines` makes next, found in the loader's cache."""
     if not orders or not decided_per_field(info, _selects_lines):
         return False
-    # Read as references only if every `lines` on the nodes may be, whatever their
-    # directives; else the whole lines, which an aliased `lines` that could do with
-    # references (a rare query) does not use: it reads those in a call of its own.
-    references_only = decided_per_field(info, _nodes_lines_need_only_references)
-    by_order = _lines_loader(info.context.loaders, references_only)
+    # As references only if every `lines` on the nodes may be read so, whatever their
+    # directives; else the whole lines, which serve an aliased `lines` that could do
+    # with references too (`_lines`).
+    loaders = info.context.loaders
+    by_order: GroupLoader[models.OrderLineRef] | GroupLoader[models.OrderLine]
+    if decided_per_field(info, _nodes_lines_need_only_references):
+        by_order = loaders.order_line_refs_by_order_id
+    else:
+        by_order = loaders.order_lines_by_order_id
     for order in orders:
         load_ahead(by_order.load(order.id))
     return True
@@ -97,17 +101,18 @@ def _products_to_read(info: Info) -> ReadAhead | None:
     return what_to_read_ahead(info, selected)
 
 
-def _lines_loader(
-    loaders: Loaders, references_only: bool
-) -> GroupLoader[models.OrderLineRef] | GroupLoader[models.OrderLine]:
-    if references_only:
-        return loaders.order_line_refs_by_order_id
-    return loaders.order_lines_by_order_id
-
-
 async def _lines(loaders: Loaders, keys: list[LinesKey]) -> list[list[OrderLine]]:
+    whole, references = loaders.order_lines_by_order_id, loaders.order_line_refs_by_order_id
+    for order, references_only, _ in keys:
+        if not references_only:
+            whole.load(order)  # first: an order's whole lines serve as its references too
     records = await each_loaded(
-        [_lines_loader(loaders, references_only).load(order) for order, references_only, _ in keys]
+        [
+            references.load(order)
+            if references_only and whole.cache_map.get(order) is None
+            else whole.load(order)
+            for order, references_only, _ in keys
+        ]
     )
     lines = [[OrderLine.of(line) for line in group] for group in records]
     with_products: dict[ReadAhead, list[OrderLine]] = {}
