@@ -91,31 +91,24 @@ def _decimal_of_float(value: float) -> Decimal:
 def money(amount: object, currency: str, *, what: str = "amount") -> Money:
     # Zero is left out of the memo: 0.0 and -0.0 are one key, but not one Decimal.
     if type(amount) is float and math.isfinite(amount) and amount:
-        return _money_of_float(amount, currency)
+        return _money_of_float(amount, currency, what)
     if type(amount) is str:
         return _money_of_text(amount, currency, what)
+    return _exact_money(amount, currency, what)
+
+
+def _exact_money(amount: object, currency: str, what: str) -> Money:
     code = currency_code(currency)
     exact = to_decimal(amount, what=what).quantize(_smallest(code), rounding=ROUND_HALF_UP)
     return Money(exact, code)
 
 
 # A list of products or order lines repeats the same prices, and so do the requests
-# after it: the exact conversion of a float amount is kept (bounded).
-@functools.lru_cache(maxsize=8192)
-def _money_of_float(amount: float, currency: str) -> Money:
-    code = currency_code(currency)
-    exact = Decimal(repr(amount)).quantize(_smallest(code), rounding=ROUND_HALF_UP)
-    return Money(exact, code)
-
-
-# WooCommerce's and HubSpot's amounts are text, and a shop's listings repeat their
-# prices as much as Odoo's lines do. An amount that is refused raises each time (an
-# exception is not kept).
-@functools.lru_cache(maxsize=8192)
-def _money_of_text(amount: str, currency: str, what: str) -> Money:
-    code = currency_code(currency)
-    exact = to_decimal(amount, what=what).quantize(_smallest(code), rounding=ROUND_HALF_UP)
-    return Money(exact, code)
+# after it: the exact conversion of an amount is kept (bounded), for a float (Odoo's)
+# and for a text (WooCommerce's, HubSpot's), in a memo per type (1.0 and True are one
+# key). A refusal raises each time: an exception is not kept.
+_money_of_float = functools.lru_cache(maxsize=8192)(_exact_money)
+_money_of_text = functools.lru_cache(maxsize=8192)(_exact_money)
 
 
 @functools.lru_cache(maxsize=1024)
