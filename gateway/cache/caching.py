@@ -63,6 +63,16 @@ class CacheStats:
         return result
 
 
+async def _uncached(
+    entity: Entity, keys: list[str], fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]]
+) -> dict[str, T]:
+    """An entity of TTL 0 is read from its backend every time: no cache key is built,
+    no store is asked (for a page, not even its list's generation), and no answer
+    holding it is kept (`not_cacheable`)."""
+    not_cacheable(f"{entity.value} is not cached")
+    return dict(await fetch(keys))
+
+
 class Caching:
     """The cached lookups of every backend role; each entity names its role."""
 
@@ -79,6 +89,8 @@ class Caching:
         fetch: Callable[[list[str]], Awaitable[Mapping[str, T]]],
         target: Any,
     ) -> dict[str, T]:
+        if self.policy.ttl(entity) <= 0:
+            return await _uncached(entity, list(dict.fromkeys(keys)), fetch)
         names = {key: self._key(entity, key) for key in dict.fromkeys(keys)}
         return await self._cached(entity, names, fetch, target)
 
@@ -92,6 +104,8 @@ class Caching:
     ) -> dict[str, T]:
         """Pages of each parent's list, under the list's generation (see `invalidate_lists`)."""
         unique = list(dict.fromkeys(parents))
+        if self.policy.ttl(entity) <= 0:
+            return await _uncached(entity, unique, fetch)
         generation_keys = {p: self._key(entity, "generation", p) for p in unique}
         generations = await self.store.counters(list(generation_keys.values()))
         names = {
@@ -119,9 +133,6 @@ class Caching:
         target: Any,
     ) -> dict[str, T]:
         ttl = self.policy.ttl(entity)
-        if ttl <= 0:
-            not_cacheable(f"{entity.value} is not cached")
-            return dict(await fetch(list(names)))
         entries = await self.store.get_many(list(names.values()), target)
         now = self.store.now()
         found: dict[str, T] = {}

@@ -12,7 +12,7 @@ from gateway.cache.caching import DEFAULT_TTLS, CachePolicy, CacheStats, Caching
 from gateway.cache.entities import Entity
 from gateway.cache.freshness import STALE_READS, StaleRead
 from gateway.cache.service import GatewayCache
-from gateway.cache.store import RecordStore
+from gateway.cache.store import RecordStore, open_cache
 
 
 def product(key, price="9.50"):
@@ -75,6 +75,42 @@ async def test_ttl_zero_means_not_cached(store, backend):
     for _ in range(2):
         await cache.by_keys(PRODUCT, ["1"], backend.fetch, Product)
     assert backend.calls == [["1"], ["1"]]
+
+
+class UnreachableStore(RecordStore):
+    """A store whose every read and write fails, as a Redis that is down."""
+
+    def __init__(self):
+        super().__init__(open_cache("memory://"))
+
+    async def get_many(self, keys, target):
+        raise ConnectionError("the store was asked")
+
+    async def counters(self, keys):
+        raise ConnectionError("the store was asked")
+
+    async def put_many(self, values, keep_s):
+        raise ConnectionError("the store was asked")
+
+    async def put_absent(self, keys, keep_s):
+        raise ConnectionError("the store was asked")
+
+
+async def test_an_entity_of_ttl_zero_never_asks_the_store(backend):
+    """Neither its records nor its pages (nor their list's generation): an entity an
+    operator does not cache is read even while the cache is down, and costs no key."""
+    cache = caching(UnreachableStore(), product=0, orders_by_customer=0)
+    assert await cache.by_keys(PRODUCT, ["1", "1", "2"], backend.fetch, Product) == {
+        "1": product("1"),
+        "2": product("2"),
+    }
+
+    async def pages(parents):
+        return {p: Page((product(p),), 0, 1) for p in parents}
+
+    found = await cache.pages(ORDERS, ["7", "7", "8"], "0+20", pages, Page[Product])
+    assert found == {"7": Page((product("7"),), 0, 1), "8": Page((product("8"),), 0, 1)}
+    assert backend.calls == [["1", "2"]]
 
 
 async def test_unknown_keys_are_remembered_as_absent_for_their_ttl(store, backend, clock):
