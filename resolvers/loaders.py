@@ -41,7 +41,7 @@ from gateway.auth.principal import Principal
 from gateway.cache.reads import CRM, ERP, EVERY_PORT, SHOP, Lists, Pages, Read, Reads, Records
 from gateway.cache.reads import Search as SearchRead
 from resolvers.errors import BackendNotConfigured
-from resolvers.loading import ByKeyLoader, GroupLoader, PageLoader, SearchLoader
+from resolvers.loading import ByKeyLoader, GroupLoader, PageLoader, RequestLoader, SearchLoader
 from resolvers.ownership import customer_scoped
 from resolvers.shop.loaders import ShopLoaders
 
@@ -129,7 +129,7 @@ class Loaders:
                     raise asyncio.CancelledError
                 return await build(owner, keys)
 
-            loader = self._loaders[build] = DataLoader(load_fn=load)
+            loader = self._loaders[build] = RequestLoader(load)
         return cast(DataLoader[K, R], loader)
 
     def configured(self, reads: Reads[Any]) -> bool:

@@ -11,10 +11,17 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import (
+    DataLoader,
+    DefaultCache,
+    LoaderTask,
+    get_current_batch,
+    should_create_new_batch,
+)
 
 from erp_backends.paging import Page, PageRequest
 
+K = TypeVar("K")
 T = TypeVar("T")
 
 FetchByKeys = Callable[[Sequence[str]], Awaitable[Mapping[str, T]]]
@@ -75,7 +82,39 @@ def _retrieve_failure(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
-class ByKeyLoader(DataLoader[str, T | None]):
+class RequestLoader(DataLoader[K, T]):
+    """strawberry's DataLoader, its batching and its per-request cache, with a leaner
+    `load`. A request makes hundreds of loads (the federated customer-360 about 700:
+    its lines, their products, their stock and listings), and strawberry's `load`
+    spends on each two calls of its cache's key function, the batch's bookkeeping, and
+    a done callback on the load's future, which the event loop runs once the future
+    is settled. Here a load is a dict lookup, a future and an append: 700 loads cost
+    1.9 ms against 4.5 on the 2-core CI machine.
+
+    What that callback did is given up: when every load of a batch is cancelled while
+    its backend call is out (their request failing), the call runs to its end, a read
+    whose answer nobody takes, instead of being cancelled. A batch cancelled before it
+    is sent is still never sent (strawberry's `dispatch_batch` checks)."""
+
+    def __init__(self, load_fn: Callable[[list[K]], Awaitable[Sequence[T]]]) -> None:
+        super().__init__(load_fn=load_fn)
+        # The cache's own dict: its keys are the loads' keys (no key function).
+        self._futures = cast(DefaultCache[K, T], self.cache_map).cache_map
+
+    def load(self, key: K) -> Awaitable[T]:
+        future = self._futures.get(key)
+        if future is not None and not future.cancelled():
+            return future
+        future = self.loop.create_future()
+        self._futures[key] = future
+        batch = self.batch
+        if batch is None or not batch.tasks or should_create_new_batch(self, batch):
+            batch = get_current_batch(self)  # a new batch, its dispatch scheduled
+        batch.tasks.append(LoaderTask(key, future))
+        return future
+
+
+class ByKeyLoader(RequestLoader[str, T | None]):
     """One record per key, or None for a key the backend does not know."""
 
     def __init__(self, fetch: FetchByKeys[T]) -> None:
@@ -86,7 +125,7 @@ class ByKeyLoader(DataLoader[str, T | None]):
         super().__init__(load_fn=load)
 
 
-class GroupLoader(DataLoader[str, Sequence[T]]):
+class GroupLoader(RequestLoader[str, Sequence[T]]):
     """Every record belonging to each key (an order's lines), in the backend's order."""
 
     def __init__(self, fetch: FetchGroups[T]) -> None:
@@ -97,7 +136,7 @@ class GroupLoader(DataLoader[str, Sequence[T]]):
         super().__init__(load_fn=load)
 
 
-class PageLoader(DataLoader[tuple[str, PageRequest], Page[T]]):
+class PageLoader(RequestLoader[tuple[str, PageRequest], Page[T]]):
     """A page of each parent's list; parents asking for the same page share one call."""
 
     def __init__(self, fetch: FetchPages[T]) -> None:
@@ -117,7 +156,7 @@ class PageLoader(DataLoader[tuple[str, PageRequest], Page[T]]):
         super().__init__(load_fn=load)
 
 
-class SearchLoader(DataLoader[tuple[str | None, PageRequest], Page[T]]):
+class SearchLoader(RequestLoader[tuple[str | None, PageRequest], Page[T]]):
     """A page of search results; backends search one text at a time, so a batch runs its
     distinct searches side by side, and the same search twice in a request runs once."""
 
