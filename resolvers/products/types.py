@@ -13,6 +13,7 @@ from resolvers.access import requires
 from resolvers.common.types import Money, Quantity
 from resolvers.context import Info
 from resolvers.node import Node, encode_id
+from resolvers.shop.types import listing_view, shop_listing_of
 
 if TYPE_CHECKING:
     from resolvers.shop.types import ShopListing
@@ -147,8 +148,6 @@ class Product(Node):
     )
     def shop_listing(self, info: Info) -> ShopListing | Awaitable[ShopListing | None] | None:
         # Not a coroutine function, as `stock`: a listing read ahead is answered at once.
-        from resolvers.shop.types import listing_view, shop_listing_of
-
         read = self.prefetched_listing
         if isinstance(read, NotPrefetched):
             return shop_listing_of(info, self.record)
