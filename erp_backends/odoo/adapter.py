@@ -227,17 +227,21 @@ class OdooErp:
         self, order_ids: Sequence[str]
     ) -> Mapping[str, Sequence[OrderLineRef]]:
         # Two many2one fields instead of twelve, seven of them amounts or quantities that
-        # Odoo computes and the gateway converts (`resolvers.orders.lines`).
-        rows = await self._line_rows(order_ids, mapping.LINE_REF_FIELDS)
+        # Odoo computes and the gateway converts (`resolvers.orders.lines`); their ids
+        # alone, without the display names nobody reads.
+        rows = await self._line_rows(order_ids, mapping.LINE_REF_FIELDS, many2one_names=False)
         return _by_order(order_ids, [mapping.order_line_ref(rec) for rec in rows])
 
-    async def _line_rows(self, order_ids: Sequence[str], fields: list[str]) -> list[OdooRecord]:
+    async def _line_rows(
+        self, order_ids: Sequence[str], fields: list[str], *, many2one_names: bool = True
+    ) -> list[OdooRecord]:
         """The orders' lines with `fields`, notes and section headings left out."""
         return await self._search(
             "sale.order.line",
             [("order_id", "in", _int_ids(order_ids)), ("display_type", "=", False)],
             fields,
             order="order_id, sequence, id",
+            many2one_names=many2one_names,
         )
 
     # Products and stock ----------------------------------------------------------------
@@ -369,8 +373,11 @@ class OdooErp:
         *,
         order: str | None = None,
         context: dict[str, Any] | None = None,
+        many2one_names: bool = True,
     ) -> list[OdooRecord]:
-        rows = await self._client.search_read(model, domain, fields, order=order, context=context)
+        rows = await self._client.search_read(
+            model, domain, fields, order=order, context=context, many2one_names=many2one_names
+        )
         return self._records(model, rows)
 
     async def _search_page(

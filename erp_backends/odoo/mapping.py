@@ -56,7 +56,7 @@ LINE_FIELDS = (
     "order_id product_id name product_uom_qty qty_delivered qty_invoiced price_unit discount"
     " price_subtotal price_total currency_id"
 ).split()
-LINE_REF_FIELDS = ["order_id", "product_id"]
+LINE_REF_FIELDS = ["order_id", "product_id"]  # read without many2one names
 PRODUCT_FIELDS = (
     "default_code name barcode lst_price currency_id uom_id type sale_ok active"
 ).split()
@@ -169,10 +169,12 @@ def order(rec: OdooRecord, account_id: int) -> Order:
 
 
 def order_line_ref(rec: OdooRecord) -> OrderLineRef:
+    """A line read with `LINE_REF_FIELDS`, its many2one fields as ids alone."""
+    product = rec.related_id("product_id")
     return OrderLineRef(
         id=str(rec.id),
-        order_id=str(rec.required_many2one("order_id")[0]),
-        product_id=_optional_id(rec, "product_id"),
+        order_id=str(rec.required_related_id("order_id")),
+        product_id=None if product is None else str(product),
     )
 
 

@@ -76,6 +76,24 @@ class OdooRecord:
             raise self.bad(name, "is empty")
         return pair
 
+    # A many2one read without its display name (`search_read(..., many2one_names=False)`):
+    # the related record's id, or false. The `[id, name]` pair, from a server that sent
+    # the names anyway, reads as its id.
+    def related_id(self, name: str) -> int | None:
+        value = self._get(name)
+        if type(value) is int:
+            return value
+        if value is False:
+            return None
+        pair = self._many2one(name)
+        return None if pair is None else pair[0]
+
+    def required_related_id(self, name: str) -> int:
+        value = self.related_id(name)
+        if value is None:
+            raise self.bad(name, "is empty")
+        return value
+
     def ids(self, name: str) -> tuple[int, ...]:
         value = self._get(name)
         if not isinstance(value, list) or not all(_is_int(v) for v in value):

@@ -172,6 +172,30 @@ async def test_lines_come_grouped_per_order_in_one_call(erp, calls, odoo_emulato
         assert total == Decimal(repr(order["amount_untaxed"])).quantize(Decimal("0.01"))
 
 
+@pytest.mark.parametrize("protocol", ODOO_PROTOCOLS)
+async def test_line_references_are_read_without_display_names(protocol, odoo_emulator_url):
+    """Odoo then names no product and no order (a query per related model, and for a
+    product its variant's name), and its answer is the ids alone."""
+    bodies: list[bytes] = []
+
+    async def keep(sent: httpx.Request) -> None:
+        bodies.append(sent.content)
+
+    keys = [str(o["id"]) for o in rpc(odoo_emulator_url, "sale.order", [], ["id"], limit=10)]
+    connection = OdooConnection("demo", "admin", "admin", protocol)
+    async with httpx.AsyncClient(timeout=30, event_hooks={"request": [keep]}) as http:
+        backend_http = BackendHttp(http, odoo_emulator_url, backend="erp", system="Odoo")
+        erp = OdooErp(OdooClient(backend_http, connection))
+        whole = await erp.lines_for_orders(keys)
+        bodies.clear()
+        refs = await erp.line_refs_for_orders(keys)
+    assert len(bodies) == 1
+    assert b"load" in bodies[0]
+    assert {k: [(r.id, r.order_id, r.product_id) for r in v] for k, v in refs.items()} == {
+        k: [(w.id, w.order_id, w.product_id) for w in v] for k, v in whole.items()
+    }
+
+
 async def test_archived_products_are_still_found_by_id(erp, odoo_emulator_url):
     archived = rpc(odoo_emulator_url, "product.product", [["active", "=", False]], ["id"])
     assert archived

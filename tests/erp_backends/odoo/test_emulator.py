@@ -133,6 +133,18 @@ def test_read_with_load_none_answers_bare_ids(odoo_emulator_url):
     assert isinstance(rows[0]["partner_id"], int)
 
 
+def test_search_read_passes_load_on_to_read(odoo_emulator_url):
+    """Odoo's `search_read(**read_kwargs)` hands them to `read`: with `load: None` every
+    many2one is its id alone, and an empty one stays false."""
+    options = {"fields": ["parent_id", "name"], "load": None, "limit": 300}
+    rows = result(execute_kw(odoo_emulator_url, "res.partner", "search_read", [[]], options))
+    parents = [row["parent_id"] for row in rows]
+    assert False in parents  # a company
+    assert any(type(parent) is int for parent in parents)  # a contact of one
+    assert all(parent is False or type(parent) is int for parent in parents)
+    assert all(type(row["name"]) is str for row in rows)  # other fields as they were
+
+
 def test_read_drops_ids_that_do_not_exist_as_odoo_does(odoo_emulator_url):
     # Odoo's read() leaves out deleted or never created records, without an error
     options = {"fields": ["name"]}

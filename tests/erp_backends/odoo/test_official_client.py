@@ -106,6 +106,16 @@ def test_search_read_answers_odoo_wire_shapes(models, uid):
     assert False in [row["client_order_ref"] for row in rows]
 
 
+def test_search_read_without_display_names_answers_bare_ids(models, uid):
+    # `load` is `read`'s, passed on by search_read; XML-RPC has no None, and any value
+    # but "_classic_read" leaves the names out.
+    fields = ["partner_id", "currency_id"]
+    rows = call(models, uid, "sale.order", "search_read", [], fields=fields, limit=5, load=False)
+    assert rows
+    assert all(type(row["partner_id"]) is int for row in rows)
+    assert all(type(row["currency_id"]) is int for row in rows)
+
+
 def test_paging_with_offset_and_limit_walks_the_search(models, uid):
     everything = call(models, uid, "res.partner", "search", COMPANIES, order="id")
     pages = [
