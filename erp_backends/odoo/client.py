@@ -122,7 +122,7 @@ class OdooClient:
         """`many2one_names=False`: each many2one field as its id alone (or false), not
         `[id, display name]`. Odoo's `read(load=None)`, which `search_read` passes on:
         Odoo computes no display names (a query per related model, and for products
-        their variants' names), and the answer is a third of the size."""
+        their variants' names), and the answer is smaller (stock quants: half)."""
         named: dict[str, Any] = {"domain": domain, "fields": fields, "offset": offset}
         optional = {"limit": limit, "order": order, "context": context}
         named.update({name: value for name, value in optional.items() if value is not None})

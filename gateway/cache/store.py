@@ -39,7 +39,9 @@ def open_cache(url: str, password: str | None = None) -> BaseCache:
     """An aiocache cache for `memory://` or `redis://host:port/db`."""
     parts = urlsplit(url)
     if parts.scheme == "memory":
-        return Cache(Cache.MEMORY, serializer=StringSerializer())
+        # No timeout: a dict answers at once, and aiocache would run each call under
+        # `asyncio.wait_for`, a task of its own (35 µs a lookup instead of 11).
+        return Cache(Cache.MEMORY, serializer=StringSerializer(), timeout=None)
     db = int(parts.path.strip("/") or 0)
     return Cache(
         Cache.REDIS,

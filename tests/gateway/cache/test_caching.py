@@ -241,3 +241,10 @@ def test_every_entity_has_a_default_ttl_and_a_role_dot_name_value():
     for entity in Entity:
         assert entity.value == f"{entity.role}.{entity.local_name}"
         assert entity.role in ("erp", "crm", "shop")
+
+
+def test_only_redis_calls_run_under_a_timeout():
+    """aiocache runs a call with a timeout under `asyncio.wait_for`, a task per call:
+    a bound on a Redis that hangs, a cost for nothing on a dict."""
+    assert open_cache("memory://").timeout is None
+    assert open_cache("redis://127.0.0.1:6379/0").timeout == 5
