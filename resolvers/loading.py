@@ -94,7 +94,12 @@ class RequestLoader(DataLoader[K, T]):
     What that callback did is given up: when every load of a batch is cancelled while
     its backend call is out (their request failing), the call runs to its end, a read
     whose answer nobody takes, instead of being cancelled. A batch cancelled before it
-    is sent is still never sent (strawberry's `dispatch_batch` checks)."""
+    is sent is still never sent (strawberry's `dispatch_batch` checks), and the loader
+    goes on. With strawberry's callback it did not: the callback cancelled the batch's
+    dispatch before its first step, so the batch was never marked sent, and every later
+    load of the loader joined it and waited forever (`tests/resolvers/test_loading.py`).
+    A field's error cancels its siblings' awaits, and with them their loads: a request
+    could hang that way."""
 
     def __init__(self, load_fn: Callable[[list[K]], Awaitable[Sequence[T]]]) -> None:
         super().__init__(load_fn=load_fn)
