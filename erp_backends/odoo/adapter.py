@@ -268,23 +268,14 @@ class OdooErp:
         return Page(items, page.offset, total, more)
 
     async def stock_for_products(self, product_ids: Sequence[str]) -> Mapping[str, StockLevel]:
-        # Without display names: Odoo would name each quant's product ("[SKU] name", a
-        # read of its template and variant) and the answer would be twice the size. The
-        # few warehouses' and units' names are reference reads, kept once read.
         quants = await self._search(
             "stock.quant",
             [("product_id", "in", _int_ids(product_ids)), ("location_id.usage", "=", "internal")],
             mapping.QUANT_FIELDS,
-            many2one_names=False,
         )
-        quants = [q for q in quants if q.related_id("warehouse_id") is not None]
-        warehouses = _linked(quants, "warehouse_id")
-        names = mapping.QuantNames(
-            warehouse_codes=await self._codes.codes("stock.warehouse", warehouses),
-            warehouses=await self._codes.codes("stock.warehouse", warehouses, "name"),
-            units=await self._codes.codes("uom.uom", _linked(quants, "product_uom_id"), "name"),
-        )
-        return mapping.stock_levels(quants, names)
+        quants = [q for q in quants if q.many2one_id("warehouse_id") is not None]
+        codes = await self._codes.codes("stock.warehouse", _linked(quants, "warehouse_id"))
+        return mapping.stock_levels(quants, codes)
 
     async def _products(
         self, domain: Domain, key: Callable[[Product], str | None]
@@ -511,5 +502,4 @@ def _is_address_of(row: OdooRecord, partners: set[int]) -> bool:
 
 
 def _linked(records: list[OdooRecord], field: str) -> set[int]:
-    """The ids a many2one field refers to, read with or without display names."""
-    return {i for rec in records if (i := rec.related_id(field)) is not None}
+    return {i for rec in records if (i := rec.many2one_id(field)) is not None}

@@ -8,7 +8,6 @@ the adapter, which learns them from `fields_get` (see `reference.py`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
@@ -61,7 +60,6 @@ LINE_REF_FIELDS = ["order_id", "product_id"]  # read without many2one names
 PRODUCT_FIELDS = (
     "default_code name barcode lst_price currency_id uom_id type sale_ok active"
 ).split()
-# Read without many2one names (`QuantNames`).
 QUANT_FIELDS = ["product_id", "warehouse_id", "quantity", "reserved_quantity", "product_uom_id"]
 INVOICE_FIELDS = (
     "name commercial_partner_id state payment_state invoice_date invoice_date_due invoice_origin"
@@ -249,30 +247,14 @@ def payment(rec: OdooRecord, memo_field: str, invoices_field: str) -> Payment:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class QuantNames:
-    """What stock quants read without display names refer to, by id: each warehouse's
-    code and name, each unit of measure's name."""
-
-    warehouse_codes: Mapping[int, str]
-    warehouses: Mapping[int, str]
-    units: Mapping[int, str]
-
-
-def stock_levels(quants: list[OdooRecord], names: QuantNames) -> dict[str, StockLevel]:
-    """Sum quants (one per location, lot and package) per product and warehouse. The
-    quants are read with `QUANT_FIELDS`, their many2one fields as ids alone."""
-    totals: dict[int, dict[int, list[Decimal]]] = {}
+def stock_levels(quants: list[OdooRecord], codes: Mapping[int, str]) -> dict[str, StockLevel]:
+    """Sum quants (one per location, lot and package) per product and warehouse."""
+    totals: dict[int, dict[tuple[int, str], list[Decimal]]] = {}
     units: dict[int, str] = {}
-    unit_codes: dict[int, str] = {}  # per unit of measure: a few for hundreds of quants
     for quant in quants:
-        product = quant.required_related_id("product_id")
-        warehouse = quant.required_related_id("warehouse_id")
-        uom = quant.required_related_id("product_uom_id")
-        unit = unit_codes.get(uom)
-        if unit is None:
-            unit = unit_codes[uom] = _unit_named(quant, "product_uom_id", names.units.get(uom))
-        units[product] = unit
+        product = quant.required_many2one("product_id")[0]
+        warehouse = quant.required_many2one("warehouse_id")
+        units[product] = _unit(quant, "product_uom_id")
         # get before setdefault: a list of quants is long, and setdefault would build
         # the default for every one of them.
         by_warehouse = totals.get(product)
@@ -280,7 +262,6 @@ def stock_levels(quants: list[OdooRecord], names: QuantNames) -> dict[str, Stock
             by_warehouse = totals[product] = {}
         sums = by_warehouse.get(warehouse)
         if sums is None:
-            _named(quant, "warehouse_id", warehouse, names.warehouses)  # known, or an error
             sums = by_warehouse[warehouse] = [Decimal(0), Decimal(0)]
         sums[0] += quant.number("quantity")
         sums[1] += quant.number("reserved_quantity")
@@ -290,12 +271,12 @@ def stock_levels(quants: list[OdooRecord], names: QuantNames) -> dict[str, Stock
             unit=units[product],
             warehouses=tuple(
                 WarehouseStock(
-                    warehouse_code=names.warehouse_codes.get(wh, names.warehouses[wh]),
-                    warehouse_name=names.warehouses[wh],
+                    warehouse_code=codes.get(wh_id, wh_name),
+                    warehouse_name=wh_name,
                     on_hand=Quantity(on_hand, units[product]),
                     reserved=Quantity(reserved, units[product]),
                 )
-                for wh, (on_hand, reserved) in sorted(by_wh.items())
+                for (wh_id, wh_name), (on_hand, reserved) in sorted(by_wh.items())
             ),
         )
         for product, by_wh in totals.items()
@@ -319,24 +300,11 @@ def _money(rec: OdooRecord, name: str, currency: str) -> Money:
 
 
 def _unit(rec: OdooRecord, name: str) -> str:
-    return _unit_named(rec, name, rec.required_many2one(name)[1])
-
-
-def _unit_named(rec: OdooRecord, name: str, uom_name: str | None) -> str:
-    """The UN/ECE code of the unit of measure `rec`'s field `name` refers to, named
-    `uom_name` (None: a unit the reference read did not find)."""
-    if uom_name is None:
-        raise rec.bad(name, f"refers to unit of measure {rec.related_id(name)}, which has no name")
+    uom_name = rec.required_many2one(name)[1]
     try:
         return unit_code(uom_name)
     except NormalizationError as exc:
         raise rec.bad(name, str(exc)) from None
-
-
-def _named(rec: OdooRecord, name: str, key: int, names: Mapping[int, str]) -> str:
-    if key not in names:
-        raise rec.bad(name, f"refers to record {key}, which has no name")
-    return names[key]
 
 
 def _optional_id(rec: OdooRecord, name: str) -> str | None:

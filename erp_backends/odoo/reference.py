@@ -3,9 +3,7 @@
 - Field names that differ between Odoo versions (`product_uom` became `product_uom_id`,
   a payment's `ref` became `memo`): `fields_get` tells which this server has.
 - Codes of reference records (a country's ISO code, a warehouse's short code) that
-  many2one pairs do not carry, and the names of those a read leaves out (a stock
-  quant's warehouse and unit): read once, then kept, since they practically never
-  change.
+  many2one pairs do not carry: read once, then kept, since they practically never change.
 
 Concurrent first uses share one backend call.
 """
@@ -52,22 +50,20 @@ class ModelFields:
 
 
 class ReferenceCodes:
-    """A code or name field of small reference models (countries, states, warehouses,
-    units of measure) by id."""
+    """A code field of small reference models (countries, states, warehouses) by id."""
 
     def __init__(self, client: OdooClient) -> None:
         self._client = client
-        self._codes: dict[tuple[str, str, int], str] = {}
+        self._codes: dict[tuple[str, int], str] = {}
         self._lock = asyncio.Lock()
 
     async def codes(self, model: str, ids: Iterable[int], field: str = "code") -> dict[int, str]:
         wanted = set(ids)
         async with self._lock:
-            missing = sorted(i for i in wanted if (model, field, i) not in self._codes)
+            missing = sorted(i for i in wanted if (model, i) not in self._codes)
             if missing:
                 rows = await self._client.search_read(model, [("id", "in", missing)], [field])
                 for row in rows:
                     if isinstance(row.get(field), str):
-                        self._codes[model, field, row["id"]] = row[field]
-        known = self._codes
-        return {i: known[model, field, i] for i in wanted if (model, field, i) in known}
+                        self._codes[model, row["id"]] = row[field]
+        return {i: self._codes[model, i] for i in wanted if (model, i) in self._codes}

@@ -219,49 +219,6 @@ async def test_products_by_sku_and_their_stock(erp, odoo_emulator_url):
             assert {w.warehouse_code for w in level.warehouses} <= {"WH", "CHI"}
 
 
-@pytest.mark.parametrize("protocol", ODOO_PROTOCOLS)
-async def test_stock_is_read_without_display_names_and_names_its_warehouses(
-    protocol, odoo_emulator_url
-):
-    """The quants name no product (Odoo's "[SKU] name" for each): their warehouses and
-    units are named by reference reads, kept once read, to the same levels."""
-    internal = ["location_id.usage", "=", "internal"]
-    some = rpc(odoo_emulator_url, "stock.quant", [internal], ["product_id"], limit=40)
-    product_ids = sorted({q["product_id"][0] for q in some})
-    fields = ["product_id", "warehouse_id", "quantity"]
-    theirs = [internal, ["product_id", "in", product_ids]]
-    quants = rpc(odoo_emulator_url, "stock.quant", theirs, fields)
-    expected: dict[str, dict[str, Decimal]] = {}  # on hand per product and warehouse name
-    for quant in quants:
-        if quant["warehouse_id"]:
-            by_warehouse = expected.setdefault(str(quant["product_id"][0]), {})
-            name = quant["warehouse_id"][1]
-            on_hand = by_warehouse.get(name, Decimal(0)) + Decimal(repr(quant["quantity"]))
-            by_warehouse[name] = on_hand
-    bodies: list[bytes] = []
-
-    async def keep(sent: httpx.Request) -> None:
-        bodies.append(sent.content)
-
-    connection = OdooConnection("demo", "admin", "admin", protocol)
-    async with httpx.AsyncClient(timeout=30, event_hooks={"request": [keep]}) as http:
-        backend_http = BackendHttp(http, odoo_emulator_url, backend="erp", system="Odoo")
-        erp = OdooErp(OdooClient(backend_http, connection))
-        first = await erp.stock_for_products([str(i) for i in product_ids])
-        bodies.clear()
-        again = await erp.stock_for_products([str(i) for i in product_ids])
-
-    assert len(bodies) == 1  # the names are known by now: the quants' read alone
-    assert b"reserved_quantity" in bodies[0]
-    assert b"load" in bodies[0]
-    assert again == first
-    assert set(first) == set(expected)
-    for product, by_warehouse in expected.items():
-        level = first[product]
-        assert {w.warehouse_name: w.on_hand.value for w in level.warehouses} == by_warehouse
-        assert {w.warehouse_code for w in level.warehouses} <= {"WH", "CHI"}
-
-
 async def test_invoices_exclude_credit_notes(erp, odoo_emulator_url):
     url = odoo_emulator_url
     refund = rpc(url, "account.move", [["move_type", "=", "out_refund"]], ["id"], limit=1)
