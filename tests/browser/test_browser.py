@@ -123,6 +123,27 @@ def assert_stayed_on(page: Page, origins: set[str]) -> None:
     assert not left, f"requests beyond {origins}: {left}"
 
 
+async def _run_query(page: Page, endpoint: str) -> str:
+    """Click GraphiQL's run button until the click sends the query, and answer the result
+    shown. Even with its editors ready, a click on a loaded machine has sent nothing
+    (CI, twice: the request log held the schema's POST alone). Clicked again only when
+    no request followed: a click while the query is out would stop it."""
+    posts = _posts(page, endpoint)
+    result_shown = f"({RESULT_TEXT} || '').includes('{SUBJECT}') && {RESULT_TEXT}"
+    for _ in range(6):
+        await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
+        try:
+            return str(await page.wait_for(result_shown, timeout_s=10))
+        except AssertionError:
+            if _posts(page, endpoint) > posts:  # it went out: wait for it as long as it takes
+                return str(await page.wait_for(result_shown))
+    raise AssertionError(f"six clicks on run sent no query: {page.requests}")
+
+
+def _posts(page: Page, endpoint: str) -> int:
+    return sum(1 for url in page.requests if url == endpoint)
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -144,8 +165,7 @@ async def test_graphiql_runs_a_query_with_its_files_from_the_gateway(site):
             f" && {QUERY_TEXT} === {json.dumps(QUERY)}"
             f" && {HEADERS_TEXT}.includes({json.dumps(TOKEN)})"
         )
-        await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
-        shown = await page.wait_for(f"({RESULT_TEXT} || '').includes('{SUBJECT}') && {RESULT_TEXT}")
+        shown = await _run_query(page, f"{site.gateway}/graphql")
         address = await page.evaluate("location.href")
 
     assert json.loads(shown)["data"]["customers"]["nodes"] == [{"name": name}]
