@@ -2,7 +2,10 @@
 
 Wire calls only; mapping to the canonical model lives in `adapter.py`. Every call goes
 through `BackendHttp` with the private app token as `Authorization: Bearer pat-...`.
-Batch reads are POSTs that only read, so they are retried like GETs. A batch takes at
+One record with its associated ids is one v3 GET (`associations=companies,deals`), which
+names association types by v3 name ("contact_to_company" for the primary company,
+"contact_to_company_unlabeled" beside it); they are read back as the v4 type ids. Batch
+reads are POSTs that only read, so they are retried like GETs. A batch takes at
 most 100 inputs: longer lists are split and the chunks sent concurrently. HubSpot
 answers 207 when it did not find some inputs and names them in `errors[]`; those are
 simply absent from the result, while any other per-input error fails the call.
@@ -11,9 +14,10 @@ simply absent from the result, while any other per-input error fails the call.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -28,6 +32,12 @@ OWNERS_PAGE = 100
 # Per-input errors of a 207 that mean "nothing there": an unknown record, or a record
 # without associations of the asked type (subCategory crm.associations.NO_ASSOCIATIONS_FOUND).
 ABSENT_CATEGORIES = frozenset({"OBJECT_NOT_FOUND"})
+# The v4 type ids of the v3 association names a record's GET gives (HubSpot's defaults).
+V3_ASSOCIATION_TYPES: Mapping[str, int] = {
+    "contact_to_company": 1,  # the primary company
+    "contact_to_company_unlabeled": 279,
+    "contact_to_deal": 4,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,14 @@ class Associated:
     id: str
     type_ids: frozenset[int]
     labels: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """One record and, per association type read whole, its associated records."""
+
+    record: Json
+    complete: dict[str, list[Associated]]
 
 
 class HubSpotClient:
@@ -75,6 +93,42 @@ class HubSpotClient:
         unique = list(dict.fromkeys(ids))
         answers = await asyncio.gather(*(read(chunk) for chunk in _chunks(unique)))
         return [record for answer in answers for record in answer]
+
+    async def read_with_associations(
+        self,
+        object_type: str,
+        key: str,
+        properties: Sequence[str],
+        *,
+        id_property: str | None,
+        associations: Sequence[str],
+    ) -> Linked | None:
+        """One record by id (or by the value of the unique `id_property`), with its
+        associated records of the `associations` types, in one call; None when there is
+        no such record. A type whose associations HubSpot pages is left out of
+        `Linked.complete`: the caller reads it whole by `associations`."""
+        path = f"/crm/v3/objects/{object_type}/{quote(key, safe='')}"
+        what = f"GET /crm/v3/objects/{object_type}/{{id}}"
+        params = {"properties": ",".join(properties), "associations": ",".join(associations)}
+        if id_property is not None:
+            params["idProperty"] = id_property
+        response = await self._http.request(
+            "GET", path, read=True, params=params, headers=self._headers
+        )
+        if response.status_code == 404 and self._is_not_found(response):
+            return None
+        record = self._answer(response, what, ok=(200,))
+        linked = record.get("associations", {})
+        if not isinstance(linked, dict):
+            raise self._bad(what, "associations", linked)
+        complete: dict[str, list[Associated]] = {}
+        for to_type in associations:
+            holder = linked.get(to_type, {"results": []})
+            if not isinstance(holder, dict):
+                raise self._bad(what, f"associations.{to_type}", holder)
+            if self._next_after(holder, what) is None:
+                complete[to_type] = self._named_links(holder, what)
+        return Linked(record, complete)
 
     async def associations(
         self, from_type: str, to_type: str, ids: Sequence[str]
@@ -140,6 +194,33 @@ class HubSpotClient:
         if not isinstance(body, dict):
             raise self._bad(what, "body", response.text)
         return body
+
+    def _is_not_found(self, response: httpx.Response) -> bool:
+        """A 404 of HubSpot's own saying the record does not exist (not a wrong URL)."""
+        try:
+            body = wire_json.loads(response.content)
+        except ValueError:
+            return False
+        return isinstance(body, dict) and body.get("category") in ABSENT_CATEGORIES
+
+    def _named_links(self, holder: Json, what: str) -> list[Associated]:
+        """v3 `{"results": [{"id": "1", "type": "contact_to_company"}, ...]}` as one
+        `Associated` per record, typed by the names of HubSpot's default types (a
+        custom label's name has no type id here; no caller needs one)."""
+        names: dict[str, set[str]] = {}
+        for link in self._results(holder, what):
+            key, name = link.get("id"), link.get("type")
+            if not isinstance(key, str | int) or isinstance(key, bool) or not isinstance(name, str):
+                raise self._bad(what, "associations[].id/type", link)
+            names.setdefault(str(key), set()).add(name)
+        return [
+            Associated(
+                key,
+                frozenset(V3_ASSOCIATION_TYPES[n] for n in found if n in V3_ASSOCIATION_TYPES),
+                frozenset(),
+            )
+            for key, found in names.items()
+        ]
 
     def _results(self, answer: Json, what: str) -> list[Json]:
         results = answer.get("results")

@@ -7,6 +7,7 @@ port call costs are counted by the emulator.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,13 +15,11 @@ import httpx
 import pytest
 
 from erp_backends.emulation.world import seed_world
-from erp_backends.errors import BackendAuthError
 from erp_backends.http import BackendHttp, Resilience
 from erp_backends.hubspot.adapter import HubSpotCrm
 from erp_backends.hubspot.client import HubSpotClient
 from erp_backends.hubspot.emulator.seed import build_world, erp_customers
 from erp_backends.hubspot.emulator.store import CrmWorld
-from erp_backends.hubspot.errors import HubSpotAuthError
 from erp_backends.models import CrmProfile, LifecycleStage
 from erp_backends.ports import CrmBackend
 from tests.harness import EmulatorCalls
@@ -228,25 +227,39 @@ async def test_nothing_to_ask_costs_no_call(crm, calls):
     assert await crm.profiles_by_link([]) == {}
     assert await crm.profiles_by_link(["", "  "]) == {}
     assert await crm.profiles_by_link(["nobody@nowhere.test"]) == {}
-    assert calls.snapshot()["calls"] == {"contacts.batch_read": 1}
+    assert await crm.profiles_by_link(["nobody@nowhere.test", "no@one.test"]) == {}
+    assert calls.snapshot()["calls"] == {"contacts.get": 1, "contacts.batch_read": 1}
 
 
-async def test_owners_are_read_again_once_the_cache_expires(connect, erp_emails, calls):
-    clock = Clock()
-    crm = connect(owners_ttl_s=300, clock=clock)
-    await crm.profiles_by_link(erp_emails[:5])
-    clock.now += 299
-    await crm.profiles_by_link(erp_emails[5:10])
-    clock.now += 2
-    await crm.profiles_by_link(erp_emails[10:15])
-    assert calls.snapshot()["calls"]["owners.list"] == 2
+async def test_one_email_is_its_contact_read_with_its_associations(crm, world, erp_emails, calls):
+    for email in erp_emails[:40]:
+        calls.reset()
+        # When one email's profile is asked for
+        found = await crm.profiles_by_link([email])
+        # Then it is the profile the CRM's data says
+        expected = expected_profile(world, email)
+        assert (actual(found[email]) if found else None) == (
+            parsed(expected) if expected else None
+        ), email
+        # And its contact came with its associated ids: no association read follows it
+        counted = calls.snapshot()["calls"]
+        assert counted.pop("contacts.get") == 1, email
+        assert set(counted) <= {"companies.batch_read", "deals.batch_read", "owners.list"}, email
 
 
-async def test_a_refused_token_is_an_auth_error_that_does_not_show_it(connect, erp_emails):
-    crm = connect(token="pat-na1-secret-token")
-    with pytest.raises(BackendAuthError) as raised:
-        await crm.profiles_by_link(erp_emails[:1])
-    assert isinstance(raised.value, HubSpotAuthError)
-    assert raised.value.category == "INVALID_AUTHENTICATION"
-    assert raised.value.backend == "crm"
-    assert "pat-na1-secret-token" not in str(raised.value)
+async def test_one_email_with_a_slash_is_read_by_the_batch(crm, http, hubspot_emulator_url, calls):
+    # Given a contact whose email has a slash, which no URL path carries intact
+    email = f"sales/{uuid.uuid4().hex[:8]}@slash.test"
+    created = await http.post(
+        f"{hubspot_emulator_url}/crm/v3/objects/contacts",
+        json={"properties": {"email": email, "lifecyclestage": "lead"}},
+        headers={"Authorization": "Bearer pat-demo"},
+    )
+    assert created.status_code == 201, created.text
+    calls.reset()
+    # When its profile is asked for
+    found = await crm.profiles_by_link([email])
+    # Then it is found, by a batch read that carries the email in its body
+    assert found[email].id == created.json()["id"]
+    assert calls.snapshot()["calls"]["contacts.batch_read"] == 1
+    assert "contacts.get" not in calls.snapshot()["calls"]

@@ -29,6 +29,7 @@ CONTACTS = f"{URL}/crm/v3/objects/contacts/batch/read"
 COMPANIES_OF = f"{URL}/crm/v4/associations/contacts/companies/batch/read"
 DEALS_OF = f"{URL}/crm/v4/associations/contacts/deals/batch/read"
 OWNERS = f"{URL}/crm/v3/owners/"
+ONE_CONTACT = rf"^{URL}/crm/v3/objects/contacts/[^/?]+(\?.*)?$"
 RATE_LIMITED = {
     "status": "error",
     "message": "You have reached your ten_secondly_rolling limit.",
@@ -267,15 +268,10 @@ async def test_unexpected_shapes_are_data_errors_naming_the_field(http, answer, 
 
 
 def route_profile(contact_row: dict, *, deals: list | None = None) -> None:
-    respx.post(CONTACTS).mock(return_value=batch([contact_row]))
-    respx.post(COMPANIES_OF).mock(return_value=batch([], [not_found()], status=207))
-    deal_links = [
-        {
-            "from": {"id": contact_row["id"]},
-            "to": [{"toObjectId": int(d["id"]), "associationTypes": []} for d in deals or []],
-        }
-    ]
-    respx.post(DEALS_OF).mock(return_value=batch(deal_links if deals else []))
+    """One contact read by its link value, with its deals' ids (v3 names)."""
+    links = [{"id": d["id"], "type": "contact_to_deal"} for d in deals or []]
+    answer = {**contact_row, "associations": {"deals": {"results": links}}}
+    respx.get(url__regex=ONE_CONTACT).mock(return_value=httpx.Response(200, json=answer))
     respx.post(f"{URL}/crm/v3/objects/deals/batch/read").mock(return_value=batch(deals or []))
     respx.get(OWNERS).mock(return_value=httpx.Response(200, json={"results": []}))
 
@@ -369,8 +365,112 @@ async def test_another_unique_property_can_link_the_contact(http):
     # When profiles are asked for by reference
     found = await crm.profiles_by_link(["c00042"])
     # Then HubSpot was asked by that property, and the contact found by its value
-    sent = json.loads(respx.calls[0].request.content)
-    assert sent["idProperty"] == "erp_reference"
-    assert "erp_reference" in sent["properties"]
+    sent = respx.calls[0].request.url
+    assert sent.path == "/crm/v3/objects/contacts/c00042"
+    assert sent.params["idProperty"] == "erp_reference"
+    assert "erp_reference" in sent.params["properties"].split(",")
     assert found["c00042"].id == "51"
     assert found["c00042"].email == "ada@x.test"
+
+
+# --- one contact with its associations ----------------------------------------------------
+
+
+@respx.mock
+async def test_one_contact_comes_with_its_primary_company_and_deals_in_one_get(http):
+    # Given a contact whose email must be escaped in a path, with a primary company
+    # (named twice, as v3 names it) and another one, and a deal
+    row = contact("51", "ada+eu@x.test")
+    row["associations"] = {
+        "companies": {
+            "results": [
+                {"id": "7", "type": "contact_to_company_unlabeled"},
+                {"id": "9", "type": "contact_to_company"},
+                {"id": "9", "type": "contact_to_company_unlabeled"},
+            ]
+        },
+        "deals": {"results": [{"id": "8", "type": "contact_to_deal"}]},
+    }
+    one = respx.get(url__regex=ONE_CONTACT).mock(return_value=httpx.Response(200, json=row))
+    companies = respx.post(f"{URL}/crm/v3/objects/companies/batch/read").mock(
+        return_value=batch([{"id": "9", "properties": {"name": "Ada Ltd"}}])
+    )
+    respx.post(f"{URL}/crm/v3/objects/deals/batch/read").mock(return_value=batch([]))
+    respx.get(OWNERS).mock(return_value=httpx.Response(200, json={"results": []}))
+    # When its profile is asked for
+    found = await HubSpotCrm(client(http)).profiles_by_link(["Ada+EU@x.test"])
+    # Then one GET named it by email, escaped, with the associations asked for
+    url = one.calls.last.request.url
+    assert url.raw_path.startswith(b"/crm/v3/objects/contacts/ada%2Beu%40x.test?")
+    assert url.params["idProperty"] == "email"
+    assert url.params["associations"] == "companies,deals"
+    # And the primary company is the one read, with no v4 association read
+    assert inputs(companies.calls.last) == [{"id": "9"}]
+    assert found["Ada+EU@x.test"].company_name == "Ada Ltd"
+    assert [c.request.url.path for c in respx.calls if "v4" in c.request.url.path] == []
+
+
+@respx.mock
+async def test_associations_that_come_paged_are_read_whole_by_the_v4_batch(http):
+    # Given a contact whose deals HubSpot pages in its GET, while its companies came whole
+    row = contact("51", "ada@x.test")
+    row["associations"] = {
+        "deals": {
+            "results": [{"id": "8", "type": "contact_to_deal"}],
+            "paging": {"next": {"after": "MTA=", "link": "?after=MTA="}},
+        }
+    }
+    respx.get(url__regex=ONE_CONTACT).mock(return_value=httpx.Response(200, json=row))
+    every_deal = [{"toObjectId": n, "associationTypes": [{"typeId": 4}]} for n in (8, 10)]
+    deals_of = respx.post(DEALS_OF).mock(
+        return_value=batch([{"from": {"id": "51"}, "to": every_deal}])
+    )
+    companies_of = respx.post(COMPANIES_OF).mock(return_value=batch([]))
+    deals = respx.post(f"{URL}/crm/v3/objects/deals/batch/read").mock(return_value=batch([]))
+    respx.get(OWNERS).mock(return_value=httpx.Response(200, json={"results": []}))
+    # When its profile is asked for
+    await HubSpotCrm(client(http)).profiles_by_link(["ada@x.test"])
+    # Then its deals were read whole by the v4 batch, and its companies not again
+    assert inputs(deals_of.calls.last) == [{"id": "51"}]
+    assert sorted(i["id"] for i in inputs(deals.calls.last)) == ["10", "8"]
+    assert not companies_of.called
+
+
+@pytest.mark.parametrize(
+    ("answer", "profiles"),
+    [
+        (httpx.Response(404, json=not_found()), {}),
+        (httpx.Response(200, json=contact("51", "someone-else@x.test")), {}),
+    ],
+)
+@respx.mock
+async def test_a_contact_that_is_not_there_has_no_profile(http, answer, profiles):
+    respx.get(url__regex=ONE_CONTACT).mock(return_value=answer)
+    assert await HubSpotCrm(client(http)).profiles_by_link(["ada@x.test"]) == profiles
+    assert len(respx.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "named"),
+    [
+        (httpx.Response(404, text="<html>Not Found</html>"), HubSpotRequestError, "HTTP 404"),
+        (
+            httpx.Response(200, json={**contact("51", "ada@x.test"), "associations": []}),
+            BackendDataError,
+            "associations",
+        ),
+        (
+            httpx.Response(
+                200,
+                json={**contact("51", "ada@x.test"), "associations": {"deals": {"results": [{}]}}},
+            ),
+            BackendDataError,
+            r"associations\[\]\.id/type",
+        ),
+    ],
+)
+@respx.mock
+async def test_a_get_answer_that_is_not_hubspots_is_an_error_naming_it(http, answer, error, named):
+    respx.get(url__regex=ONE_CONTACT).mock(return_value=answer)
+    with pytest.raises(error, match=named):
+        await HubSpotCrm(client(http)).profiles_by_link(["ada@x.test"])
