@@ -8,7 +8,7 @@ stable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -93,11 +93,16 @@ class Order:
 @dataclass(frozen=True, slots=True)
 class OrderLineRef:
     """An order line as far as its order and product: all a query that selects nothing
-    of the lines but their products needs (`ErpBackend.line_refs_for_orders`)."""
+    of the lines but their products needs (`ErpBackend.line_refs_for_orders`).
+
+    `product` is the product itself where the backend read it with the line (one call
+    instead of two, one after the other); None where it did not, and the product is
+    read by `product_id`."""
 
     id: str
     order_id: str
     product_id: str | None
+    product: Product | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

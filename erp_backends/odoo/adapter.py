@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from erp_backends.errors import BackendDataError
 from erp_backends.models import (
     AddressKind,
     Customer,
@@ -34,6 +35,7 @@ L = TypeVar("L", bound=OrderLineRef)
 
 # Archived products still appear on old order lines, so reads by id include them.
 WITH_ARCHIVED = {"active_test": False}
+LINES_ORDER = "order_id, sequence, id"
 # A customer is a commercial entity: a partner whose `commercial_partner_id` is itself
 # (`mapping.is_commercial`), which Odoo computes for a company or a partner without a
 # parent: this domain, so that a page of customers is paged by the server. A company's
@@ -227,21 +229,44 @@ class OdooErp:
         self, order_ids: Sequence[str]
     ) -> Mapping[str, Sequence[OrderLineRef]]:
         # Two many2one fields instead of twelve, seven of them amounts or quantities that
-        # Odoo computes and the gateway converts (`resolvers.orders.lines`); their ids
-        # alone, without the display names nobody reads.
-        rows = await self._line_rows(order_ids, mapping.LINE_REF_FIELDS, many2one_names=False)
-        return _by_order(order_ids, [mapping.order_line_ref(rec) for rec in rows])
+        # Odoo computes and the gateway converts (`resolvers.orders.lines`): the order's
+        # id, and the product's own fields, read with the lines by the web client's
+        # `web_search_read`. Lines and products are one call, not one after the other.
+        storable = await self._storable_field()
+        specification = {
+            "order_id": {},
+            "product_id": {"fields": mapping.product_specification(storable)},
+        }
+        rows = await self._client.web_search_read(
+            "sale.order.line",
+            _lines_of(order_ids),
+            specification,
+            order=LINES_ORDER,
+        )
+        refs = []
+        for row in rows:
+            linked, product = row.get("product_id"), None
+            if type(linked) is dict:  # else false, or not Odoo's: the record says which
+                product = self._product_read_with(linked, storable)
+                row = {**row, "product_id": linked.get("id")}
+            line = OdooRecord("sale.order.line", row, backend=self._backend)
+            refs.append(mapping.order_line_ref(line, product))
+        return _by_order(order_ids, refs)
 
-    async def _line_rows(
-        self, order_ids: Sequence[str], fields: list[str], *, many2one_names: bool = True
-    ) -> list[OdooRecord]:
+    def _product_read_with(self, row: Row, storable: str | None) -> Product | None:
+        """The product a line was read with; None, for its line's field to read it on
+        its own, if its record does not map (that field then reports why, and the
+        other lines keep their products)."""
+        try:
+            record = OdooRecord("product.product", mapping.classic_row(row), backend=self._backend)
+            return mapping.product(record, storable)
+        except BackendDataError:
+            return None
+
+    async def _line_rows(self, order_ids: Sequence[str], fields: list[str]) -> list[OdooRecord]:
         """The orders' lines with `fields`, notes and section headings left out."""
         return await self._search(
-            "sale.order.line",
-            [("order_id", "in", _int_ids(order_ids)), ("display_type", "=", False)],
-            fields,
-            order="order_id, sequence, id",
-            many2one_names=many2one_names,
+            "sale.order.line", _lines_of(order_ids), fields, order=LINES_ORDER
         )
 
     # Products and stock ----------------------------------------------------------------
@@ -373,11 +398,8 @@ class OdooErp:
         *,
         order: str | None = None,
         context: dict[str, Any] | None = None,
-        many2one_names: bool = True,
     ) -> list[OdooRecord]:
-        rows = await self._client.search_read(
-            model, domain, fields, order=order, context=context, many2one_names=many2one_names
-        )
+        rows = await self._client.search_read(model, domain, fields, order=order, context=context)
         return self._records(model, rows)
 
     async def _search_page(
@@ -447,6 +469,11 @@ class OdooErp:
 
     def _records(self, model: str, rows: list[Row]) -> list[OdooRecord]:
         return [OdooRecord(model, row, backend=self._backend) for row in rows]
+
+
+def _lines_of(order_ids: Sequence[str]) -> Domain:
+    """The orders' lines, notes and section headings left out."""
+    return [("order_id", "in", _int_ids(order_ids)), ("display_type", "=", False)]
 
 
 def _int_ids(ids: Sequence[str]) -> list[int]:

@@ -35,7 +35,16 @@ from erp_backends.odoo.errors import OdooAccessDenied, odoo_error
 Protocol = Literal["jsonrpc", "json2", "xmlrpc"]
 # The ORM methods that only read: safe to retry after a timeout or a lost connection.
 READ_METHODS = frozenset(
-    {"search_read", "read", "search", "search_count", "fields_get", "name_search", "context_get"}
+    {
+        "search_read",
+        "web_search_read",
+        "read",
+        "search",
+        "search_count",
+        "fields_get",
+        "name_search",
+        "context_get",
+    }
 )
 Domain = list[Any]
 Row = dict[str, Any]
@@ -131,6 +140,28 @@ class OdooClient:
         rows = await self.call(model, "search_read", **named)
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise self._bad_answer(f"{model}.search_read", rows)
+        return rows
+
+    async def web_search_read(
+        self,
+        model: str,
+        domain: Domain,
+        specification: dict[str, Any],
+        *,
+        order: str | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> list[Row]:
+        """The records as the web client reads them (Odoo 17+): `specification` names
+        each field (`{"name": {}}`); a many2one given `{"fields": {...}}` comes as the
+        related record's own fields, `{"id": 7, "display_name": "EUR"}`, so one call
+        reads records and what they link to. Other many2ones are bare ids (or false)."""
+        named: dict[str, Any] = {"domain": domain, "specification": specification}
+        optional = {"order": order, "context": context}
+        named.update({name: value for name, value in optional.items() if value is not None})
+        answer = await self.call(model, "web_search_read", **named)
+        rows = answer.get("records") if isinstance(answer, dict) else None
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise self._bad_answer(f"{model}.web_search_read", answer)
         return rows
 
     async def search_count(self, model: str, domain: Domain) -> int:

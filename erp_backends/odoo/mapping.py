@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from erp_backends.models import (
     Address,
@@ -56,7 +56,7 @@ LINE_FIELDS = (
     "order_id product_id name product_uom_qty qty_delivered qty_invoiced price_unit discount"
     " price_subtotal price_total currency_id"
 ).split()
-LINE_REF_FIELDS = ["order_id", "product_id"]  # read without many2one names
+PRODUCT_MANY2ONES = frozenset({"currency_id", "uom_id"})  # read by their display names
 PRODUCT_FIELDS = (
     "default_code name barcode lst_price currency_id uom_id type sale_ok active"
 ).split()
@@ -168,14 +168,33 @@ def order(rec: OdooRecord, account_id: int) -> Order:
     )
 
 
-def order_line_ref(rec: OdooRecord) -> OrderLineRef:
-    """A line read with `LINE_REF_FIELDS`, its many2one fields as ids alone."""
+def order_line_ref(rec: OdooRecord, product_read: Product | None = None) -> OrderLineRef:
+    """A line read as its order's and product's ids; with its product where that was
+    read with it."""
     product = rec.related_id("product_id")
     return OrderLineRef(
         id=str(rec.id),
         order_id=str(rec.required_related_id("order_id")),
         product_id=None if product is None else str(product),
+        product=product_read,
     )
+
+
+def product_specification(storable_field: str | None) -> dict[str, Any]:
+    """`web_read`'s specification of what `product` maps: `PRODUCT_FIELDS`, the
+    many2ones among them with their display names (`classic_row` reads them back)."""
+    fields = PRODUCT_FIELDS + ([storable_field] if storable_field else [])
+    named: dict[str, Any] = {"fields": {"display_name": {}}}
+    return {name: (named if name in PRODUCT_MANY2ONES else {}) for name in fields}
+
+
+def classic_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A record `web_read` gave, its many2ones `{"id": 7, "display_name": "EUR"}` as
+    `search_read` gives them, `[7, "EUR"]`, for `OdooRecord`."""
+    return {
+        name: [value.get("id"), value.get("display_name")] if type(value) is dict else value
+        for name, value in row.items()
+    }
 
 
 def order_line(rec: OdooRecord, uom_field: str) -> OrderLine:

@@ -15,7 +15,9 @@ and reports it at its own path. Lines of which nothing but the product may be se
 are read as references (`ErpBackend.line_refs_for_orders`: in Odoo two fields of a line
 instead of twelve, whose amounts and quantities the ERP computes and the gateway
 converts); measured by callgrind on the federated customer-360, whose 167 lines select
-only their products, that is 8 % of the gateway's instructions.
+only their products, that is 8 % of the gateway's instructions. A backend may read the
+references' products with them (Odoo does, in the same call): those products are not
+asked for again, and their stock and listings leave a round trip sooner.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from gateway.auth.scopes import PRODUCTS_READ
 from resolvers.context import Info, decided_per_field
-from resolvers.loading import each_loaded, each_settled, load_ahead
+from resolvers.loading import each_loaded, each_settled, let_calls_go, load_ahead
 from resolvers.orders.types import OrderLine
 from resolvers.pagination import (
     names_any_node_may_select_under,
@@ -121,12 +123,26 @@ async def _lines(loaders: Loaders, keys: list[LinesKey]) -> list[list[OrderLine]
             with_products.setdefault(what, []).extend(group)
     for what, group in with_products.items():  # one in practice: a query's lines, one way
         await _read_products(loaders, group, what)
+    if with_products:
+        # Completing lines that answer their products, stock and listings at once is a
+        # long stretch of CPU. Other branches' answers came in with the reads ahead:
+        # their next calls leave first, and travel while these lines are completed.
+        await let_calls_go()
     return lines
 
 
 async def _read_products(loaders: Loaders, lines: list[OrderLine], what: ReadAhead) -> None:
     keys = list(dict.fromkeys(line.product_key for line in lines if line.product_key))
     by_id = loaders.product_by_id
+    # Products the backend read with the lines (`OrderLineRef.product`) are loaded
+    # already: no call, and their stock and listings are asked for at once.
+    by_id.prime_many(
+        {
+            key: line.record.product
+            for line in lines
+            if (key := line.product_key) and line.record.product
+        }
+    )
     loads = [by_id.load(key) for key in keys]
     # The stock of a product takes only its id, which the lines have: asked for beside
     # the products, it has arrived when they have (one round trip fewer), and the reads

@@ -18,6 +18,8 @@ from tests.resolvers.conftest import ERP
 
 ORDERS_LINES = """query ($id: ID!) { customer(id: $id) { orders(first: 30) { nodes {
     id number lines { description quantity { value unit } product { sku } } } } } }"""
+ORDERS_PRODUCTS = """query ($id: ID!) {{ customer(id: $id) {{ orders(first: 30) {{ nodes {{
+    lines {{ {selection} }} }} }} }} }}"""
 ONE_ORDER = """query ($id: ID!) { order(id: $id) {
     id number lines { description quantity { value unit } product { sku } } } }"""
 
@@ -110,3 +112,25 @@ def test_products_a_directive_may_leave_out_are_not_read_ahead(
     assert all(
         "product" not in line for o in orders["customer"]["orders"]["nodes"] for line in o["lines"]
     )
+
+
+def test_lines_read_as_references_bring_their_products(gateway, emulator_calls, customer_id):
+    """Read as references, the lines come with their products (Odoo's `web_search_read`
+    reads both in one call): no products call follows, their stock is asked for at
+    once, and they answer as the products read on their own do."""
+    products = "product { sku name salesUnit stock { available { value } } }"
+    query = ORDERS_PRODUCTS.format(selection=products)
+    emulator_calls.reset()
+    by_reference = data_of(graphql(gateway, query, {"id": customer_id}))
+    calls = emulator_calls.snapshot()["calls"]
+    assert calls.get("sale.order.line.web_search_read") == 1
+    assert "product.product.search_read" not in calls
+    assert calls.get("stock.quant.search_read") == 1
+    whole = ORDERS_PRODUCTS.format(selection=f"description {products}")  # lines, then products
+    read_alone = data_of(graphql(gateway, whole, {"id": customer_id}))
+    assert emulator_calls.snapshot()["calls"].get("product.product.search_read") == 1
+    lines = [line for o in read_alone["customer"]["orders"]["nodes"] for line in o["lines"]]
+    assert [{"product": line["product"]} for line in lines] == [
+        line for o in by_reference["customer"]["orders"]["nodes"] for line in o["lines"]
+    ]
+    assert any(line["product"]["stock"] for line in lines)

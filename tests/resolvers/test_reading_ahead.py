@@ -257,8 +257,10 @@ def test_a_failed_listing_read_fails_each_products_listing_alone(
     assert set(error_codes(answer)) == {"BACKEND_UNAVAILABLE"}
 
 
+# Whole lines (their description too): read as references, Odoo's lines bring their
+# products, and no products call is made at all (`tests/resolvers/test_lines_read_ahead.py`).
 LINES_STOCK = """query ($id: ID!) { customer(id: $id) { orders(first: 30) { nodes {
-    lines { product { sku stock { onHand { value unit } available { value }
+    lines { description product { sku stock { onHand { value unit } available { value }
         warehouses { warehouse { code } reserved { value } } } } } } } } }"""
 
 

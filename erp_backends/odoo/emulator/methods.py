@@ -17,6 +17,8 @@ from erp_backends.odoo.emulator import orm
 from erp_backends.odoo.emulator.clock import now_text
 from erp_backends.odoo.emulator.db import Database, MissingError, Table
 
+_X2MANY = ("one2many", "many2many")
+
 
 class BaseModel:
     """A recordset: a model, some ids and a context, with Odoo's public methods."""
@@ -26,8 +28,10 @@ class BaseModel:
         "search": True,
         "search_count": True,
         "search_read": True,
+        "web_search_read": True,
         "fields_get": True,
         "read": False,
+        "web_read": False,
         "create": True,
         "write": False,
         "unlink": False,
@@ -87,6 +91,63 @@ class BaseModel:
     ) -> list[dict[str, Any]]:
         names = self._field_names(fields)
         return self._table.read(self.ids, names, classic=load == "_classic_read")
+
+    def web_search_read(
+        self,
+        domain: Any,
+        specification: dict[str, Any],
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        count_limit: int | None = None,
+    ) -> dict[str, Any]:
+        """The web client's search and read (Odoo 17+, the `web` module): the records
+        as `web_read` gives them, and `length`, counted only when a full page leaves
+        more to count."""
+        ids = self.search(domain, offset=offset, limit=limit, order=order)
+        records = self.browse(ids).web_read(specification)
+        if not records:
+            return {"length": 0, "records": []}
+        length = len(records) + int(offset or 0)
+        if limit and len(records) == limit and not (count_limit and count_limit <= length):
+            length = self.search_count(domain, limit=count_limit)
+        return {"length": length, "records": records}
+
+    def web_read(self, specification: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records' fields named in `specification`, as `read(load=None)` gives
+        them, but a many2one with `{"fields": {...}}` is the related record's own
+        `web_read` of those (`display_name` among them), and an x2many with `fields` is
+        its records' list; false stays false."""
+        if not isinstance(specification, Mapping):
+            raise TypeError(f"specification must be a dict, got {specification!r}")
+        names = list(specification) or ["id"]
+        # Only ids: Odoo builds them without a read (so ids that do not exist stay).
+        rows: list[dict[str, Any]] = (
+            [{"id": i} for i in self.ids] if names == ["id"] else self.read(names, load=None)
+        )
+        for name, spec in specification.items():
+            field = self._table.field(name)
+            if field is None or not field.comodel or not isinstance(spec, Mapping):
+                continue
+            if "fields" not in spec or field.type not in ("many2one", *_X2MANY):
+                continue
+            one = field.type == "many2one"
+            related = environment(self._table.db, field.comodel, self.context)
+            linked = dict.fromkeys(
+                key for row in rows for key in ([row[name]] if one else row[name]) if key
+            )
+            wanted = dict(spec["fields"])
+            named = wanted.pop("display_name", None) is not None
+            read = {found["id"]: found for found in related.browse(list(linked)).web_read(wanted)}
+            if named:
+                for key, found in read.items():
+                    found["display_name"] = related._table.records[key]["display_name"] or False
+            for row in rows:
+                if one:
+                    row[name] = read.get(row[name], False) if row[name] else False
+                else:
+                    row[name] = [read.get(key) or {"id": key} for key in row[name]]
+        return rows
 
     def create(self, vals_list: Any) -> BaseModel:
         """Records of plain values (one dict or a list of them), defaults filled in."""

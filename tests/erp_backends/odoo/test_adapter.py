@@ -4,13 +4,14 @@ A contract suite: each test runs once per protocol (JSON-RPC, JSON-2 and XML-RPC
 adapter, and checks both the canonical records and the number of Odoo calls.
 """
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import httpx
 import pytest
 
 from erp_backends.http import BackendHttp
-from erp_backends.models import AddressKind, PaymentStatus
+from erp_backends.models import AddressKind, OrderLineRef, PaymentStatus
 from erp_backends.odoo.adapter import OdooErp
 from erp_backends.odoo.client import OdooClient, OdooConnection
 from erp_backends.paging import Page, PageRequest
@@ -173,13 +174,13 @@ async def test_lines_come_grouped_per_order_in_one_call(erp, calls, odoo_emulato
 
 
 @pytest.mark.parametrize("protocol", ODOO_PROTOCOLS)
-async def test_line_references_are_read_without_display_names(protocol, odoo_emulator_url):
-    """Odoo then names no product and no order (a query per related model, and for a
-    product its variant's name), and its answer is the ids alone."""
-    bodies: list[bytes] = []
+async def test_line_references_come_with_their_products_in_one_call(protocol, odoo_emulator_url):
+    """The web client's `web_search_read`: each line's order id and its product's own
+    fields in one answer, not the products in a second call after the lines."""
+    sent: list[bytes] = []
 
-    async def keep(sent: httpx.Request) -> None:
-        bodies.append(sent.content)
+    async def keep(request: httpx.Request) -> None:
+        sent.append(request.url.raw_path + request.content)  # JSON-2 names the method in its path
 
     keys = [str(o["id"]) for o in rpc(odoo_emulator_url, "sale.order", [], ["id"], limit=10)]
     connection = OdooConnection("demo", "admin", "admin", protocol)
@@ -187,13 +188,21 @@ async def test_line_references_are_read_without_display_names(protocol, odoo_emu
         backend_http = BackendHttp(http, odoo_emulator_url, backend="erp", system="Odoo")
         erp = OdooErp(OdooClient(backend_http, connection))
         whole = await erp.lines_for_orders(keys)
-        bodies.clear()
+        await erp.get_products(["1"])  # learns once which field flags stock tracking
+        sent.clear()
         refs = await erp.line_refs_for_orders(keys)
-    assert len(bodies) == 1
-    assert b"load" in bodies[0]
+        assert len(sent) == 1
+        assert b"web_search_read" in sent[0]
+        read_alone = await erp.get_products([r.product_id for r in _all(refs) if r.product_id])
     assert {k: [(r.id, r.order_id, r.product_id) for r in v] for k, v in refs.items()} == {
         k: [(w.id, w.order_id, w.product_id) for w in v] for k, v in whole.items()
     }
+    assert all(r.product is not None for r in _all(refs) if r.product_id)
+    assert {r.product_id: r.product for r in _all(refs) if r.product_id} == read_alone
+
+
+def _all(lines: Mapping[str, Sequence[OrderLineRef]]) -> list[OrderLineRef]:
+    return [line for group in lines.values() for line in group]
 
 
 async def test_archived_products_are_still_found_by_id(erp, odoo_emulator_url):

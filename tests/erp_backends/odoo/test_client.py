@@ -19,6 +19,7 @@ from erp_backends.errors import (
     BackendUnavailable,
 )
 from erp_backends.http import BackendHttp, Resilience
+from erp_backends.odoo.adapter import OdooErp
 from erp_backends.odoo.client import OdooClient, OdooConnection
 from erp_backends.odoo.errors import (
     OdooAccessDenied,
@@ -250,3 +251,72 @@ async def test_json2_against_a_server_without_it_says_so(http):
     )
     with pytest.raises(BackendRequestError, match="speaks the json2 protocol"):
         await client(http, "json2").search_count("res.partner", [])
+
+
+# --- lines read with their products (web_search_read) ----------------------------------
+
+
+def product_row(key: int, **changes: object) -> dict:
+    row = {
+        "id": key,
+        "default_code": f"SKU-{key}",
+        "name": f"Product {key}",
+        "barcode": False,
+        "lst_price": 12.5,
+        "currency_id": {"id": 1, "display_name": "EUR"},
+        "uom_id": {"id": 1, "display_name": "Units"},
+        "type": "consu",
+        "sale_ok": True,
+        "active": True,
+        "is_storable": True,
+    }
+    return {**row, **changes}
+
+
+def route_line_references(mock, lines: object):
+    def respond(request):
+        params = json.loads(request.content)["params"]
+        if params["service"] == "common":
+            return rpc_result(7)
+        method = params["args"][4]
+        if method == "fields_get":
+            return rpc_result({"is_storable": {"type": "boolean"}})
+        assert method == "web_search_read", method
+        return rpc_result(lines)
+
+    return mock.post(f"{URL}/jsonrpc").mock(side_effect=respond)
+
+
+@respx.mock
+async def test_a_product_read_with_its_line_that_does_not_map_is_left_to_its_line(http):
+    # Given a line whose product lacks its name, beside a line whose product is whole
+    records = [
+        {"id": 1, "order_id": 5, "product_id": product_row(21)},
+        {"id": 2, "order_id": 5, "product_id": product_row(22, name=False)},
+        {"id": 3, "order_id": 5, "product_id": False},
+    ]
+    route_line_references(respx, {"length": 3, "records": records})
+    # When the order's lines are read as references
+    (refs,) = (await OdooErp(client(http)).line_refs_for_orders(["5"])).values()
+    # Then each line names its product; the whole one comes with it, the other is left
+    # for the line's field to read (and report) on its own
+    assert [(r.id, r.product_id) for r in refs] == [("1", "21"), ("2", "22"), ("3", None)]
+    assert refs[0].product is not None
+    assert (refs[0].product.sku, refs[0].product.sales_unit) == ("SKU-21", "C62")
+    assert refs[1].product is None
+    assert refs[2].product is None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        [{"id": 1, "order_id": 5, "product_id": 21}],  # search_read's list, not web's
+        {"length": 1, "records": {"id": 1}},
+        {"length": 1, "records": [{"id": 1, "order_id": 5, "product_id": {"id": "x"}}]},
+    ],
+)
+@respx.mock
+async def test_a_line_answer_of_the_wrong_shape_is_a_data_error(http, answer):
+    route_line_references(respx, answer)
+    with pytest.raises(BackendDataError):
+        await OdooErp(client(http)).line_refs_for_orders(["5"])

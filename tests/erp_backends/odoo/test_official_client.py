@@ -116,6 +116,39 @@ def test_search_read_without_display_names_answers_bare_ids(models, uid):
     assert all(type(row["currency_id"]) is int for row in rows)
 
 
+def test_web_search_read_nests_the_many2ones_the_specification_opens(models, uid):
+    # As Odoo 17+'s web client reads a list: each line with its product's own fields,
+    # the product's currency by display name, its order as a bare id.
+    specification: dict[str, Any] = {
+        "order_id": {},
+        "product_id": {
+            "fields": {"default_code": {}, "currency_id": {"fields": {"display_name": {}}}}
+        },
+    }
+    domain = [["product_id", "!=", False]]
+    answer = call(models, uid, "sale.order.line", "web_search_read", domain, specification, limit=5)
+    assert answer["length"] == call(models, uid, "sale.order.line", "search_count", domain)
+    assert len(answer["records"]) == 5
+    for line in answer["records"]:
+        assert set(line) == {"id", "order_id", "product_id"}
+        assert type(line["order_id"]) is int
+        product = line["product_id"]
+        assert set(product) == {"id", "default_code", "currency_id"}
+        [read] = call(models, uid, "product.product", "read", [product["id"]], ["currency_id"])
+        currency_id, currency_name = read["currency_id"]
+        assert product["currency_id"] == {"id": currency_id, "display_name": currency_name}
+
+
+def test_web_search_read_counts_only_past_a_full_page(models, uid):
+    domain = [["is_company", "=", True]]
+    total = call(models, uid, "res.partner", "search_count", domain)
+    last = call(models, uid, "res.partner", "web_search_read", domain, {"name": {}}, offset=2)
+    assert last["length"] == total  # the records left, plus the offset
+    assert len(last["records"]) == total - 2
+    none = call(models, uid, "res.partner", "web_search_read", [["id", "=", 0]], {})
+    assert none == {"length": 0, "records": []}
+
+
 def test_paging_with_offset_and_limit_walks_the_search(models, uid):
     everything = call(models, uid, "res.partner", "search", COMPANIES, order="id")
     pages = [
