@@ -14,6 +14,7 @@ from resolvers.context import Info
 from resolvers.errors import BackendNotConfigured
 from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
 from resolvers.shop.loaders import ShopLoaders
+from resolvers.shop.reading_ahead import read_ahead_of_shop_orders
 
 if TYPE_CHECKING:
     from resolvers.orders.types import Order
@@ -87,6 +88,7 @@ class ShopAccount:
     ) -> Connection[ShopOrder] | None:
         key = (self.id, page_request(first, after))
         orders = await shop_loaders(info).orders_by_customer_id.load(key)
+        await read_ahead_of_shop_orders(info, orders.items)
         return Connection.from_page(orders, ShopOrder.of)
 
 

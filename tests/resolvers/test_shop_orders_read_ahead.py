@@ -1,116 +1,110 @@
-"""A page of a customer's orders asks the shop for its shop orders the moment it
-arrives, when the query selects `shopOrder` (`resolvers.orders.reading_ahead`): before
-the orders' own fields are completed, in the one call each order's `shopOrder` then
-finds in its loader, with the same answers as an order read alone; none is asked for
-when the field is not selected, or may be left out by a directive."""
+"""A page of a customer's shop orders asks the ERP for their orders the moment it
+arrives, when the query selects `erpOrder` (`resolvers.shop.reading_ahead`): before the
+shop orders are built, in the one call each `erpOrder` then finds in its loader, with
+the same answers; an `erpOrder` a directive may leave out is not read ahead."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from unittest import mock
 
+import httpx
 import pytest
 
-from erp_backends.woocommerce.adapter import WooCommerceShop
-from resolvers.orders.types import Order
+from erp_backends.odoo.adapter import OdooErp
+from resolvers import loading
+from resolvers.shop import reading_ahead
+from resolvers.shop.types import ShopOrder
 from tests.harness import data_of, federated_settings, graphql
 from tests.inprocess import in_process_gateway
 from tests.resolvers.conftest import CRM, ERP, SHOP
 
-SHOP_ORDERS = """query ($id: ID!) { customer(id: $id) { orders(first: 50) { nodes {
-    id number shopOrder { number status total { amount currency } } } } } }"""
-ONE_ORDER = """query ($id: ID!) { order(id: $id) {
-    id number shopOrder { number status total { amount currency } } } }"""
-FIND_SHOP_CUSTOMER = """{ customers(first: 100) { nodes {
-    id orders(first: 50) { nodes { channel } } } } }"""
+SHOP_ORDERS = """query ($id: ID!) { customer(id: $id) { shop { orders(first: 20) {
+    nodes { number erpOrder { number customer { id } } } } } } }"""
+MAYBE = SHOP_ORDERS.replace("($id: ID!)", "($id: ID!, $with: Boolean!)").replace(
+    "erpOrder", "erpOrder @include(if: $with)"
+)
+LINKED = """{ customers(first: 100) { nodes { id shop { orders(first: 1) { totalCount } } } } }"""
+
+
+@contextmanager
+def recording(
+    odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app
+) -> Iterator[tuple[httpx.Client, list[str]]]:
+    """A federated gateway of its own (ports keep the methods they bind), recording when
+    the ERP's orders are loaded ahead and asked for by reference, and when shop orders
+    are built."""
+    events: list[str] = []
+    by_reference, shop_order_of = OdooErp.orders_by_reference, ShopOrder.of
+    load_ahead = loading.load_ahead
+
+    def started(load):
+        events.append("load started")
+        load_ahead(load)
+
+    async def asked(self, references):
+        events.append(f"erp asked for {len(references)}")
+        return await by_reference(self, references)
+
+    def built(record):
+        events.append("shop order built")
+        return shop_order_of(record)
+
+    emulators = {
+        "erp": odoo_emulator_app,
+        "crm": hubspot_emulator_app,
+        "shop": woocommerce_emulator_app,
+    }
+    with (
+        mock.patch.object(OdooErp, "orders_by_reference", asked),
+        mock.patch.object(ShopOrder, "of", built),
+        mock.patch.object(reading_ahead, "load_ahead", started),
+        in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client,
+    ):
+        yield client, events
 
 
 @pytest.fixture(scope="module")
-def shop_customer_id(federated_gateway) -> str:
-    """The customer with most ERP orders that came from the shop."""
-    customers = data_of(graphql(federated_gateway, FIND_SHOP_CUSTOMER))["customers"]["nodes"]
-    return max(
-        customers,
-        key=lambda c: sum(o["channel"] == "SHOP" for o in c["orders"]["nodes"]),
-    )["id"]
+def shop_customer(federated_gateway) -> str:
+    nodes = data_of(graphql(federated_gateway, LINKED))["customers"]["nodes"]
+    return next(n["id"] for n in nodes if n["shop"] and n["shop"]["orders"]["totalCount"] >= 5)
 
 
-@pytest.fixture
-def emulators(odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app):
-    return {"erp": odoo_emulator_app, "crm": hubspot_emulator_app, "shop": woocommerce_emulator_app}
-
-
-@pytest.fixture
-def shop_reads() -> Iterator[list[list[str]]]:
-    """The numbers of each `orders_by_number` call to the shop."""
-    reads: list[list[str]] = []
-    orders_by_number = WooCommerceShop.orders_by_number
-
-    async def counted(self, numbers):
-        reads.append(list(numbers))
-        return await orders_by_number(self, numbers)
-
-    with mock.patch.object(WooCommerceShop, "orders_by_number", counted):
-        yield reads
-
-
-def test_the_shop_orders_are_asked_for_before_the_orders_are_built(emulators, shop_customer_id):
-    events: list[str] = []
-    orders_by_number, order_of = WooCommerceShop.orders_by_number, Order.of
-
-    async def asked(self, numbers):
-        events.append("shop orders asked")
-        return await orders_by_number(self, numbers)
-
-    def built(record):
-        events.append("order built")
-        return order_of(record)
-
-    # A gateway of its own, made after the patches: ports keep the methods they bind.
-    with (
-        mock.patch.object(WooCommerceShop, "orders_by_number", asked),
-        mock.patch.object(Order, "of", built),
-        in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client,
-    ):
-        data_of(graphql(client, SHOP_ORDERS, {"id": shop_customer_id}))
-    assert events.count("shop orders asked") == 1
-    assert events.index("shop orders asked") < events.index("order built")
-
-
-def test_shop_orders_read_ahead_are_each_orders_own_in_one_call(
-    emulators, shop_reads, shop_customer_id
+def test_the_erp_orders_are_asked_for_before_the_shop_orders_are_built(
+    odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app, shop_customer
 ):
-    with in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client:
-        listed = data_of(graphql(client, SHOP_ORDERS, {"id": shop_customer_id}))
-        from_shop = [o for o in listed["customer"]["orders"]["nodes"] if o["shopOrder"]]
-        assert len(shop_reads) == 1
-        assert len(from_shop) >= 2
-        assert sorted(shop_reads[0]) == sorted(o["shopOrder"]["number"] for o in from_shop)
-        for order in listed["customer"]["orders"]["nodes"][:10]:
-            alone = data_of(graphql(client, ONE_ORDER, {"id": order["id"]}))["order"]
-            assert alone == order
+    apps = (odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app)
+    with recording(*apps) as (client, events):
+        answer = data_of(graphql(client, SHOP_ORDERS, {"id": shop_customer}))
+    nodes = answer["customer"]["shop"]["orders"]["nodes"]
+    asked = [e for e in events if e.startswith("erp asked")]
+    assert asked == [f"erp asked for {len(nodes)}"]  # one call, for the whole page
+    assert events[: len(nodes)] == ["load started"] * len(nodes)  # before any is built
+    assert any(node["erpOrder"] for node in nodes)
 
 
-def test_the_shop_is_not_asked_when_no_shop_order_is_selected(
-    emulators, shop_reads, shop_customer_id
+def test_each_erp_order_is_the_one_its_erp_reference_names(federated_gateway, shop_customer):
+    query = SHOP_ORDERS.replace("number customer { id }", "number customerReference")
+    answer = data_of(graphql(federated_gateway, query, {"id": shop_customer}))
+    linked = [n for n in answer["customer"]["shop"]["orders"]["nodes"] if n["erpOrder"]]
+    assert linked
+    for node in linked:
+        assert node["erpOrder"]["customerReference"] == f"SHOP-{node['number']}"
+
+
+@pytest.mark.parametrize("included", [False, True])
+def test_an_erp_order_a_directive_may_leave_out_is_not_read_ahead(
+    odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app, shop_customer, included
 ):
-    query = """query ($id: ID!) { customer(id: $id) { orders(first: 50) {
-        nodes { number customerReference } } } }"""
-    with in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client:
-        data_of(graphql(client, query, {"id": shop_customer_id}))
-    assert shop_reads == []
-
-
-@pytest.mark.parametrize(("included", "reads"), [(False, 0), (True, 1)])
-def test_shop_orders_a_directive_may_leave_out_are_not_read_ahead(
-    emulators, shop_reads, shop_customer_id, included, reads
-):
-    """`@include` may leave `shopOrder` out: the shop is not asked ahead for what nobody
-    may wait for; included, the orders' fields ask it, in one call all the same."""
-    query = """query ($id: ID!, $with: Boolean!) { customer(id: $id) { orders(first: 50) {
-        nodes { number shopOrder @include(if: $with) { number } } } } }"""
-    with in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client:
-        answer = data_of(graphql(client, query, {"id": shop_customer_id, "with": included}))
-    assert len(shop_reads) == reads
-    nodes = answer["customer"]["orders"]["nodes"]
-    assert all(("shopOrder" in order) is included for order in nodes)
+    """`@include` may leave `erpOrder` out: it is not asked for ahead; included, each
+    field loads it, in one call all the same."""
+    apps = (odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app)
+    with recording(*apps) as (client, events):
+        answer = data_of(graphql(client, MAYBE, {"id": shop_customer, "with": included}))
+    nodes = answer["customer"]["shop"]["orders"]["nodes"]
+    assert "load started" not in events
+    assert [e for e in events if e.startswith("erp asked")] == (
+        [f"erp asked for {len(nodes)}"] if included else []
+    )
+    assert all(("erpOrder" in n) is included for n in nodes)

@@ -1,0 +1,41 @@
+"""What a page of shop orders asks for the moment it arrives, before its orders are built.
+
+Each shop order's `erpOrder` is one load of the ERP's order by the shop order's
+reference. Made as the orders are completed, the ERP's call waits until the page's
+orders are built and until the event loop has completed whatever else was ready before
+them; on the federated customer-360 that is the ERP's order lines with their products,
+stock and listings, whose answers arrive with the shop's, and the ERP's call for the
+shop orders then left 4 ms after their page. Started with the page, where the
+connection selects `erpOrder`, the call leaves first (`let_calls_go`), and each field
+finds its load in the loader's cache (as `resolvers.orders.reading_ahead` does for a
+page of the ERP's orders).
+
+Only what the field would read itself is asked for: what the selection names, and only
+for a principal the field lets read orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from erp_backends import models
+from gateway.auth.scopes import ORDERS_READ
+from resolvers.context import Info, decided_per_field
+from resolvers.loading import let_calls_go, load_ahead
+from resolvers.pagination import node_fields
+
+
+async def read_ahead_of_shop_orders(info: Info, orders: Sequence[models.ShopOrder]) -> None:
+    """Start the ERP's loads of the page's `erpOrder` fields, and let their call go."""
+    if not orders or not decided_per_field(info, _selects_erp_orders):
+        return
+    prefix = info.context.federation.shop_order_prefix
+    by_reference = info.context.loaders.order_by_reference
+    for order in orders:
+        load_ahead(by_reference.load(prefix + order.number))
+    await let_calls_go()
+
+
+def _selects_erp_orders(info: Info) -> bool:
+    # The field's own guard (`requires(ORDERS_READ)`), asked once for the page.
+    return "erpOrder" in node_fields(info) and info.context.principal.has_scope(ORDERS_READ)
