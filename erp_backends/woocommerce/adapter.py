@@ -144,6 +144,12 @@ class WooCommerceShop:
 
         The first failure cancels the requests still running and is raised as itself.
         """
+        if len(keys) <= 1:
+            # One key (a customer's account, its page of orders) is fetched in this
+            # task: a task of its own would send the request a turn of the event loop
+            # later, and its answer would come back a turn later too, each a wait
+            # behind whatever else the loop has ready then.
+            return [await fetch(key) for key in keys]
         semaphore = asyncio.Semaphore(self._concurrency)
 
         async def bounded(key: K) -> T:

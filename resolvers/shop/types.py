@@ -14,7 +14,7 @@ from resolvers.context import Info
 from resolvers.errors import BackendNotConfigured
 from resolvers.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, page_request
 from resolvers.shop.loaders import ShopLoaders
-from resolvers.shop.reading_ahead import read_ahead_of_shop_orders
+from resolvers.shop.reading_ahead import read_ahead_of_shop_account, read_ahead_of_shop_orders
 
 if TYPE_CHECKING:
     from resolvers.orders.types import Order
@@ -113,7 +113,10 @@ async def shop_account_of(info: Info, customer: models.Customer) -> ShopAccount 
     account = (
         None if customer.email is None else await loaders.customer_by_email.load(customer.email)
     )
-    return None if account is None else ShopAccount.of(account)
+    if account is None:
+        return None
+    await read_ahead_of_shop_account(info, account)
+    return ShopAccount.of(account)
 
 
 async def shop_order_of(info: Info, order: models.Order) -> ShopOrder | None:

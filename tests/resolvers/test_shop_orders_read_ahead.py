@@ -1,10 +1,12 @@
 """A page of a customer's shop orders asks the ERP for their orders the moment it
 arrives, when the query selects `erpOrder` (`resolvers.shop.reading_ahead`): before the
 shop orders are built, in the one call each `erpOrder` then finds in its loader, with
-the same answers; an `erpOrder` a directive may leave out is not read ahead."""
+the same answers; an `erpOrder` a directive may leave out is not read ahead. A shop
+account asks for its pages of orders the same way."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest import mock
@@ -13,9 +15,10 @@ import httpx
 import pytest
 
 from erp_backends.odoo.adapter import OdooErp
+from erp_backends.woocommerce.adapter import WooCommerceShop
 from resolvers import loading
 from resolvers.shop import reading_ahead
-from resolvers.shop.types import ShopOrder
+from resolvers.shop.types import ShopAccount, ShopOrder
 from tests.harness import data_of, federated_settings, graphql
 from tests.inprocess import in_process_gateway
 from tests.resolvers.conftest import CRM, ERP, SHOP
@@ -40,7 +43,8 @@ def recording(
     load_ahead = loading.load_ahead
 
     def started(load):
-        events.append("load started")
+        if sys._getframe(1).f_code is reading_ahead.read_ahead_of_shop_orders.__code__:
+            events.append("load started")  # not the account's page of orders
         load_ahead(load)
 
     async def asked(self, references):
@@ -108,3 +112,45 @@ def test_an_erp_order_a_directive_may_leave_out_is_not_read_ahead(
         [f"erp asked for {len(nodes)}"] if included else []
     )
     assert all(("erpOrder" in n) is included for n in nodes)
+
+
+ACCOUNT_ORDERS = """query ($id: ID!) { customer(id: $id) { shop { email
+    recent: orders(first: 3) { totalCount nodes { number } }
+    orders(first: 20) { nodes { number } } } } }"""
+
+
+def test_a_shop_account_asks_for_its_orders_before_it_is_built(
+    odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app, shop_customer
+):
+    """The account's pages of orders are found by its id: asked for the moment the
+    account arrives, one load per page the selection names, each the one its field then
+    finds (no second call)."""
+    events: list[str] = []
+    orders_for_customers, account_of = (
+        WooCommerceShop.orders_for_customers,
+        ShopAccount.of,
+    )
+
+    async def asked(self, customer_ids, page):
+        events.append(f"shop asked for {page.limit}")
+        return await orders_for_customers(self, customer_ids, page)
+
+    def built(record):
+        events.append("account built")
+        return account_of(record)
+
+    emulators = {
+        "erp": odoo_emulator_app,
+        "crm": hubspot_emulator_app,
+        "shop": woocommerce_emulator_app,
+    }
+    with (
+        mock.patch.object(WooCommerceShop, "orders_for_customers", asked),
+        mock.patch.object(ShopAccount, "of", built),
+        in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client,
+    ):
+        shop = data_of(graphql(client, ACCOUNT_ORDERS, {"id": shop_customer}))["customer"]["shop"]
+    assert sorted(events[:2]) == ["shop asked for 20", "shop asked for 3"]
+    assert events[2:] == ["account built"]
+    assert shop["recent"]["totalCount"] >= 5
+    assert shop["recent"]["nodes"] == shop["orders"]["nodes"][:3]
