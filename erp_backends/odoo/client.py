@@ -126,17 +126,10 @@ class OdooClient:
         limit: int | None = None,
         order: str | None = None,
         context: dict[str, Any] | None = None,
-        many2one_names: bool = True,
     ) -> list[Row]:
-        """`many2one_names=False`: each many2one field as its id alone (or false), not
-        `[id, display name]`. Odoo's `read(load=None)`, which `search_read` passes on:
-        Odoo computes no display names (a query per related model, and for products
-        their variants' names), and the answer is smaller (stock quants: half)."""
         named: dict[str, Any] = {"domain": domain, "fields": fields, "offset": offset}
         optional = {"limit": limit, "order": order, "context": context}
         named.update({name: value for name, value in optional.items() if value is not None})
-        if not many2one_names:
-            named["load"] = None
         rows = await self.call(model, "search_read", **named)
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise self._bad_answer(f"{model}.search_read", rows)

@@ -76,9 +76,9 @@ class OdooRecord:
             raise self.bad(name, "is empty")
         return pair
 
-    # A many2one read without its display name (`search_read(..., many2one_names=False)`):
-    # the related record's id, or false. The `[id, name]` pair, from a server that sent
-    # the names anyway, reads as its id.
+    # A many2one read without its display name (`web_search_read` without `fields` for
+    # it, or `read(load=None)`): the related record's id, or false. The `[id, name]`
+    # pair, from a server that sent the names anyway, reads as its id.
     def related_id(self, name: str) -> int | None:
         value = self._get(name)
         if type(value) is int:
