@@ -6,9 +6,11 @@ account asks for its pages of orders the same way."""
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from typing import Any
 from unittest import mock
 
 import httpx
@@ -31,42 +33,76 @@ MAYBE = SHOP_ORDERS.replace("($id: ID!)", "($id: ID!, $with: Boolean!)").replace
 LINKED = """{ customers(first: 100) { nodes { id shop { orders(first: 1) { totalCount } } } } }"""
 
 
-@contextmanager
-def recording(
-    odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app
-) -> Iterator[tuple[httpx.Client, list[str]]]:
-    """A federated gateway of its own (ports keep the methods they bind), recording when
-    the ERP's orders are loaded ahead and asked for by reference, and when shop orders
-    are built."""
-    events: list[str] = []
-    by_reference, shop_order_of = OdooErp.orders_by_reference, ShopOrder.of
-    load_ahead = loading.load_ahead
-
-    def started(load):
-        if sys._getframe(1).f_code is reading_ahead.read_ahead_of_shop_orders.__code__:
-            events.append("load started")  # not the account's page of orders
-        load_ahead(load)
-
-    async def asked(self, references):
-        events.append(f"erp asked for {len(references)}")
-        return await by_reference(self, references)
-
-    def built(record):
-        events.append("shop order built")
-        return shop_order_of(record)
-
+@pytest.fixture
+def patched_gateway(odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app):
+    """A federated gateway of its own, made under the given patches: ports keep the
+    methods they bind when the gateway is made."""
     emulators = {
         "erp": odoo_emulator_app,
         "crm": hubspot_emulator_app,
         "shop": woocommerce_emulator_app,
     }
-    with (
-        mock.patch.object(OdooErp, "orders_by_reference", asked),
-        mock.patch.object(ShopOrder, "of", built),
-        mock.patch.object(reading_ahead, "load_ahead", started),
-        in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client,
-    ):
-        yield client, events
+
+    @contextmanager
+    def patched(*patches: Any) -> Iterator[httpx.Client]:
+        with ExitStack() as stack:
+            for patch in patches:
+                stack.enter_context(patch)
+            yield stack.enter_context(
+                in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators)
+            )
+
+    return patched
+
+
+def noting(events: list[str], what: Any, function: Any) -> Any:
+    """`function`, noting `what` (or what `what` says of the arguments) in `events`
+    before it runs."""
+
+    def note(*args: Any) -> None:
+        events.append(what(*args) if callable(what) else what)
+
+    if inspect.iscoroutinefunction(function):
+
+        async def noted_async(*args: Any) -> Any:
+            note(*args)
+            return await function(*args)
+
+        return noted_async
+
+    def noted(*args: Any) -> Any:
+        note(*args)
+        return function(*args)
+
+    return noted
+
+
+@pytest.fixture
+def recording(patched_gateway):
+    """A federated gateway of its own, recording when the ERP's orders are loaded ahead
+    and asked for by reference, and when shop orders are built."""
+
+    @contextmanager
+    def record() -> Iterator[tuple[httpx.Client, list[str]]]:
+        events: list[str] = []
+        load_ahead = loading.load_ahead
+
+        def started(load):
+            if sys._getframe(1).f_code is reading_ahead.read_ahead_of_shop_orders.__code__:
+                events.append("load started")  # not the account's page of orders
+            load_ahead(load)
+
+        erp_asked = noting(
+            events, lambda _, refs: f"erp asked for {len(refs)}", OdooErp.orders_by_reference
+        )
+        with patched_gateway(
+            mock.patch.object(OdooErp, "orders_by_reference", erp_asked),
+            mock.patch.object(ShopOrder, "of", noting(events, "shop order built", ShopOrder.of)),
+            mock.patch.object(reading_ahead, "load_ahead", started),
+        ) as client:
+            yield client, events
+
+    return record
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +111,8 @@ def shop_customer(federated_gateway) -> str:
     return next(n["id"] for n in nodes if n["shop"] and n["shop"]["orders"]["totalCount"] >= 5)
 
 
-def test_the_erp_orders_are_asked_for_before_the_shop_orders_are_built(
-    odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app, shop_customer
-):
-    apps = (odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app)
-    with recording(*apps) as (client, events):
+def test_the_erp_orders_are_asked_for_before_the_shop_orders_are_built(recording, shop_customer):
+    with recording() as (client, events):
         answer = data_of(graphql(client, SHOP_ORDERS, {"id": shop_customer}))
     nodes = answer["customer"]["shop"]["orders"]["nodes"]
     asked = [e for e in events if e.startswith("erp asked")]
@@ -99,12 +132,11 @@ def test_each_erp_order_is_the_one_its_erp_reference_names(federated_gateway, sh
 
 @pytest.mark.parametrize("included", [False, True])
 def test_an_erp_order_a_directive_may_leave_out_is_not_read_ahead(
-    odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app, shop_customer, included
+    recording, shop_customer, included
 ):
     """`@include` may leave `erpOrder` out: it is not asked for ahead; included, each
     field loads it, in one call all the same."""
-    apps = (odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app)
-    with recording(*apps) as (client, events):
+    with recording() as (client, events):
         answer = data_of(graphql(client, MAYBE, {"id": shop_customer, "with": included}))
     nodes = answer["customer"]["shop"]["orders"]["nodes"]
     assert "load started" not in events
@@ -119,36 +151,20 @@ ACCOUNT_ORDERS = """query ($id: ID!) { customer(id: $id) { shop { email
     orders(first: 20) { nodes { number } } } } }"""
 
 
-def test_a_shop_account_asks_for_its_orders_before_it_is_built(
-    odoo_emulator_app, hubspot_emulator_app, woocommerce_emulator_app, shop_customer
-):
+def test_a_shop_account_asks_for_its_orders_before_it_is_built(patched_gateway, shop_customer):
     """The account's pages of orders are found by its id: asked for the moment the
     account arrives, one load per page the selection names, each the one its field then
     finds (no second call)."""
     events: list[str] = []
-    orders_for_customers, account_of = (
+    shop_asked = noting(
+        events,
+        lambda _, ids, page: f"shop asked for {page.limit}",
         WooCommerceShop.orders_for_customers,
-        ShopAccount.of,
     )
-
-    async def asked(self, customer_ids, page):
-        events.append(f"shop asked for {page.limit}")
-        return await orders_for_customers(self, customer_ids, page)
-
-    def built(record):
-        events.append("account built")
-        return account_of(record)
-
-    emulators = {
-        "erp": odoo_emulator_app,
-        "crm": hubspot_emulator_app,
-        "shop": woocommerce_emulator_app,
-    }
-    with (
-        mock.patch.object(WooCommerceShop, "orders_for_customers", asked),
-        mock.patch.object(ShopAccount, "of", built),
-        in_process_gateway(federated_settings(ERP, CRM, SHOP), emulators) as client,
-    ):
+    with patched_gateway(
+        mock.patch.object(WooCommerceShop, "orders_for_customers", shop_asked),
+        mock.patch.object(ShopAccount, "of", noting(events, "account built", ShopAccount.of)),
+    ) as client:
         shop = data_of(graphql(client, ACCOUNT_ORDERS, {"id": shop_customer}))["customer"]["shop"]
     assert sorted(events[:2]) == ["shop asked for 20", "shop asked for 3"]
     assert events[2:] == ["account built"]
