@@ -28,6 +28,10 @@ class Federation:
     link_field: Literal["email", "reference"] = "email"  # the ERP customer's link to CRM
     shop_order_prefix: str = "SHOP-"  # ERP orders from the shop: "<prefix><shop number>"
 
+    def erp_reference(self, shop_number: str) -> str:
+        """The customer reference the ERP's order of a shop order carries."""
+        return self.shop_order_prefix + shop_number
+
 
 @dataclass
 class GatewayContext:

@@ -210,7 +210,7 @@ class HubSpotClient:
         names: dict[str, set[str]] = {}
         for link in self._results(holder, what):
             key, name = link.get("id"), link.get("type")
-            if not isinstance(key, str | int) or isinstance(key, bool) or not isinstance(name, str):
+            if not _is_key(key) or not isinstance(name, str):
                 raise self._bad(what, "associations[].id/type", link)
             names.setdefault(str(key), set()).add(name)
         return [
@@ -231,7 +231,7 @@ class HubSpotClient:
     def _from_id(self, result: Json, what: str) -> str:
         source = result.get("from")
         key = source.get("id") if isinstance(source, dict) else None
-        if not isinstance(key, str | int) or isinstance(key, bool):
+        if not _is_key(key):
             raise self._bad(what, "from.id", source)
         return str(key)
 
@@ -245,7 +245,7 @@ class HubSpotClient:
         # toObjectId is a JSON number in HubSpot's answers; newer docs show a string.
         key = target.get("toObjectId") if isinstance(target, dict) else None
         types = target.get("associationTypes") if isinstance(target, dict) else None
-        if not isinstance(key, str | int) or isinstance(key, bool) or not isinstance(types, list):
+        if not _is_key(key) or not isinstance(types, list):
             raise self._bad(what, "to[].toObjectId/associationTypes", target)
         if not all(isinstance(t, dict) and _is_int(t.get("typeId")) for t in types):
             raise self._bad(what, "to[].associationTypes[].typeId", types)
@@ -259,7 +259,7 @@ class HubSpotClient:
         if following is None:
             return None
         after = following.get("after") if isinstance(following, dict) else None
-        if not isinstance(after, str | int) or isinstance(after, bool):
+        if not _is_key(after):
             raise self._bad(what, "paging.next.after", paging)
         return str(after)
 
@@ -272,6 +272,11 @@ class HubSpotClient:
 
 def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[start : start + BATCH_LIMIT] for start in range(0, len(items), BATCH_LIMIT)]
+
+
+def _is_key(value: object) -> bool:
+    """An id or cursor as HubSpot writes one: a string, or a JSON number (not a bool)."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
 
 
 def _is_int(value: object) -> bool:

@@ -36,10 +36,10 @@ async def read_ahead_of_shop_orders(info: Info, orders: Sequence[models.ShopOrde
     """Start the ERP's loads of the page's `erpOrder` fields, and let their call go."""
     if not orders or not decided_per_field(info, _selects_erp_orders):
         return
-    prefix = info.context.federation.shop_order_prefix
+    federation = info.context.federation
     by_reference = info.context.loaders.order_by_reference
     for order in orders:
-        load_ahead(by_reference.load(prefix + order.number))
+        load_ahead(by_reference.load(federation.erp_reference(order.number)))
     await let_calls_go()
 
 

@@ -56,7 +56,7 @@ class ShopOrder:
     ) -> Annotated[Order, strawberry.lazy("resolvers.orders.types")] | None:
         from resolvers.orders.types import Order
 
-        reference = info.context.federation.shop_order_prefix + self.number
+        reference = info.context.federation.erp_reference(self.number)
         order = await info.context.loaders.order_by_reference.load(reference)
         return None if order is None else Order.of(order)
 

@@ -31,7 +31,7 @@ from erp_backends.odoo.domain import (
 
 T = TypeVar("T")
 WORLD_EPOCH = "2024-01-02 08:00:00"  # create/write date of records the seed leaves undated
-_X2MANY = frozenset({"one2many", "many2many"})
+X2MANY = frozenset({"one2many", "many2many"})
 _ORDER_TERM = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.I)
 
 
@@ -92,7 +92,7 @@ class FieldSpec:
             "readonly": self.readonly,
             "store": stored,
             "searchable": True,
-            "sortable": stored and self.type not in _X2MANY,
+            "sortable": stored and self.type not in X2MANY,
         }
         if self.comodel:
             info["relation"] = self.comodel
@@ -346,7 +346,7 @@ class Table:
                 )
             name, direction, nulls = match.groups()
             spec = self.fields.get(name)
-            if spec is None or spec.type in _X2MANY:
+            if spec is None or spec.type in X2MANY:
                 raise InvalidFieldError(name, self.name)
             descending = (direction or "asc").lower() == "desc"
             nulls_first = nulls.lower() == "first" if nulls else descending
@@ -380,7 +380,7 @@ class Table:
         if spec.type == "many2one" and spec.comodel and classic:
             comodel = self._db.table(spec.comodel).records
             return lambda r: [r[name], comodel[r[name]]["display_name"]] if r[name] else False
-        if spec.type in _X2MANY:
+        if spec.type in X2MANY:
             return lambda r: list(self.value(r, name))
         if spec.type in ("integer", "float", "monetary"):
             zero = 0 if spec.type == "integer" else 0.0

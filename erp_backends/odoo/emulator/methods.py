@@ -15,9 +15,7 @@ from typing import Any, ClassVar
 from erp_backends.odoo.domain import InvalidFieldError
 from erp_backends.odoo.emulator import orm
 from erp_backends.odoo.emulator.clock import now_text
-from erp_backends.odoo.emulator.db import Database, MissingError, Table
-
-_X2MANY = ("one2many", "many2many")
+from erp_backends.odoo.emulator.db import X2MANY, Database, MissingError, Table
 
 
 class BaseModel:
@@ -129,7 +127,7 @@ class BaseModel:
             field = self._table.field(name)
             if field is None or not field.comodel or not isinstance(spec, Mapping):
                 continue
-            if "fields" not in spec or field.type not in ("many2one", *_X2MANY):
+            if "fields" not in spec or (field.type != "many2one" and field.type not in X2MANY):
                 continue
             one = field.type == "many2one"
             related = environment(self._table.db, field.comodel, self.context)
